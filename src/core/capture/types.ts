@@ -1,0 +1,90 @@
+import type { Diagnostic } from '../diagnostics.js';
+
+/** Capture container formats we recognise by their magic bytes (never by file name). */
+export type CaptureFormat = 'pcap' | 'pcapng' | 'gzip' | 'netmon' | 'unknown';
+
+/** One interface of a capture (pcap has exactly one; pcapng one per IDB, numbered across sections). */
+export interface CaptureInterface {
+  /** Global interface number: IDBs counted across all sections, in file order. */
+  id: number;
+  /** Section number (0-based) the IDB belongs to. */
+  section: number;
+  /** LINKTYPE_* value (tcpdump.org/linktypes.html). */
+  linkType: number;
+  snapLength: number;
+  /** Units per second of this interface's timestamps (pcapng if_tsresol; pcap: 1e6 or 1e9). */
+  timestampUnitsPerSecond: number;
+  name?: string;
+  description?: string;
+  filter?: string;
+  os?: string;
+}
+
+/** What a reader knows about the whole file, filled in as blocks arrive. */
+export interface CaptureFileInfo {
+  format: 'pcap' | 'pcapng';
+  /** pcap: header byte order; pcapng: byte order of the first section. */
+  littleEndian: boolean;
+  /** pcap only: true for the nanosecond-resolution magic (0xa1b23c4d). */
+  nanosecond?: boolean;
+  versionMajor: number;
+  versionMinor: number;
+  interfaces: CaptureInterface[];
+  sections: number;
+  /** pcapng SHB options (shb_hardware, shb_os, shb_userappl) of the first section, when present. */
+  hardware?: string;
+  os?: string;
+  application?: string;
+  /** pcapng Name Resolution Block entries (address text -> names). */
+  nameResolution: Map<string, string[]>;
+  /** pcapng Interface Statistics Blocks, latest per interface. */
+  interfaceStatistics: Map<number, { received?: bigint; dropped?: bigint; tsSec: number }>;
+}
+
+/**
+ * One captured packet as a reader hands it to its sink. `data` is a view into the reader's working buffer:
+ * it is valid only during the sink call (copy what must outlive it). Where the bytes sit in the file is in
+ * `dataOffset`, so anything can be re-read later from the file instead of being kept in memory.
+ */
+export interface CapturedPacket {
+  /** 1-based frame number in file order (counts every packet block, EPB, SPB and obsolete PB). */
+  frame: number;
+  interfaceId: number;
+  linkType: number;
+  /** Seconds since the Unix epoch (integer). */
+  tsSec: number;
+  /** Nanoseconds within that second (0..999_999_999), whatever the file's own resolution. */
+  tsNsec: number;
+  /** Bytes present in the file (may be less than originalLength: snap length). */
+  capturedLength: number;
+  /** Length of the packet on the wire. */
+  originalLength: number;
+  /** Byte offset of the packet data in the (decompressed) capture stream. */
+  dataOffset: number;
+  data: Uint8Array;
+  /** pcapng opt_comment values of this packet, in order (absent when none). */
+  comments?: string[];
+  /** pcapng epb_flags direction bits: 1 inbound, 2 outbound (absent when unknown). */
+  direction?: number;
+}
+
+/** Where file-level problems go: a truncated last record, an unknown block skipped, a bad block length. */
+export interface CaptureSink {
+  packet(packet: CapturedPacket): void;
+  diagnostic(diagnostic: Diagnostic & { fileOffset: number }): void;
+}
+
+/**
+ * A push-based reader: bytes are fed in order as they come (from a file, a gunzip stream, a live helper),
+ * in chunks of any size; whole records are handed to the sink as soon as they are complete. Memory stays
+ * bounded by the largest record, not by the file.
+ */
+export interface CaptureReader {
+  readonly info: CaptureFileInfo;
+  /** Feeds the next bytes; they follow the previously fed bytes contiguously. */
+  push(chunk: Uint8Array): void;
+  /** No more bytes: reports a truncated trailing record as a diagnostic, if any. */
+  end(): void;
+  /** Total bytes consumed so far (decompressed). */
+  readonly bytesConsumed: number;
+}
