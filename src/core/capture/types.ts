@@ -18,6 +18,13 @@ export interface CaptureInterface {
   description?: string;
   filter?: string;
   os?: string;
+  /**
+   * Bytes of frame check sequence at the end of each packet, when the file says (pcap: the FCS bits of the
+   * header's link-type field; pcapng: if_fcslen). Absent when unknown.
+   */
+  fcsLength?: number;
+  /** pcapng if_tsoffset: seconds already added to this interface's timestamps. */
+  timestampOffsetSeconds?: number;
 }
 
 /** What a reader knows about the whole file, filled in as blocks arrive. */
@@ -66,6 +73,8 @@ export interface CapturedPacket {
   comments?: string[];
   /** pcapng epb_flags direction bits: 1 inbound, 2 outbound (absent when unknown). */
   direction?: number;
+  /** True for pcapng Simple Packet Blocks, which carry no timestamp (tsSec and tsNsec are then 0). */
+  timestampUnknown?: boolean;
 }
 
 /** Where file-level problems go: a truncated last record, an unknown block skipped, a bad block length. */
@@ -87,4 +96,9 @@ export interface CaptureReader {
   end(): void;
   /** Total bytes consumed so far (decompressed). */
   readonly bytesConsumed: number;
+  /**
+   * True once the reader met damage it cannot frame past (a corrupt record or block length): a `malformed`
+   * diagnostic said where, and further bytes are ignored. A file reader may stop reading then.
+   */
+  readonly stopped?: boolean;
 }

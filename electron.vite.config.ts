@@ -1,0 +1,33 @@
+// Build of the desktop app: `electron-vite build` writes
+//   out/main/index.js       main process, ES module (package.json "type": "module", "main")
+//   out/preload/index.cjs   preload, CommonJS: the window is sandboxed, and a sandboxed preload cannot be ESM
+//   out/renderer/           the page (index.html + assets), loaded from disk by the main process
+import { resolve } from 'node:path';
+import react from '@vitejs/plugin-react';
+import { defineConfig } from 'electron-vite';
+
+export default defineConfig({
+  main: {
+    build: {
+      outDir: 'out/main',
+      lib: { entry: resolve('src/main/index.ts'), formats: ['es'], fileName: () => 'index.js' },
+    },
+  },
+  preload: {
+    build: {
+      outDir: 'out/preload',
+      // Bundle everything (not only our own files): the sandbox's `require` knows only `electron` and a few
+      // polyfills, so a dependency left as an external require() would fail when the window loads.
+      externalizeDeps: false,
+      lib: { entry: resolve('src/preload/index.ts'), formats: ['cjs'], fileName: () => 'index.cjs' },
+    },
+  },
+  renderer: {
+    root: resolve('src/renderer'),
+    plugins: [react()],
+    build: {
+      outDir: 'out/renderer',
+      rolldownOptions: { input: resolve('src/renderer/index.html') },
+    },
+  },
+});

@@ -1,0 +1,199 @@
+import { formatDiagnostic } from '../core/diagnostics.js';
+import type { MessageIndex, MessageRecord } from '../core/index/message-index.js';
+import { epochSecondsText, messageJsonText } from '../core/report/message-json.js';
+import { summarizeIndex } from '../core/report/summary.js';
+import { analyzeFile, type AnalysisResult } from '../node/analyze.js';
+import { CaptureFileError } from '../node/capture-file.js';
+import { parseArgs, UsageError } from './args.js';
+import { TextOutput } from './output.js';
+
+export const analyzeUsage = `Usage: sipscope analyze FILE [--format table|tsv|json|ndjson] [--summary]
+
+Lists every SIP message in a pcap or pcapng capture (gzip-compressed or not).
+
+  --format F   table (default), tsv, json or ndjson (one JSON object per message)
+  --summary    print counts and timing; alone, only the summary is printed
+  --no-progress  never show the progress line on stderr (shown only when stderr is a terminal)`;
+
+const FORMATS = ['table', 'tsv', 'json', 'ndjson'] as const;
+
+export async function analyzeCommand(argv: string[]): Promise<number> {
+  const { positionals, options } = parseArgs(argv, {
+    format: { value: true, choices: FORMATS, short: 'f' },
+    summary: { short: 's' },
+    'no-progress': {},
+    help: { short: 'h' },
+  });
+  if (options.has('help')) {
+    process.stdout.write(`${analyzeUsage}\n`);
+    return 0;
+  }
+  if (positionals.length !== 1) throw new UsageError(positionals.length === 0 ? 'analyze needs a capture FILE' : `analyze takes one FILE, got ${positionals.length}`);
+  const path = positionals[0];
+  const wantSummary = options.has('summary');
+  const format = (options.get('format') as (typeof FORMATS)[number] | undefined) ?? (wantSummary ? undefined : 'table');
+
+  const showProgress = process.stderr.isTTY === true && !options.has('no-progress');
+  let lastProgress = 0;
+  let result: AnalysisResult;
+  try {
+    result = await analyzeFile(path, {
+      onProgress: showProgress
+        ? (read, total, messages) => {
+            const now = performance.now();
+            if (now - lastProgress < 200) return;
+            lastProgress = now;
+            const percent = total > 0 ? Math.min(100, Math.floor((read / total) * 100)) : 0;
+            process.stderr.write(`\rReading ${path}: ${percent}% (${mb(read)} of ${mb(total)} MB), ${messages} SIP messages `);
+          }
+        : undefined,
+    });
+  } catch (error) {
+    if (showProgress) process.stderr.write('\r\x1b[K');
+    if (error instanceof CaptureFileError) {
+      process.stderr.write(`sipscope: ${error.message}\n`);
+      return 1;
+    }
+    throw error;
+  }
+  if (showProgress) process.stderr.write('\r\x1b[K');
+
+  const out = new TextOutput(process.stdout);
+  const index = result.engine.index;
+  if (format === 'table') await printTable(out, index);
+  else if (format === 'tsv') await printTsv(out, index);
+  else if (format === 'ndjson') await printNdjson(out, index);
+  else if (format === 'json') await printJson(out, index, result, wantSummary);
+  if (wantSummary && format !== 'json') {
+    // With a machine-readable list on stdout, the summary goes to stderr so the list stays parseable.
+    const target = format === 'tsv' || format === 'ndjson' ? new TextOutput(process.stderr) : out;
+    if (format === 'table') await out.write('\n');
+    await target.write(summaryText(result));
+    await target.flush();
+  }
+  await out.flush();
+  for (const d of result.fileDiagnostics) {
+    if (d.severity !== 'note') process.stderr.write(`sipscope: ${path}: ${formatDiagnostic(d)} (file offset ${d.fileOffset})\n`);
+  }
+  return 0;
+}
+
+function mb(bytes: number): string {
+  return (bytes / 1e6).toFixed(1);
+}
+
+function label(m: MessageRecord): string {
+  return m.method !== undefined ? m.method : `${m.status} ${m.reason ?? ''}`.trimEnd();
+}
+
+function cseqText(m: MessageRecord): string {
+  return m.cseq ? `${m.cseq.seq} ${m.cseq.method}` : '';
+}
+
+/** Removes control characters (SIP content is hostile input: no terminal escape reaches the screen). */
+function clean(text: string): string {
+  // eslint-disable-next-line no-control-regex
+  return text.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+}
+
+function truncate(text: string, width: number): string {
+  return text.length <= width ? text : `${text.slice(0, width - 1)}…`;
+}
+
+async function printTable(out: TextOutput, index: MessageIndex): Promise<void> {
+  if (index.count === 0) {
+    await out.write('No SIP messages found.\n');
+    return;
+  }
+  const first = index.get(0);
+  const t0 = first.tsSec + first.tsNsec / 1e9;
+  await out.write(`${'No.'.padStart(7)}  ${'Time'.padStart(12)}  ${'Source'.padEnd(22)}  ${'Destination'.padEnd(22)}  ${'Proto'.padEnd(5)}  ${'Message'.padEnd(24)}  ${'CSeq'.padEnd(14)}  Call-ID\n`);
+  for (let i = 0; i < index.count; i++) {
+    const m = index.get(i);
+    const t = m.tsSec - first.tsSec + (m.tsNsec - first.tsNsec) / 1e9;
+    const flag = m.diagnostics.some((d) => d.severity === 'error') ? ' !' : m.diagnostics.some((d) => d.severity === 'warning') ? ' ?' : '';
+    await out.write(
+      `${String(m.frame).padStart(7)}  ${(t0 ? t : 0).toFixed(6).padStart(12)}  ${clean(m.src).padEnd(22)}  ${clean(m.dst).padEnd(22)}  ${m.transport.padEnd(5)}  ${truncate(clean(label(m)), 24).padEnd(24)}  ${truncate(clean(cseqText(m)), 14).padEnd(14)}  ${clean(m.callId)}${flag}\n`,
+    );
+    for (const d of m.diagnostics) if (d.severity !== 'note') await out.write(`${''.padStart(9)}${clean(formatDiagnostic(d))}\n`);
+  }
+}
+
+const TSV_COLUMNS = ['frame', 'time', 'src', 'dst', 'transport', 'method', 'status', 'reason', 'call_id', 'cseq', 'from_tag', 'to_tag', 'branch', 'diagnostics'];
+
+function tsvField(text: string): string {
+  return clean(text.replace(/\t/g, ' '));
+}
+
+async function printTsv(out: TextOutput, index: MessageIndex): Promise<void> {
+  await out.write(`${TSV_COLUMNS.join('\t')}\n`);
+  for (let i = 0; i < index.count; i++) {
+    const m = index.get(i);
+    const fields = [
+      String(m.frame),
+      epochSecondsText(m.tsSec, m.tsNsec),
+      m.src,
+      m.dst,
+      m.transport,
+      m.method ?? '',
+      m.status !== undefined ? String(m.status) : '',
+      m.reason ?? '',
+      m.callId,
+      cseqText(m),
+      m.fromTag,
+      m.toTag,
+      m.branch,
+      m.diagnostics.map(formatDiagnostic).join('; '),
+    ];
+    await out.write(`${fields.map(tsvField).join('\t')}\n`);
+  }
+}
+
+async function printNdjson(out: TextOutput, index: MessageIndex): Promise<void> {
+  for (let i = 0; i < index.count; i++) await out.write(`${messageJsonText(index.get(i))}\n`);
+}
+
+async function printJson(out: TextOutput, index: MessageIndex, result: AnalysisResult, withSummary: boolean): Promise<void> {
+  await out.write(`{"file":${JSON.stringify(result.file.path)},"format":${JSON.stringify(result.file.format)},"compressed":${result.file.compressed},"packets":${result.engine.stats.packets},"messages":[`);
+  for (let i = 0; i < index.count; i++) await out.write(`${i === 0 ? '\n' : ',\n'}${messageJsonText(index.get(i))}`);
+  await out.write('\n]');
+  if (withSummary) await out.write(`,"summary":${JSON.stringify(summaryObject(result))}`);
+  await out.write('}\n');
+}
+
+function summaryObject(result: AnalysisResult): Record<string, unknown> {
+  const summary = summarizeIndex(result.engine.index);
+  return {
+    ...summary,
+    file: result.file.path,
+    fileFormat: result.file.format,
+    compressed: result.file.compressed,
+    fileBytes: result.file.fileSize,
+    stats: result.engine.stats,
+    packetDiagnostics: result.engine.packetDiagnostics.length,
+    fileDiagnostics: result.fileDiagnostics.map((d) => ({ ...d })),
+    elapsedMs: Math.round(result.elapsedMs),
+    peakRssBytes: process.resourceUsage().maxRSS * 1024,
+  };
+}
+
+function summaryText(result: AnalysisResult): string {
+  const s = summarizeIndex(result.engine.index);
+  const stats = result.engine.stats;
+  const seconds = result.elapsedMs / 1000;
+  const lines: string[] = [];
+  lines.push(`File:        ${result.file.path} (${result.file.compressed ? 'gzip-compressed ' : ''}${result.file.format}, ${mb(result.file.fileSize)} MB)`);
+  lines.push(`Packets:     ${stats.packets} (${stats.ipPackets} IP, ${stats.udpPackets} UDP, ${stats.tcpPackets} TCP)`);
+  lines.push(`SIP:         ${s.messages} messages (${s.requests} requests, ${s.responses} responses) in ${s.callIds} Call-IDs`);
+  if (s.methods.length > 0) lines.push(`Requests:    ${s.methods.map(([m, n]) => `${clean(m).slice(0, 40)} ${n}`).join(', ')}`);
+  if (s.statusCodes.length > 0) lines.push(`Responses:   ${s.statusCodes.map(([c, n]) => `${c} ${n}`).join(', ')}`);
+  lines.push(`Problems:    ${s.messagesWithErrors} message(s) with errors, ${s.messagesWithWarnings} with warnings; ${stats.packetsWithDiagnostics} other packet(s) with decode problems`);
+  for (const d of s.diagnostics.slice(0, 12)) {
+    lines.push(`             ${d.count} × ${d.severity} [${d.layer}] ${clean(d.message)}${d.count > 1 ? ' (first in frame ' : ' (frame '}${d.firstFrame})`);
+  }
+  if (s.diagnostics.length > 12) lines.push(`             ... and ${s.diagnostics.length - 12} more kinds`);
+  if (stats.tcpRetransmittedSegments || stats.tcpGaps) lines.push(`TCP:         ${stats.tcpRetransmittedSegments} retransmitted segment(s), ${stats.tcpGaps} gap(s)`);
+  const rss = process.resourceUsage().maxRSS * 1024;
+  lines.push(`Time:        ${seconds.toFixed(3)} s (${mb(result.file.bytesRead / seconds)} MB/s), peak RSS ${mb(rss)} MB`);
+  return `${lines.join('\n')}\n`;
+}

@@ -1,0 +1,47 @@
+import { readFileSync } from 'node:fs';
+import { analyzeCommand, analyzeUsage } from './analyze.js';
+import { UsageError } from './args.js';
+
+const usage = `Usage: sipscope <command> [options]
+
+Commands:
+  analyze FILE   list every SIP message in a pcap/pcapng capture (see 'sipscope analyze --help')
+  help           show this help
+  version        print the version
+
+${analyzeUsage}`;
+
+function version(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+  return pkg.version;
+}
+
+/** Runs the CLI; returns the exit code (0 ok, 1 unreadable input, 2 bad usage). */
+export async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  try {
+    switch (command) {
+      case 'analyze':
+        return await analyzeCommand(rest);
+      case undefined:
+      case 'help':
+      case '--help':
+      case '-h':
+        process.stdout.write(`${usage}\n`);
+        return command === undefined ? 2 : 0;
+      case 'version':
+      case '--version':
+      case '-V':
+        process.stdout.write(`sipscope ${version()}\n`);
+        return 0;
+      default:
+        throw new UsageError(`unknown command '${command}'`);
+    }
+  } catch (error) {
+    if (error instanceof UsageError) {
+      process.stderr.write(`sipscope: ${error.message}\nRun 'sipscope help' for usage.\n`);
+      return 2;
+    }
+    throw error;
+  }
+}

@@ -1,0 +1,265 @@
+import type { CapturedPacket } from '../capture/types.js';
+import { decoderBug, malformed, type Diagnostic } from '../diagnostics.js';
+import { MessageIndex, type MessageInput } from '../index/message-index.js';
+import { dissectPacket } from '../layers/dissect.js';
+import { PacketDecodeState, Transport, transportNames } from '../layers/packet.js';
+import { TCP_FIN, TCP_RST, TCP_SYN } from '../layers/tcp.js';
+import { formatEndpoint, formatIpv4, formatIpv6 } from '../net/address.js';
+import { findSipStart, looksLikeSipStart, parseSip } from '../sip/parser.js';
+import type { TimedChunk } from '../stream/chunks.js';
+import { TcpStreamTable } from '../stream/tcp-stream.js';
+
+/** Counters for the summary: what the engine saw, so nothing disappears without a number. */
+export interface EngineStats {
+  packets: number;
+  bytes: number;
+  /** Packets whose layers reached IPv4/IPv6. */
+  ipPackets: number;
+  udpPackets: number;
+  tcpPackets: number;
+  /** Packets that carried (part of) at least one SIP message. */
+  sipPackets: number;
+  sipMessages: number;
+  requests: number;
+  responses: number;
+  /** Messages with at least one error/warning diagnostic. */
+  messagesWithErrors: number;
+  messagesWithWarnings: number;
+  /** Packets with decode problems that carried no SIP (listed in `packetDiagnostics`). */
+  packetsWithDiagnostics: number;
+  tcpRetransmittedSegments: number;
+  tcpGaps: number;
+  /** Packets on link types we do not decode. */
+  undecodedLinkType: number;
+}
+
+export interface PacketDiagnostic {
+  frame: number;
+  diagnostic: Diagnostic;
+}
+
+/** Per-packet context the SIP stage needs after the layers are decoded. */
+interface FlowContext {
+  src: string;
+  dst: string;
+  transport: string;
+  stack: string;
+}
+
+/** Bound on packet-level diagnostics kept for packets that carried no SIP (the counters keep counting). */
+const MAX_PACKET_DIAGNOSTICS = 100_000;
+
+/**
+ * The engine: consumes captured packets one at a time (from a file, a live capture or a HEP feed alike),
+ * decodes their layers, finds the SIP messages in UDP datagrams and TCP streams, and appends them to the
+ * message index. It never throws on packet content: problems become diagnostics on the message, or on the
+ * packet when no message came of it.
+ */
+export class TraceEngine {
+  readonly index = new MessageIndex();
+  readonly stats: EngineStats = {
+    packets: 0,
+    bytes: 0,
+    ipPackets: 0,
+    udpPackets: 0,
+    tcpPackets: 0,
+    sipPackets: 0,
+    sipMessages: 0,
+    requests: 0,
+    responses: 0,
+    messagesWithErrors: 0,
+    messagesWithWarnings: 0,
+    packetsWithDiagnostics: 0,
+    tcpRetransmittedSegments: 0,
+    tcpGaps: 0,
+    undecodedLinkType: 0,
+  };
+  readonly packetDiagnostics: PacketDiagnostic[] = [];
+  /** Called after each message is added to the index (live views subscribe here). */
+  onMessage: ((row: number) => void) | undefined;
+
+  private readonly state = new PacketDecodeState();
+  private readonly tcp: TcpStreamTable<FlowContext>;
+  private readonly stackIds = new Map<string, string>();
+  /** The packet being decoded and, once computed, its flow description. */
+  private currentPacket: CapturedPacket | undefined;
+  private currentFlow: FlowContext | undefined;
+  private lastFrameWithSip = 0;
+
+  constructor() {
+    this.tcp = new TcpStreamTable<FlowContext>((flow, bytes, start, end, chunks, diagnostics, complete) =>
+      this.addMessage(flow, bytes, start, end, true, chunks, diagnostics, complete),
+    );
+  }
+
+  addPacket(packet: CapturedPacket): void {
+    const stats = this.stats;
+    stats.packets++;
+    stats.bytes += packet.capturedLength;
+    const state = this.state;
+    this.currentPacket = packet;
+    this.currentFlow = undefined;
+    try {
+      dissectPacket(state, packet.linkType, packet.data, packet.capturedLength);
+      if (state.ipVersion !== 0) stats.ipPackets++;
+      if (state.transport === Transport.UDP) {
+        stats.udpPackets++;
+        this.handleDatagram(packet);
+      } else if (state.transport === Transport.TCP) {
+        stats.tcpPackets++;
+        this.handleSegment(packet);
+      }
+    } catch (error) {
+      this.addPacketDiagnostic(packet.frame, decoderBug('engine', error));
+    }
+    if (state.diagnostics && this.lastFrameWithSip !== packet.frame) {
+      // Problems on packets that carried no SIP: keep errors and warnings, not routine notes (fragments).
+      let counted = false;
+      for (const d of state.diagnostics) {
+        if (d.kind === 'unsupported' && d.layer === 'frame') stats.undecodedLinkType++;
+        if (d.severity === 'note') continue;
+        if (!counted) {
+          stats.packetsWithDiagnostics++;
+          counted = true;
+        }
+        this.addPacketDiagnostic(packet.frame, d);
+      }
+    }
+    this.currentPacket = undefined;
+    this.currentFlow = undefined;
+  }
+
+  /** End of input: reports messages left unfinished in TCP streams. */
+  finish(): void {
+    this.tcp.finish();
+    this.stats.tcpRetransmittedSegments = this.tcp.retransmittedSegments;
+    this.stats.tcpGaps = this.tcp.gaps;
+  }
+
+  private addPacketDiagnostic(frame: number, diagnostic: Diagnostic): void {
+    if (this.packetDiagnostics.length < MAX_PACKET_DIAGNOSTICS) this.packetDiagnostics.push({ frame, diagnostic });
+  }
+
+  /** Addresses and encapsulation of the packet being decoded, formatted once and only when needed. */
+  private flow(): FlowContext {
+    if (this.currentFlow) return this.currentFlow;
+    const state = this.state;
+    const bytes = state.bytes;
+    let srcIp = '';
+    let dstIp = '';
+    if (state.ipVersion === 4) {
+      srcIp = formatIpv4(bytes, state.srcAddrOffset);
+      dstIp = formatIpv4(bytes, state.dstAddrOffset);
+    } else if (state.ipVersion === 6) {
+      srcIp = formatIpv6(bytes, state.srcAddrOffset);
+      dstIp = formatIpv6(bytes, state.dstAddrOffset);
+    }
+    const stackKey = state.stack.join('/');
+    let stack = this.stackIds.get(stackKey);
+    if (stack === undefined) {
+      stack = stackKey;
+      this.stackIds.set(stackKey, stack);
+    }
+    this.currentFlow = {
+      src: formatEndpoint(srcIp, state.srcPort),
+      dst: formatEndpoint(dstIp, state.dstPort),
+      transport: transportNames[state.transport],
+      stack,
+    };
+    return this.currentFlow;
+  }
+
+  private handleDatagram(packet: CapturedPacket): void {
+    const state = this.state;
+    const bytes = state.bytes;
+    let start = state.payloadStart;
+    const end = state.payloadEnd;
+    if (end - start < 12) return; // keep-alives (CRLF, 4-byte zeros, STUN-less pings) are not messages
+    const diagnostics: Diagnostic[] = [];
+    if (!looksLikeSipStart(bytes, start, end)) {
+      const found = findSipStart(bytes, start, end);
+      if (found < 0) return;
+      diagnostics.push(malformed('sip', `${found - start} byte(s) of non-SIP data before the start line`, found - start));
+      start = found;
+    }
+    const dataOffset = packet.dataOffset;
+    this.addMessage(this.flow(), bytes, start, end, false, [{ frame: packet.frame, fileOffset: dataOffset + start, length: end - start, tsSec: packet.tsSec, tsNsec: packet.tsNsec }], diagnostics, true);
+  }
+
+  private handleSegment(packet: CapturedPacket): void {
+    const state = this.state;
+    const bytes = state.bytes;
+    const key = this.flowKey();
+    const flags = state.tcpFlags;
+    this.tcp.segment(
+      key,
+      () => this.flow(),
+      state.tcpSeq,
+      (flags & TCP_SYN) !== 0,
+      (flags & (TCP_FIN | TCP_RST)) !== 0,
+      bytes,
+      state.payloadStart,
+      state.payloadEnd,
+      { frame: packet.frame, fileOffset: packet.dataOffset + state.payloadStart, length: state.payloadEnd - state.payloadStart, tsSec: packet.tsSec, tsNsec: packet.tsNsec },
+    );
+  }
+
+  /** Direction key of the innermost TCP flow: addresses and ports as raw text, cheap and unambiguous. */
+  private flowKey(): string {
+    const state = this.state;
+    const b = state.bytes;
+    const n = state.ipVersion === 4 ? 4 : 16;
+    let key = '';
+    for (let i = 0; i < n; i++) key += String.fromCharCode(b[state.srcAddrOffset + i]);
+    key += String.fromCharCode(state.srcPort >> 8, state.srcPort & 0xff);
+    for (let i = 0; i < n; i++) key += String.fromCharCode(b[state.dstAddrOffset + i]);
+    key += String.fromCharCode(state.dstPort >> 8, state.dstPort & 0xff);
+    return key;
+  }
+
+  private addMessage(flow: FlowContext, bytes: Uint8Array, start: number, end: number, stream: boolean, chunks: TimedChunk[], diagnostics: Diagnostic[], complete: boolean): void {
+    const last = chunks[chunks.length - 1];
+    const packet = this.currentPacket;
+    const message = parseSip(bytes, start, end, { stream: stream && complete });
+    const all = [...diagnostics];
+    // Layer problems of the packet that completed the message belong to the message.
+    if (this.state.diagnostics && packet && last.frame === packet.frame) all.push(...this.state.diagnostics);
+    all.push(...message.diagnostics);
+    const input: MessageInput = {
+      frame: last.frame,
+      firstFrame: chunks[0].frame,
+      tsSec: last.tsSec,
+      tsNsec: last.tsNsec,
+      src: flow.src,
+      dst: flow.dst,
+      transport: flow.transport,
+      stack: flow.stack,
+      method: message.kind === 'request' ? message.method : undefined,
+      status: message.kind === 'response' ? message.statusCode : undefined,
+      reason: message.kind === 'response' ? message.reason : undefined,
+      callId: message.callId,
+      cseqSeq: message.cseq?.seq,
+      cseqMethod: message.cseq?.method,
+      fromUri: message.from?.uri,
+      fromTag: message.from?.tag,
+      toUri: message.to?.uri,
+      toTag: message.to?.tag,
+      branch: message.vias[0]?.branch,
+      size: message.end - start,
+      chunks: chunks.map(({ frame, fileOffset, length }) => ({ frame, fileOffset, length })),
+      diagnostics: all,
+    };
+    const row = this.index.add(input);
+    const stats = this.stats;
+    stats.sipMessages++;
+    if (input.method !== undefined) stats.requests++;
+    else stats.responses++;
+    if (this.index.hasError(row)) stats.messagesWithErrors++;
+    else if (this.index.hasWarning(row)) stats.messagesWithWarnings++;
+    if (packet && this.lastFrameWithSip !== packet.frame) {
+      this.lastFrameWithSip = packet.frame;
+      stats.sipPackets++;
+    }
+    this.onMessage?.(row);
+  }
+}

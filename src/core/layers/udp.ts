@@ -1,0 +1,30 @@
+import { malformed, truncated } from '../diagnostics.js';
+import { captured, u16 } from './bounds.js';
+import { Transport, type PacketDecodeState } from './packet.js';
+
+/** UDP (RFC 768). The payload ends at the UDP length, clipped to what was captured. */
+export function decodeUdp(state: PacketDecodeState, offset: number): void {
+  if (!captured(state, offset, 8, 'udp')) return;
+  const b = state.bytes;
+  state.push('udp', offset);
+  state.transport = Transport.UDP;
+  state.srcPort = u16(b, offset);
+  state.dstPort = u16(b, offset + 2);
+  const length = u16(b, offset + 4);
+  state.payloadStart = offset + 8;
+  let end = offset + length;
+  if (state.ipFragment) {
+    // First fragment of a larger datagram: the rest arrives in later fragments.
+    end = state.end;
+    state.payloadTruncated = true;
+  } else if (length < 8) {
+    // Offloaded (length 0) or broken: use the IP payload.
+    if (length !== 0) state.diagnose(malformed('udp', `length ${length} is below the 8-byte header`, offset));
+    end = state.end;
+  } else if (end > state.end) {
+    state.diagnose(truncated('udp', `datagram of ${length} bytes, ${state.end - offset} captured`, offset));
+    state.payloadTruncated = true;
+    end = state.end;
+  }
+  state.payloadEnd = end;
+}

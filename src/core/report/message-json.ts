@@ -1,0 +1,71 @@
+import type { MessageRecord } from '../index/message-index.js';
+
+/**
+ * Epoch seconds as a JSON number literal with the capture's full precision (up to nanoseconds). Built as
+ * text because a double cannot hold 10 integer digits and 9 fraction digits at once.
+ */
+export function epochSecondsText(tsSec: number, tsNsec: number): string {
+  let fraction = String(tsNsec).padStart(9, '0');
+  // Keep at least microseconds; drop trailing zeros beyond that (µs-resolution files print 6 digits).
+  while (fraction.length > 6 && fraction.endsWith('0')) fraction = fraction.slice(0, -1);
+  return `${tsSec}.${fraction}`;
+}
+
+/** The object `sipscope analyze --format ndjson|json` prints per message. Keys are part of the CLI contract. */
+export interface MessageJson {
+  frame: number;
+  time: number;
+  src: string;
+  dst: string;
+  transport: string;
+  encapsulation: string;
+  method?: string;
+  status?: number;
+  reason?: string;
+  callId: string | null;
+  cseq: { seq: number; method: string } | null;
+  from: string | null;
+  fromTag: string | null;
+  to: string | null;
+  toTag: string | null;
+  branch: string | null;
+  size: number;
+  frames: number[];
+  diagnostics: { severity: string; kind: string; layer: string; message: string }[];
+}
+
+export function messageJson(m: MessageRecord): MessageJson {
+  const frames: number[] = [];
+  for (const chunk of m.chunks) if (frames[frames.length - 1] !== chunk.frame) frames.push(chunk.frame);
+  const out: MessageJson = {
+    frame: m.frame,
+    time: 0, // replaced textually by messageJsonText for full precision
+    src: m.src,
+    dst: m.dst,
+    transport: m.transport,
+    encapsulation: m.stack,
+    callId: m.callId || null,
+    cseq: m.cseq ?? null,
+    from: m.fromUri || null,
+    fromTag: m.fromTag || null,
+    to: m.toUri || null,
+    toTag: m.toTag || null,
+    branch: m.branch || null,
+    size: m.size,
+    frames,
+    diagnostics: m.diagnostics.map((d) => ({ severity: d.severity, kind: d.kind, layer: d.layer, message: d.message })),
+  };
+  if (m.method !== undefined) out.method = m.method;
+  else {
+    out.status = m.status;
+    out.reason = m.reason;
+  }
+  return out;
+}
+
+/** One message as a JSON text, with `time` printed at full precision. */
+export function messageJsonText(m: MessageRecord): string {
+  const text = JSON.stringify(messageJson(m));
+  // `"time":0` is the second key of the object; splice the exact literal in.
+  return text.replace('"time":0,', `"time":${epochSecondsText(m.tsSec, m.tsNsec)},`);
+}

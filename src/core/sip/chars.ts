@@ -1,0 +1,96 @@
+/**
+ * Character classes of the SIP grammar (RFC 3261 §25.1), as 256-entry lookup tables so the hot loops
+ * test a byte or a char code with one indexed load instead of a chain of comparisons.
+ */
+
+function table(chars: string, ranges: Array<[number, number]> = []): Uint8Array {
+  const t = new Uint8Array(256);
+  for (let i = 0; i < chars.length; i++) t[chars.charCodeAt(i)] = 1;
+  for (const [lo, hi] of ranges) for (let c = lo; c <= hi; c++) t[c] = 1;
+  return t;
+}
+
+const ALNUM: Array<[number, number]> = [
+  [0x30, 0x39],
+  [0x41, 0x5a],
+  [0x61, 0x7a],
+];
+
+/** token = 1*(alphanum / "-" / "." / "!" / "%" / "*" / "_" / "+" / "`" / "'" / "~") — RFC 3261 §25.1 */
+export const TOKEN = table("-.!%*_+`'~", ALNUM);
+
+/** Characters allowed in a URI scheme name: ALPHA *( ALPHA / DIGIT / "+" / "-" / "." ) — RFC 3986 §3.1 */
+export const SCHEME = table('+-.', ALNUM);
+
+export const SP = 0x20;
+export const HTAB = 0x09;
+export const CR = 0x0d;
+export const LF = 0x0a;
+
+/** SP or HTAB: the whitespace of LWS (RFC 3261 §25.1). */
+export function isWs(c: number): boolean {
+  return c === SP || c === HTAB;
+}
+
+/** SP, HTAB, CR or LF: whitespace once folded lines have been joined. */
+export function isLws(c: number): boolean {
+  return c === SP || c === HTAB || c === CR || c === LF;
+}
+
+export function isDigit(c: number): boolean {
+  return c >= 0x30 && c <= 0x39;
+}
+
+export function isHexDigit(c: number): boolean {
+  return (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x46) || (c >= 0x61 && c <= 0x66);
+}
+
+/** True when every char of `s` is a token char (and s is not empty). */
+export function isToken(s: string): boolean {
+  if (s.length === 0) return false;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c > 0xff || TOKEN[c] === 0) return false;
+  }
+  return true;
+}
+
+/** Index of the first char at or after `i` that is not SP/HTAB/CR/LF. */
+export function skipLws(s: string, i: number, end = s.length): number {
+  while (i < end) {
+    const c = s.charCodeAt(i);
+    if (c !== SP && c !== HTAB && c !== CR && c !== LF) break;
+    i++;
+  }
+  return i;
+}
+
+/** Index just after the last char before `end` (and at or after `start`) that is not whitespace. */
+export function trimEnd(s: string, start: number, end: number): number {
+  while (end > start) {
+    const c = s.charCodeAt(end - 1);
+    if (c !== SP && c !== HTAB && c !== CR && c !== LF) break;
+    end--;
+  }
+  return end;
+}
+
+/** ASCII lower-casing that returns `s` itself (no allocation) when it is already lower case. */
+export function asciiLower(s: string): string {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 0x41 && c <= 0x5a) return s.toLowerCase();
+  }
+  return s;
+}
+
+/** Case-insensitive ASCII equality of `s` with a lower-case literal. */
+export function equalsLower(s: string, lower: string): boolean {
+  if (s.length !== lower.length) return false;
+  for (let i = 0; i < s.length; i++) {
+    let c = s.charCodeAt(i);
+    if (c >= 0x41 && c <= 0x5a) c += 32;
+    if (c !== lower.charCodeAt(i)) return false;
+  }
+  return true;
+}

@@ -1,0 +1,42 @@
+// Argument checks for everything that reaches the main process from a renderer (or the command line).
+// The renderer is treated as untrusted: a compromised page can send any value on any channel, so each
+// handler validates its arguments here before they touch the file system or the engine.
+import { isAbsolute, normalize } from 'node:path';
+
+/** Longest path we accept. Linux PATH_MAX is 4096 bytes including the terminating NUL. */
+export const MAX_PATH_LENGTH = 4095;
+
+/** A rejected argument. Its message is shown to the user as is, so it says what was wrong. */
+export class ArgumentError extends Error {
+  override name = 'ArgumentError';
+}
+
+function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  return typeof value === 'object' ? 'an object' : `a ${typeof value}`;
+}
+
+/**
+ * Returns `value` as a normalised absolute path, or throws `ArgumentError`.
+ * `what` names the argument in the message ("trace path").
+ */
+export function validateAbsolutePath(value: unknown, what: string): string {
+  if (typeof value !== 'string') throw new ArgumentError(`${what} must be a string, got ${describe(value)}`);
+  if (value.length === 0) throw new ArgumentError(`${what} is empty`);
+  if (value.length > MAX_PATH_LENGTH) {
+    throw new ArgumentError(`${what} is too long (${value.length} characters; the limit is ${MAX_PATH_LENGTH})`);
+  }
+  // A NUL would truncate the path inside the C APIs underneath fs (Node refuses it too, less clearly).
+  if (value.includes('\0')) throw new ArgumentError(`${what} contains a NUL character`);
+  if (!isAbsolute(value)) throw new ArgumentError(`${what} must be absolute, got "${value}"`);
+  return normalize(value);
+}
+
+/** Throws `ArgumentError` unless exactly `expected` arguments were sent. */
+export function checkArity(operation: string, args: readonly unknown[], expected: number): void {
+  if (args.length !== expected) {
+    const noun = expected === 1 ? 'argument' : 'arguments';
+    throw new ArgumentError(`${operation} expects ${expected} ${noun}, got ${args.length}`);
+  }
+}

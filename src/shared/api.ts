@@ -1,0 +1,79 @@
+/**
+ * The contract between the sipscope UI and whatever serves it: the Electron main process today (through
+ * the preload bridge), a WebSocket server (`sipscope serve`) later. Types and constant channel names only:
+ * no imports, no runtime code, so main, preload, renderer and a future server can all depend on it.
+ *
+ * One named operation per thing the UI can ask for; there is deliberately no generic `invoke(channel)`.
+ * Adding an operation means: a method here, a channel name in `InvokeChannels`, a handler (with argument
+ * validation) in src/main/ipc.ts, and a line in src/preload/index.ts. The preload test checks that the
+ * exposed object and this contract stay in step.
+ */
+
+export interface AppInfo {
+  name: string;
+  version: string;
+  /** Electron version; absent when the UI is served by `sipscope serve` in a browser. */
+  electron?: string;
+  /** `process.platform` of the side that reads the traces (`linux`, `darwin`, `win32`). */
+  platform: string;
+}
+
+/** Placeholder summary of an opened trace; grows as the engine is wired in. */
+export interface TraceSummary {
+  /** Absolute, normalised path of the trace that was opened. */
+  path: string;
+  /** Number of SIP messages found. */
+  messages: number;
+}
+
+export type Unsubscribe = () => void;
+
+/**
+ * What the renderer may ask for. Every request/response operation returns a promise that rejects with an
+ * `Error` whose message is meant for the user (the transport unwraps `IpcResult` into that).
+ */
+export interface SipscopeApi {
+  getAppInfo(): Promise<AppInfo>;
+  /** Shows the native "open trace" dialog; resolves to the chosen absolute path, or null when cancelled. */
+  openTraceDialog(): Promise<string | null>;
+  /** Opens a trace by absolute path (as returned by `openTraceDialog`, the command line or the menu). */
+  openTrace(path: string): Promise<TraceSummary>;
+  /** The trace path given on the command line (`sipscope-app FILE`), if any, already made absolute. */
+  getLaunchTrace(): Promise<string | null>;
+  /**
+   * Subscribes to "please open this trace" requests that start outside the page (File > Open… in the
+   * application menu). The listener receives an absolute path. Returns a function that unsubscribes.
+   */
+  onOpenTraceRequest(listener: (path: string) => void): Unsubscribe;
+}
+
+/** Request/response operations (everything in `SipscopeApi` that is not an event subscription). */
+export type InvokeOperation = 'getAppInfo' | 'openTraceDialog' | 'openTrace' | 'getLaunchTrace';
+export type InvokeArgs<K extends InvokeOperation> = Parameters<SipscopeApi[K]>;
+export type InvokeResult<K extends InvokeOperation> = Awaited<ReturnType<SipscopeApi[K]>>;
+
+/** Events pushed from the back end to the renderer, keyed by name, with their payloads. */
+export interface EventPayloads {
+  openTraceRequest: { path: string };
+}
+export type EventName = keyof EventPayloads;
+
+/** IPC channel of each request/response operation. */
+export const InvokeChannels = {
+  getAppInfo: 'sipscope:get-app-info',
+  openTraceDialog: 'sipscope:open-trace-dialog',
+  openTrace: 'sipscope:open-trace',
+  getLaunchTrace: 'sipscope:get-launch-trace',
+} as const satisfies Record<InvokeOperation, string>;
+
+/** IPC channel of each pushed event. */
+export const EventChannels = {
+  openTraceRequest: 'sipscope:event:open-trace-request',
+} as const satisfies Record<EventName, string>;
+
+/**
+ * What a request handler sends back over the wire. Errors travel as values rather than as thrown
+ * exceptions: Electron rewrites a thrown error's message ("Error invoking remote method '…': Error: …")
+ * and drops its type, whereas a tagged result reaches the transport intact, over IPC and WebSocket alike.
+ */
+export type IpcResult<T> = { ok: true; value: T } | { ok: false; error: string };

@@ -1,0 +1,112 @@
+// A stand-in for the `electron` module in main-process tests (the Electron binary is not available to
+// tests). Tests load it with `vi.mock('electron', () => import('./fake-electron.js'))` and import the same
+// module to inspect what the code under test did. Only what src/main uses is here.
+import { EventEmitter } from 'node:events';
+import { vi } from 'vitest';
+
+type PermissionRequestHandler = (contents: unknown, permission: string, callback: (granted: boolean) => void) => void;
+type PermissionCheckHandler = (...args: unknown[]) => boolean;
+type WindowOpenHandler = (details: { url: string }) => { action: 'allow' | 'deny' };
+
+export class FakeSession {
+  requestHandler: PermissionRequestHandler | null = null;
+  checkHandler: PermissionCheckHandler | null = null;
+  setPermissionRequestHandler(handler: PermissionRequestHandler | null): void {
+    this.requestHandler = handler;
+  }
+  setPermissionCheckHandler(handler: PermissionCheckHandler | null): void {
+    this.checkHandler = handler;
+  }
+}
+
+export class FakeWebContents extends EventEmitter {
+  readonly session = new FakeSession();
+  windowOpenHandler: WindowOpenHandler | null = null;
+  readonly sent: unknown[][] = [];
+  setWindowOpenHandler(handler: WindowOpenHandler): void {
+    this.windowOpenHandler = handler;
+  }
+  send(channel: string, ...args: unknown[]): void {
+    this.sent.push([channel, ...args]);
+  }
+}
+
+/** An Electron-style event: `preventDefault()` recorded, plus the event's details (`url`, ...). */
+export function fakeEvent<T extends object>(details: T): T & { preventDefault: ReturnType<typeof vi.fn> } {
+  return { ...details, preventDefault: vi.fn() };
+}
+
+export class BrowserWindow extends EventEmitter {
+  static instances: BrowserWindow[] = [];
+  static focused: BrowserWindow | null = null;
+  static fromWebContents(contents: unknown): BrowserWindow | null {
+    return BrowserWindow.instances.find((w) => w.webContents === contents) ?? null;
+  }
+  static getAllWindows(): BrowserWindow[] {
+    return [...BrowserWindow.instances];
+  }
+  static getFocusedWindow(): BrowserWindow | null {
+    return BrowserWindow.focused;
+  }
+
+  readonly webContents = new FakeWebContents();
+  readonly loaded: { kind: 'file' | 'url'; target: string }[] = [];
+  readonly show = vi.fn();
+
+  constructor(readonly options: Record<string, unknown>) {
+    super();
+    BrowserWindow.instances.push(this);
+  }
+  loadFile(file: string): Promise<void> {
+    this.loaded.push({ kind: 'file', target: file });
+    return Promise.resolve();
+  }
+  loadURL(url: string): Promise<void> {
+    this.loaded.push({ kind: 'url', target: url });
+    return Promise.resolve();
+  }
+}
+
+export const dialog = {
+  showOpenDialog: vi.fn(async (..._args: unknown[]) => ({ canceled: true, filePaths: [] as string[] })),
+};
+
+export const app = {
+  getName: () => 'sipscope',
+  getVersion: () => '0.1.0-test',
+};
+
+export const Menu = {
+  buildFromTemplate: vi.fn((template: unknown) => ({ template })),
+  setApplicationMenu: vi.fn(),
+};
+
+/** Records `ipcMain.handle` registrations so a test can call a handler the way Electron would. */
+export class FakeIpcMain {
+  readonly handlers = new Map<string, (event: unknown, ...args: unknown[]) => unknown>();
+  handle(channel: string, handler: (event: unknown, ...args: unknown[]) => unknown): void {
+    if (this.handlers.has(channel)) throw new Error(`second handler for ${channel}`); // as Electron does
+    this.handlers.set(channel, handler);
+  }
+  removeHandler(channel: string): void {
+    this.handlers.delete(channel);
+  }
+  /** Calls the handler of `channel` as if `event`'s page had called ipcRenderer.invoke(channel, ...args). */
+  async invoke(channel: string, event: unknown, ...args: unknown[]): Promise<unknown> {
+    const handler = this.handlers.get(channel);
+    if (!handler) throw new Error(`no handler for ${channel}`);
+    return handler(event, ...args);
+  }
+}
+
+export const ipcMain = new FakeIpcMain();
+
+/** Forgets every window and recorded call; call from beforeEach. */
+export function resetFakeElectron(): void {
+  BrowserWindow.instances = [];
+  BrowserWindow.focused = null;
+  dialog.showOpenDialog.mockReset();
+  dialog.showOpenDialog.mockResolvedValue({ canceled: true, filePaths: [] });
+  Menu.buildFromTemplate.mockClear();
+  Menu.setApplicationMenu.mockClear();
+}
