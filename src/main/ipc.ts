@@ -24,7 +24,10 @@ export interface IpcDeps {
   isAppUrl(url: string): boolean;
   /** Opens traces; the engine-backed implementation replaces the default one here. */
   traceService: TraceService;
-  /** The trace a newly opened page should open first (absolute path from the command line), or null. */
+  /**
+   * The trace a newly opened page should open first, or null: the command-line path, or (macOS, no window
+   * open) the file just picked with File > Open…. Already absolute.
+   */
   launchTrace(): string | null;
 }
 

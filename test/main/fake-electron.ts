@@ -82,9 +82,12 @@ export const Menu = {
 };
 
 /** Records `ipcMain.handle` registrations so a test can call a handler the way Electron would. */
+// `never` parameters: the fake accepts handlers written for any event type (Electron's IpcMainInvokeEvent).
+type InvokeHandler = (event: never, ...args: never[]) => unknown;
+
 export class FakeIpcMain {
-  readonly handlers = new Map<string, (event: unknown, ...args: unknown[]) => unknown>();
-  handle(channel: string, handler: (event: unknown, ...args: unknown[]) => unknown): void {
+  readonly handlers = new Map<string, InvokeHandler>();
+  handle(channel: string, handler: InvokeHandler): void {
     if (this.handlers.has(channel)) throw new Error(`second handler for ${channel}`); // as Electron does
     this.handlers.set(channel, handler);
   }
@@ -95,7 +98,7 @@ export class FakeIpcMain {
   async invoke(channel: string, event: unknown, ...args: unknown[]): Promise<unknown> {
     const handler = this.handlers.get(channel);
     if (!handler) throw new Error(`no handler for ${channel}`);
-    return handler(event, ...args);
+    return handler(event as never, ...(args as never[]));
   }
 }
 

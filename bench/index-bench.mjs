@@ -1,0 +1,82 @@
+#!/usr/bin/env node
+// Benchmark: a full index of a large VoLTE capture (`sipscope analyze FILE --summary`), against sngrep
+// (`sngrep -I FILE -N -q`) on the same file in the same run. Reports median wall time, peak RSS and MB/s
+// over several runs, and the ratios to sngrep. Targets (issue 2): ≤ 0.25× sngrep's wall time and ≤ 0.5× its
+// peak RSS.
+//
+//   npm run bench                      # generates bench/data/volte-25k.pcap first if it is missing
+//   npm run bench -- --file X.pcap     # any capture
+//   npm run bench -- --runs 7
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, statSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const args = process.argv.slice(2);
+const option = (name, fallback) => {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 ? args[i + 1] : fallback;
+};
+const runs = Number(option('runs', '5'));
+const file = resolve(option('file', join(root, 'bench/data/volte-25k.pcap')));
+
+function have(command) {
+  return spawnSync('sh', ['-c', `command -v ${command}`]).status === 0;
+}
+
+if (!existsSync(file)) {
+  const script = resolve(root, '../shared/bench/make-volte-capture.sh');
+  if (!existsSync(script)) {
+    console.error(`No capture at ${file} and no generator at ${script}. Pass --file FILE.`);
+    process.exit(1);
+  }
+  console.error(`Generating ${file} with ${script} (25k calls over SIPp on loopback; needs root, sipp and tcpdump)...`);
+  mkdirSync(dirname(file), { recursive: true });
+  execFileSync('bash', [script, file], { stdio: 'inherit' });
+}
+if (!have('/usr/bin/time')) {
+  console.error('GNU time (/usr/bin/time) is needed to measure peak RSS: apt-get install time');
+  process.exit(1);
+}
+if (!existsSync(join(root, 'dist/cli/main.js'))) execFileSync('npm', ['run', 'build:cli'], { cwd: root, stdio: 'inherit' });
+
+const size = statSync(file).size;
+
+/** Runs a command under GNU time; returns wall seconds and peak RSS in bytes. */
+function measure(command, commandArgs) {
+  const r = spawnSync('/usr/bin/time', ['-f', '@@TIME %e %M', command, ...commandArgs], { encoding: 'utf8', maxBuffer: 1 << 30 });
+  const line = r.stderr.split('\n').find((l) => l.startsWith('@@TIME'));
+  if (r.status !== 0 || !line) throw new Error(`${command} ${commandArgs.join(' ')} failed (${r.status}):\n${r.stderr}`);
+  const [, wall, rssKb] = line.split(' ');
+  return { wall: Number(wall), rss: Number(rssKb) * 1024, stdout: r.stdout };
+}
+
+function median(values) {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+function series(label, command, commandArgs) {
+  measure(command, commandArgs); // warm the page cache and the binary
+  const samples = [];
+  for (let i = 0; i < runs; i++) samples.push(measure(command, commandArgs));
+  const wall = median(samples.map((s) => s.wall));
+  const rss = Math.max(...samples.map((s) => s.rss));
+  console.log(`${label.padEnd(9)} median ${wall.toFixed(3)} s  (runs: ${samples.map((s) => s.wall.toFixed(2)).join(' ')})  peak RSS ${(rss / 2 ** 20).toFixed(1)} MiB  ${(size / 1e6 / wall).toFixed(1)} MB/s`);
+  return { wall, rss, stdout: samples[0].stdout };
+}
+
+console.log(`File: ${file} (${(size / 1e6).toFixed(1)} MB), ${runs} runs each after one warm-up, on ${process.platform} ${process.arch}, node ${process.version}`);
+const ours = series('sipscope', process.execPath, [join(root, 'bin/sipscope.js'), 'analyze', file, '--summary', '--no-progress']);
+const sipLine = ours.stdout.split('\n').find((l) => l.startsWith('SIP:'));
+if (sipLine) console.log(`          ${sipLine.trim()}`);
+if (have('sngrep')) {
+  const theirs = series('sngrep', 'sngrep', ['-I', file, '-N', '-q']);
+  const timeRatio = ours.wall / theirs.wall;
+  const rssRatio = ours.rss / theirs.rss;
+  console.log(`Ratios:   time ${timeRatio.toFixed(3)}× sngrep (target ≤ 0.25) ${timeRatio <= 0.25 ? 'MET' : 'NOT MET'};  peak RSS ${rssRatio.toFixed(3)}× sngrep (target ≤ 0.5) ${rssRatio <= 0.5 ? 'MET' : 'NOT MET'}`);
+} else {
+  console.log('sngrep is not installed (apt-get install sngrep): no comparison.');
+}

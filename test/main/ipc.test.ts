@@ -1,0 +1,157 @@
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { BrowserWindow, FakeIpcMain, dialog, resetFakeElectron } from './fake-electron.js';
+import { registerIpcHandlers, sendEvent, type IpcDeps } from '../../src/main/ipc.js';
+import { MAX_PATH_LENGTH } from '../../src/main/validate.js';
+import { appUrlMatcher } from '../../src/main/window.js';
+import { EventChannels, InvokeChannels, type TraceSummary } from '../../src/shared/api.js';
+import type { WebContents } from 'electron';
+
+vi.mock('electron', () => import('./fake-electron.js'));
+
+const html = resolve('/opt/sipscope/out/renderer/index.html');
+const appUrl = pathToFileURL(html).href;
+const trace = resolve('/captures/ims-register.pcapng');
+
+let ipc: FakeIpcMain;
+let open: ReturnType<typeof vi.fn<(path: string) => Promise<TraceSummary>>>;
+let dispose: () => void;
+let win: BrowserWindow;
+
+function eventFrom(url: string | null, sender: unknown = win.webContents) {
+  return { sender, senderFrame: url === null ? null : { url } };
+}
+const fromApp = () => eventFrom(appUrl);
+
+beforeEach(() => {
+  resetFakeElectron();
+  win = new BrowserWindow({});
+  ipc = new FakeIpcMain();
+  open = vi.fn(async (path: string) => ({ path, messages: 42 }));
+  const deps: IpcDeps = {
+    isAppUrl: appUrlMatcher({ kind: 'file', file: html }),
+    traceService: { open },
+    launchTrace: () => trace,
+  };
+  dispose = registerIpcHandlers(ipc, deps);
+});
+
+describe('registerIpcHandlers', () => {
+  it('registers exactly one handler per request channel of the contract, and removes them', () => {
+    expect([...ipc.handlers.keys()].sort()).toEqual(Object.values(InvokeChannels).sort());
+    dispose();
+    expect(ipc.handlers.size).toBe(0);
+  });
+
+  it('opens a trace through the injected TraceService', async () => {
+    await expect(ipc.invoke(InvokeChannels.openTrace, fromApp(), trace)).resolves.toEqual({
+      ok: true,
+      value: { path: trace, messages: 42 },
+    });
+    expect(open).toHaveBeenCalledExactlyOnceWith(trace);
+  });
+
+  it('hands the service a normalised path', async () => {
+    await ipc.invoke(InvokeChannels.openTrace, fromApp(), join('/captures', 'x', '..', 'a.pcap'));
+    expect(open).toHaveBeenCalledExactlyOnceWith(resolve('/captures/a.pcap'));
+  });
+
+  it("reports the service's failure as an error value", async () => {
+    open.mockRejectedValueOnce(new Error('no such file: /captures/gone.pcap'));
+    await expect(ipc.invoke(InvokeChannels.openTrace, fromApp(), '/captures/gone.pcap')).resolves.toEqual({
+      ok: false,
+      error: 'no such file: /captures/gone.pcap',
+    });
+  });
+
+  it.each([
+    ['a relative path', 'captures/x.pcap', /^trace path must be absolute, got "captures\/x\.pcap"$/],
+    ['a dot path', './x.pcap', /must be absolute/],
+    ['an empty string', '', /^trace path is empty$/],
+    ['a number', 42, /^trace path must be a string, got a number$/],
+    ['null', null, /^trace path must be a string, got null$/],
+    ['undefined', undefined, /^trace path must be a string, got undefined$/],
+    ['an object', { path: '/x.pcap' }, /^trace path must be a string, got an object$/],
+    ['an array', ['/x.pcap'], /^trace path must be a string, got an array$/],
+    ['a NUL byte', '/captures/x.pcap\0.txt', /^trace path contains a NUL character$/],
+    ['an oversized path', '/' + 'a'.repeat(MAX_PATH_LENGTH), /^trace path is too long \(4096 characters; the limit is 4095\)$/],
+  ])('openTrace rejects %s without touching the service', async (_name, arg, message) => {
+    const reply = (await ipc.invoke(InvokeChannels.openTrace, fromApp(), arg)) as { ok: boolean; error: string };
+    expect(reply.ok).toBe(false);
+    expect(reply.error).toMatch(message);
+    expect(open).not.toHaveBeenCalled();
+  });
+
+  it('accepts a path of exactly the maximum length', async () => {
+    const longest = '/' + 'a'.repeat(MAX_PATH_LENGTH - 1);
+    await expect(ipc.invoke(InvokeChannels.openTrace, fromApp(), longest)).resolves.toMatchObject({ ok: true });
+  });
+
+  it('rejects a wrong number of arguments on every channel', async () => {
+    await expect(ipc.invoke(InvokeChannels.openTrace, fromApp())).resolves.toEqual({
+      ok: false,
+      error: 'openTrace expects 1 argument, got 0',
+    });
+    await expect(ipc.invoke(InvokeChannels.openTrace, fromApp(), trace, trace)).resolves.toEqual({
+      ok: false,
+      error: 'openTrace expects 1 argument, got 2',
+    });
+    for (const [operation, channel] of Object.entries(InvokeChannels)) {
+      if (operation === 'openTrace') continue;
+      await expect(ipc.invoke(channel, fromApp(), 'extra')).resolves.toEqual({
+        ok: false,
+        error: `${operation} expects 0 arguments, got 1`,
+      });
+    }
+    expect(open).not.toHaveBeenCalled();
+    expect(dialog.showOpenDialog).not.toHaveBeenCalled();
+  });
+
+  describe.each([
+    ['a remote page', 'https://attacker.example/index.html'],
+    ['another local file', pathToFileURL('/tmp/evil.html').href],
+    ['a data: URL', 'data:text/html,<script>1</script>'],
+    ['an about:blank frame', 'about:blank'],
+    ['an empty URL', ''],
+    ['a destroyed frame', null],
+  ])('refuses requests from %s', (_name, url) => {
+    it.each(Object.entries(InvokeChannels))('on %s', async (operation, channel) => {
+      const args = operation === 'openTrace' ? [trace] : [];
+      const reply = (await ipc.invoke(channel, eventFrom(url), ...args)) as { ok: boolean; error: string };
+      expect(reply.ok).toBe(false);
+      expect(reply.error).toMatch(/^request refused: /);
+      expect(open).not.toHaveBeenCalled();
+      expect(dialog.showOpenDialog).not.toHaveBeenCalled();
+    });
+  });
+
+  it('answers getAppInfo from the app', async () => {
+    await expect(ipc.invoke(InvokeChannels.getAppInfo, fromApp())).resolves.toEqual({
+      ok: true,
+      value: { name: 'sipscope', version: '0.1.0-test', electron: process.versions.electron, platform: process.platform },
+    });
+  });
+
+  it('answers getLaunchTrace from the injected value', async () => {
+    await expect(ipc.invoke(InvokeChannels.getLaunchTrace, fromApp())).resolves.toEqual({ ok: true, value: trace });
+  });
+
+  it('shows the open dialog attached to the sending window and returns the chosen path', async () => {
+    dialog.showOpenDialog.mockResolvedValueOnce({ canceled: false, filePaths: [trace] });
+    await expect(ipc.invoke(InvokeChannels.openTraceDialog, fromApp())).resolves.toEqual({ ok: true, value: trace });
+    expect(dialog.showOpenDialog).toHaveBeenCalledOnce();
+    expect(dialog.showOpenDialog.mock.calls[0]![0]).toBe(win);
+  });
+
+  it('returns null when the dialog is cancelled', async () => {
+    await expect(ipc.invoke(InvokeChannels.openTraceDialog, fromApp())).resolves.toEqual({ ok: true, value: null });
+  });
+});
+
+describe('sendEvent', () => {
+  it("sends the payload on the event's own channel", () => {
+    sendEvent(win.webContents as unknown as WebContents, 'openTraceRequest', { path: trace });
+    expect(win.webContents.sent).toEqual([[EventChannels.openTraceRequest, { path: trace }]]);
+  });
+});

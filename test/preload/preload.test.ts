@@ -1,0 +1,92 @@
+import { beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { EventChannels, InvokeChannels, type SipscopeApi } from '../../src/shared/api.js';
+
+// The sandboxed preload may only use `electron`'s contextBridge and ipcRenderer; fake both and record calls.
+const electron = vi.hoisted(() => ({
+  contextBridge: { exposeInMainWorld: vi.fn() },
+  ipcRenderer: { invoke: vi.fn(), on: vi.fn(), removeListener: vi.fn() },
+}));
+vi.mock('electron', () => electron);
+
+// Every member of the contract: `satisfies` makes this list fail to compile when SipscopeApi changes.
+const contract = {
+  getAppInfo: true,
+  openTraceDialog: true,
+  openTrace: true,
+  getLaunchTrace: true,
+  onOpenTraceRequest: true,
+} as const satisfies Record<keyof SipscopeApi, true>;
+
+let api: SipscopeApi;
+
+beforeAll(async () => {
+  await import('../../src/preload/index.js');
+  expect(electron.contextBridge.exposeInMainWorld).toHaveBeenCalledOnce();
+  const [key, exposed] = electron.contextBridge.exposeInMainWorld.mock.calls[0]!;
+  expect(key).toBe('sipscope');
+  api = exposed as SipscopeApi;
+});
+
+beforeEach(() => {
+  electron.ipcRenderer.invoke.mockReset();
+  electron.ipcRenderer.on.mockReset();
+  electron.ipcRenderer.removeListener.mockReset();
+});
+
+describe('preload bridge', () => {
+  it('exposes exactly the named functions of the contract, and nothing else', () => {
+    expect(Object.keys(api).sort()).toEqual(Object.keys(contract).sort());
+    for (const value of Object.values(api)) expect(typeof value).toBe('function');
+    expect(api).not.toHaveProperty('invoke');
+    expect(api).not.toHaveProperty('ipcRenderer');
+  });
+
+  it('uses distinct, namespaced channels', () => {
+    const channels = [...Object.values(InvokeChannels), ...Object.values(EventChannels)];
+    expect(new Set(channels).size).toBe(channels.length);
+    for (const channel of channels) expect(channel).toMatch(/^sipscope:/);
+  });
+
+  it.each([
+    ['getAppInfo', [], { name: 'sipscope', version: '0.1.0', platform: 'linux' }],
+    ['openTraceDialog', [], '/captures/a.pcap'],
+    ['openTrace', ['/captures/a.pcap'], { path: '/captures/a.pcap', messages: 3 }],
+    ['getLaunchTrace', [], null],
+  ] as const)('%s invokes its own channel and resolves to the value', async (operation, args, value) => {
+    electron.ipcRenderer.invoke.mockResolvedValueOnce({ ok: true, value });
+    const call = api[operation] as (...a: readonly unknown[]) => Promise<unknown>;
+    await expect(call(...args)).resolves.toEqual(value);
+    expect(electron.ipcRenderer.invoke).toHaveBeenCalledExactlyOnceWith(InvokeChannels[operation], ...args);
+  });
+
+  it("rejects with the main process's message when the reply is an error", async () => {
+    electron.ipcRenderer.invoke.mockResolvedValueOnce({ ok: false, error: 'trace path must be absolute, got "a.pcap"' });
+    await expect(api.openTrace('a.pcap')).rejects.toThrow(new Error('trace path must be absolute, got "a.pcap"'));
+  });
+
+  it.each([[undefined], [null], ['ok'], [{}], [{ ok: true }], [{ ok: false, error: 42 }]])(
+    'rejects a malformed reply %j',
+    async (reply) => {
+      electron.ipcRenderer.invoke.mockResolvedValueOnce(reply);
+      await expect(api.getAppInfo()).rejects.toThrow('getAppInfo: malformed reply from the main process');
+    },
+  );
+
+  it('onOpenTraceRequest relays only the path from its own channel, and unsubscribes', () => {
+    const listener = vi.fn();
+    const unsubscribe = api.onOpenTraceRequest(listener);
+    expect(electron.ipcRenderer.on).toHaveBeenCalledOnce();
+    const [channel, relay] = electron.ipcRenderer.on.mock.calls[0]! as [string, (...a: unknown[]) => void];
+    expect(channel).toBe(EventChannels.openTraceRequest);
+
+    const ipcEvent = { sender: electron.ipcRenderer };
+    relay(ipcEvent, { path: '/captures/b.pcap' });
+    expect(listener).toHaveBeenCalledExactlyOnceWith('/captures/b.pcap');
+    relay(ipcEvent, { path: 7 });
+    relay(ipcEvent, null);
+    expect(listener).toHaveBeenCalledOnce();
+
+    unsubscribe();
+    expect(electron.ipcRenderer.removeListener).toHaveBeenCalledExactlyOnceWith(channel, relay);
+  });
+});
