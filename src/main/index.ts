@@ -7,7 +7,7 @@ import { launchTraceFromArgv } from './argv.js';
 import { chooseTracePath } from './dialogs.js';
 import { registerIpcHandlers, sendEvent } from './ipc.js';
 import { installMenu } from './menu.js';
-import { createStatTraceService, type TraceService } from './trace-service.js';
+import { createEngineTraceService, type TraceService } from './trace-service.js';
 import { appPaths, appUrlMatcher, createMainWindow, rendererTarget } from './window.js';
 
 export interface StartOptions {
@@ -83,4 +83,4 @@ export function startSipscope({ traceService }: StartOptions): void {
     });
 }
 
-startSipscope({ traceService: createStatTraceService() });
+startSipscope({ traceService: createEngineTraceService() });

@@ -2,6 +2,7 @@
 // default implementation below checks that the file is there and reports no messages. The engine-backed
 // implementation (src/node + src/core) is passed to `startSipscope` in ./index.ts instead.
 import { stat } from 'node:fs/promises';
+import { analyzeFile } from '../node/analyze.js';
 import type { TraceSummary } from '../shared/api.js';
 
 export interface TraceService {
@@ -37,6 +38,19 @@ export function createStatTraceService(): TraceService {
       }
       if (!info.isFile()) throw new Error(`not a regular file: ${path}`);
       return { path, messages: 0 };
+    },
+  };
+}
+
+/**
+ * The engine-backed service: reads the whole trace through the engine and reports what it found. Errors
+ * from the file layer (CaptureFileError) already carry a message meant for the user.
+ */
+export function createEngineTraceService(): TraceService {
+  return {
+    async open(path) {
+      const { engine } = await analyzeFile(path);
+      return { path, messages: engine.index.count };
     },
   };
 }

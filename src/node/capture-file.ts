@@ -16,7 +16,7 @@
  *   Only when nothing usable came out (no packet) does it throw a CaptureFileError. Damage inside a
  *   pcap/pcapng stream is the readers' business: diagnostics, never a throw.
  */
-import { createReadStream } from 'node:fs';
+import { closeSync, createReadStream, openSync, writeSync } from 'node:fs';
 import type { Stats } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
@@ -94,7 +94,8 @@ export interface CaptureFileSummary {
   complete: boolean;
 }
 
-function describeOsError(path: string, error: unknown): CaptureFileError {
+/** The CaptureFileError for a failed fs call on `path` (by errno code), with a message for the user. */
+export function fileSystemError(path: string, error: unknown): CaptureFileError {
   const code = (error as NodeJS.ErrnoException | undefined)?.code;
   const name = `"${path}"`;
   switch (code) {
@@ -122,9 +123,9 @@ async function statFile(path: string): Promise<Stats> {
   try {
     s = await stat(path);
   } catch (error) {
-    throw describeOsError(path, error);
+    throw fileSystemError(path, error);
   }
-  if (s.isDirectory()) throw describeOsError(path, Object.assign(new Error('is a directory'), { code: 'EISDIR' }));
+  if (s.isDirectory()) throw fileSystemError(path, Object.assign(new Error('is a directory'), { code: 'EISDIR' }));
   if (!s.isFile()) {
     throw new CaptureFileError(path, 'not-a-file', `Cannot open "${path}": it is not a regular file (a pipe, socket or device); save the capture to a file first.`);
   }
@@ -178,7 +179,7 @@ export async function openCaptureFile(path: string, sink: CaptureSink, options: 
   try {
     fh = await open(path, 'r');
   } catch (error) {
-    throw describeOsError(path, error);
+    throw fileSystemError(path, error);
   }
   let first: Uint8Array;
   try {
@@ -187,7 +188,7 @@ export async function openCaptureFile(path: string, sink: CaptureSink, options: 
     first = view(head, bytesRead);
   } catch (error) {
     await fh.close();
-    throw describeOsError(path, error);
+    throw fileSystemError(path, error);
   }
   const format = detectCaptureFormat(first);
   if (format === 'gzip') {
@@ -245,7 +246,7 @@ async function readPlain(
       try {
         got = (await inFlight).bytesRead;
       } catch (error) {
-        throw describeOsError(path, error);
+        throw fileSystemError(path, error);
       }
       if (got === 0) break;
       position += got;
@@ -265,21 +266,33 @@ async function readPlain(
   return position;
 }
 
+/** Bytes of decompressed output per chunk for gzip files (input is read in `chunkSize` pieces). */
+const GZIP_OUTPUT_CHUNK = 16 * 1024;
+
+/**
+ * gzip: the file streams through node:zlib. Output is consumed in flowing mode ('data' events, handled
+ * synchronously) rather than with an async iterator: zlib destroys the stream on an error, and anything
+ * still buffered then would be lost, which is exactly the data before the damage we want to keep. The
+ * small output chunk bounds what a failing inflate call can take with it (zlib reports the error of a
+ * call instead of its output).
+ */
 async function readGzip(path: string, fileSize: number, chunkSize: number, sink: CaptureSink, options: OpenCaptureFileOptions): Promise<CaptureFileSummary> {
   const counted = countingSink(sink);
-  const input = createReadStream(path, { highWaterMark: chunkSize });
-  const gunzip = createGunzip({ chunkSize: 256 * 1024 });
   let reader: CaptureReader | undefined;
   let format: 'pcap' | 'pcapng' | undefined;
   let head: Uint8Array[] = [];
   let headBytes = 0;
   let decompressed = 0;
-  let spill: FileHandle | undefined;
+  let spill: number | undefined;
   let formatError: CaptureFileError | undefined;
   let stoppedEarly = false;
+  /** zlib's complaint (corrupt or cut-short data): reported, not thrown, once packets came out. */
+  let damage: NodeJS.ErrnoException | undefined;
+  /** Anything else (I/O error, cancellation, a failed spill write): thrown. */
+  let failure: unknown;
 
   const startReader = (): void => {
-    const first = head.length === 1 ? head[0] : Buffer.concat(head);
+    const first = head.length === 1 ? head[0] : new Uint8Array(Buffer.concat(head));
     const inner = detectCaptureFormat(first);
     if (inner !== 'pcap' && inner !== 'pcapng') {
       formatError =
@@ -296,58 +309,79 @@ async function readGzip(path: string, fileSize: number, chunkSize: number, sink:
 
   if (options.spillDecompressedTo !== undefined) {
     try {
-      spill = await open(options.spillDecompressedTo, 'w');
+      spill = openSync(options.spillDecompressedTo, 'w');
     } catch (error) {
       throw new CaptureFileError(path, 'read-error', `Cannot write the decompressed copy of "${path}" to "${options.spillDecompressedTo}": ${(error as Error).message}`, { cause: error });
     }
   }
 
-  let damage: Error | undefined;
-  let failure: unknown;
+  const input = createReadStream(path, { highWaterMark: chunkSize });
+  const gunzip = createGunzip({ chunkSize: GZIP_OUTPUT_CHUNK });
   try {
-    await pipeline(input, gunzip, async (source: AsyncIterable<Buffer>) => {
-      for await (const out of source) {
-        const chunk = view(out, out.length);
-        decompressed += chunk.length;
-        if (spill) await spill.write(chunk);
-        if (reader) reader.push(chunk);
-        else {
-          head.push(chunk);
-          headBytes += chunk.length;
-          if (headBytes >= DETECT_BYTES) startReader();
-          if (formatError) return;
+    await new Promise<void>((resolve) => {
+      let done = false;
+      const finish = (): void => {
+        if (done) return;
+        done = true;
+        input.destroy();
+        gunzip.destroy();
+        resolve();
+      };
+      gunzip.on('data', (out: Buffer) => {
+        if (done) return;
+        try {
+          const chunk = view(out, out.length);
+          decompressed += chunk.length;
+          if (spill !== undefined) writeAll(spill, chunk);
+          if (reader) reader.push(chunk);
+          else {
+            head.push(chunk);
+            headBytes += chunk.length;
+            if (headBytes >= DETECT_BYTES) startReader();
+          }
+          options.onProgress?.(input.bytesRead, fileSize);
+          if (options.signal?.aborted) failure = options.signal.reason;
+        } catch (error) {
+          failure = error;
         }
-        options.onProgress?.(input.bytesRead, fileSize);
-        if (reader?.stopped) {
-          stoppedEarly = true;
-          return;
-        }
-        if (options.signal?.aborted) throw options.signal.reason;
-      }
+        if (reader?.stopped) stoppedEarly = true;
+        if (formatError || stoppedEarly || failure !== undefined) finish();
+      });
+      gunzip.on('end', finish);
+      gunzip.on('error', (error: NodeJS.ErrnoException) => {
+        if (!done) damage = error;
+        finish();
+      });
+      input.on('error', (error) => {
+        if (!done) failure = error;
+        finish();
+      });
+      input.pipe(gunzip);
     });
-  } catch (error) {
-    // zlib errors (Z_DATA_ERROR corrupt data, Z_BUF_ERROR cut short) are damage we report; the rest
-    // (I/O errors, cancellation, a failed spill write) end the read.
-    if (String((error as NodeJS.ErrnoException | undefined)?.code ?? '').startsWith('Z_')) damage = error as Error;
-    else failure = error;
   } finally {
-    await spill?.close().catch(() => undefined);
-  }
-  if (failure !== undefined) {
-    if (options.signal?.aborted && failure === options.signal.reason) throw failure;
-    throw describeOsError(path, failure);
+    if (spill !== undefined) closeSync(spill);
   }
 
+  if (failure !== undefined) {
+    if (options.signal?.aborted && failure === options.signal.reason) throw failure;
+    if (failure instanceof CaptureFileError) throw failure;
+    throw fileSystemError(path, failure);
+  }
   if (formatError) throw formatError;
-  if (!reader && !damage) {
+  if (!reader && !formatError && head.length > 0) {
     // Fewer than DETECT_BYTES decompressed bytes in all: detect on what there is.
     startReader();
     if (formatError) throw formatError;
   }
   if (damage) {
-    const reason = damage.message;
-    const cutShort = (damage as NodeJS.ErrnoException).code === 'Z_BUF_ERROR';
-    const damaged = cutShort ? 'ends abruptly (the file was cut short)' : `is corrupt (${reason})`;
+    const cutShort = damage.code === 'Z_BUF_ERROR';
+    // "incorrect data check" / "incorrect length check": the CRC-32 or size in the gzip trailer does not
+    // match, so the damage is somewhere in what was decompressed, not at a known place.
+    const checksum = /check/.test(damage.message);
+    const damaged = cutShort ? 'ends abruptly (the file was cut short)' : `is corrupt (${damage.message})`;
+    const consequence = checksum
+      ? `the ${counted.packets} packet(s) read may contain damaged bytes, and anything after that point is lost`
+      : `the ${counted.packets} packet(s) before the damage were read, anything after it is lost`;
     if (!reader || counted.packets === 0) {
       throw new CaptureFileError(
         path,
@@ -360,7 +394,7 @@ async function readGzip(path: string, fileSize: number, chunkSize: number, sink:
       kind: cutShort ? 'truncated' : 'malformed',
       severity: cutShort ? 'warning' : 'error',
       layer: 'gzip',
-      message: `the gzip stream ${damaged} after ${decompressed} decompressed byte(s): the ${counted.packets} packet(s) before the damage were read, anything after it is lost`,
+      message: `the gzip stream ${damaged} after ${decompressed} decompressed byte(s): ${consequence}`,
       offset: decompressed,
       fileOffset: decompressed,
     });
@@ -381,6 +415,11 @@ async function readGzip(path: string, fileSize: number, chunkSize: number, sink:
   };
 }
 
+function writeAll(fd: number, bytes: Uint8Array): void {
+  let at = 0;
+  while (at < bytes.length) at += writeSync(fd, bytes, at, bytes.length - at);
+}
+
 /**
  * Re-reads `length` bytes at `dataOffset` of a capture (a packet's dataOffset/capturedLength from the
  * reader). For a gzip file the offset is in the decompressed stream: pass the summary's `dataPath` (the
@@ -395,30 +434,31 @@ export async function readPacketData(path: string, dataOffset: number, length: n
   try {
     fh = await open(path, 'r');
   } catch (error) {
-    throw describeOsError(path, error);
+    throw fileSystemError(path, error);
   }
+  let gzip = false;
   try {
     const magic = Buffer.alloc(2);
     await fh.read(magic, 0, 2, 0);
-    if (magic[0] === 0x1f && magic[1] === 0x8b) {
-      await fh.close().catch(() => undefined);
-      return readFromGzip(path, dataOffset, length);
+    gzip = magic[0] === 0x1f && magic[1] === 0x8b;
+    if (!gzip) {
+      const out = Buffer.alloc(length);
+      let got = 0;
+      while (got < length) {
+        const { bytesRead } = await fh.read(out, got, length - got, dataOffset + got);
+        if (bytesRead === 0) break;
+        got += bytesRead;
+      }
+      if (got < length) throw shortRead(path, dataOffset, length, got);
+      return view(out, length);
     }
-    const out = Buffer.alloc(length);
-    let got = 0;
-    while (got < length) {
-      const { bytesRead } = await fh.read(out, got, length - got, dataOffset + got);
-      if (bytesRead === 0) break;
-      got += bytesRead;
-    }
-    if (got < length) throw shortRead(path, dataOffset, length, got);
-    return view(out, length);
   } catch (error) {
     if (error instanceof CaptureFileError) throw error;
-    throw describeOsError(path, error);
+    throw fileSystemError(path, error);
   } finally {
     await fh.close().catch(() => undefined);
   }
+  return readFromGzip(path, dataOffset, length);
 }
 
 function shortRead(path: string, offset: number, length: number, got: number): CaptureFileError {
@@ -450,7 +490,7 @@ async function readFromGzip(path: string, offset: number, length: number): Promi
   } catch (error) {
     if (got < length) {
       const code = (error as NodeJS.ErrnoException).code ?? '';
-      if (!code.startsWith('Z_')) throw describeOsError(path, error);
+      if (!code.startsWith('Z_')) throw fileSystemError(path, error);
       throw new CaptureFileError(path, 'corrupt-gzip', `Cannot read ${length} byte(s) at decompressed offset ${offset} of "${path}": the gzip stream is damaged after ${position} byte(s) (${(error as Error).message}).`, { cause: error });
     }
   }

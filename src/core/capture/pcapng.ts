@@ -528,10 +528,21 @@ export class PcapngReader implements CaptureReader {
     const iface = this.iface(0, 'Simple Packet Block', at);
     if (iface === undefined) return;
     const orig = dv.getUint32(p + 8, this.le);
-    // §4.4: captured length = min(original length, snaplen, space in the block).
-    let cap = Math.min(orig, len - 16);
-    if (iface.snapLength > 0) cap = Math.min(cap, iface.snapLength);
+    // §4.4: captured length = min(original length, snaplen); we also cap it at the space in the block.
+    const expected = iface.snapLength > 0 ? Math.min(orig, iface.snapLength) : orig;
+    const cap = Math.min(expected, len - 16);
     const data = p + 12;
+    if (cap < expected) {
+      // Wireshark refuses the whole file here; the bytes present are still worth showing.
+      this.report(
+        malformed(
+          LAYER,
+          `frame ${this.frame + 1}: the Simple Packet Block at offset ${at} should hold min(original length ${orig}, snaplen) = ${expected} bytes but has room for ${cap}; delivered the ${cap} present`,
+        ),
+        at,
+        'short simple packet',
+      );
+    }
     this.sink.packet({
       frame: ++this.frame,
       interfaceId: iface.info.id,

@@ -165,5 +165,6 @@ export class TickConverter {
 export function timeToTicks(sec: number, nsec: number, r: TimestampResolution): { hi: number; lo: number } {
   const units = r.base === 10 ? 10n ** BigInt(r.exponent) : 1n << BigInt(r.exponent);
   const t = BigInt(sec) * units + (BigInt(nsec) * units) / 1_000_000_000n;
+  if (t < 0n || t >= 1n << 64n) throw new RangeError(`${sec}.${nsec} s does not fit in 64 bits at this resolution`);
   return { hi: Number((t >> 32n) & 0xffffffffn), lo: Number(t & 0xffffffffn) };
 }

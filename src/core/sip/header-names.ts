@@ -244,6 +244,47 @@ export function lookupHeaderBytes(bytes: Uint8Array, start: number, end: number)
   return UNKNOWN_HEADER;
 }
 
+// String lookup, for the parser's decoded header section: a bucket by (length, first, last char), then a
+// case-sensitive native `startsWith` against the canonical spelling (the common case on the wire), and only
+// then a case-folding compare.
+const SBUCKETS = 1024;
+const sBucketHead = new Int16Array(SBUCKETS).fill(-1);
+const sChainNext = new Int16Array(HEADERS.length).fill(-1);
+
+function stringBucket(length: number, first: number, last: number): number {
+  return (Math.imul(length, 0x9e3779b1) ^ Math.imul(first | 0x20, 0x85ebca6b) ^ Math.imul(last | 0x20, 0xc2b2ae35)) >>> 22;
+}
+
+for (const info of HEADERS) {
+  const n = info.name;
+  const b = stringBucket(n.length, n.charCodeAt(0), n.charCodeAt(n.length - 1));
+  sChainNext[info.id] = sBucketHead[b];
+  sBucketHead[b] = info.id;
+}
+
+/** Header id for the name in s[start, end) (case-insensitive, compact forms resolved), or UNKNOWN_HEADER. */
+export function lookupHeader(s: string, start: number, end: number): number {
+  const length = end - start;
+  if (length === 1) {
+    const c = s.charCodeAt(start) | 0x20;
+    return c < 128 ? COMPACT_ID[c] : UNKNOWN_HEADER;
+  }
+  if (length <= 0) return UNKNOWN_HEADER;
+  const head = sBucketHead[stringBucket(length, s.charCodeAt(start), s.charCodeAt(end - 1))];
+  for (let id = head; id >= 0; id = sChainNext[id]) {
+    const name = HEADERS[id].name;
+    if (name.length === length && s.startsWith(name, start)) return id;
+  }
+  for (let id = head; id >= 0; id = sChainNext[id]) {
+    const lower = lowerBytes[id];
+    if (lower.length !== length) continue;
+    let i = 0;
+    while (i < length && (s.charCodeAt(start + i) | 0x20) === lower[i]) i++;
+    if (i === length) return id;
+  }
+  return UNKNOWN_HEADER;
+}
+
 const byLowerName = new Map<string, number>();
 for (const info of HEADERS) {
   byLowerName.set(info.name.toLowerCase(), info.id);

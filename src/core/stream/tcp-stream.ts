@@ -15,6 +15,8 @@ export type StreamMessageHandler<Flow> = (
 
 /** Largest message we wait for before giving up on a stream position (a body this big is not SIP). */
 const MAX_PENDING_BYTES = 4 * 1024 * 1024;
+/** Longest start line we wait for across segments (RFC 3261 sets no limit; real ones are < 1 KiB). */
+const MAX_START_LINE = 16 * 1024;
 
 /** Sequence-space comparison modulo 2^32 (RFC 9293 §3.4). */
 function seqDiff(a: number, b: number): number {
@@ -29,8 +31,6 @@ interface Direction<Flow> {
   /** Bytes kept from the start of an unfinished message (or an unsynchronised partial line). */
   pending: Uint8Array | undefined;
   pendingChunks: TimedChunk[];
-  /** True when `pending`/the next byte is known to be at a message boundary. */
-  synced: boolean;
 }
 
 /**
@@ -59,13 +59,12 @@ export class TcpStreamTable<Flow> {
   segment(key: string, describeFlow: () => Flow, seq: number, syn: boolean, finOrRst: boolean, payload: Uint8Array, start: number, end: number, chunk: TimedChunk): void {
     let direction = this.directions.get(key);
     if (!direction) {
-      direction = { flow: describeFlow(), nextSeq: undefined, pending: undefined, pendingChunks: [], synced: false };
+      direction = { flow: describeFlow(), nextSeq: undefined, pending: undefined, pendingChunks: [] };
       this.directions.set(key, direction);
     }
     if (syn) {
       // The SYN takes one sequence number; data starts right after it, at a message boundary.
       direction.nextSeq = (seq + 1) >>> 0;
-      direction.synced = true;
       direction.pending = undefined;
       direction.pendingChunks = [];
       seq = (seq + 1) >>> 0;
@@ -89,7 +88,6 @@ export class TcpStreamTable<Flow> {
         } else if (delta > 0) {
           this.gaps++;
           this.flush(direction, `${delta} byte(s) of the TCP stream are missing from the capture before frame ${chunk.frame}`);
-          direction.synced = false;
         }
       }
       if (end > start) {
@@ -134,27 +132,33 @@ export class TcpStreamTable<Flow> {
       // CRLF keep-alives between messages (RFC 5626 §3.5.1) are not messages.
       while (pos < dataEnd && (data[pos] === 0x0d || data[pos] === 0x0a)) pos++;
       if (pos >= dataEnd) break;
-      if (!direction.synced) {
-        if (looksLikeSipStart(data, pos, dataEnd)) {
-          direction.synced = true;
-        } else {
-          const found = findSipStart(data, pos, dataEnd);
-          if (found < 0) {
-            // Keep a trailing partial line: a start line may continue in the next segment.
-            let lineStart = dataEnd;
-            while (lineStart > pos && data[lineStart - 1] !== 0x0a) lineStart--;
-            if (dataEnd - lineStart < 1024 && lineStart < dataEnd) this.keep(direction, data, lineStart, dataEnd, chunks, base);
-            return;
-          }
-          pos = found;
-          direction.synced = true;
+      // A start line must be whole before it can be judged; wait for its end.
+      const lineEnd = data.indexOf(0x0a, pos);
+      if (lineEnd < 0 || lineEnd >= dataEnd) {
+        if (dataEnd - pos <= MAX_START_LINE) this.keep(direction, data, pos, dataEnd, chunks, base);
+        else this.discardedBytes += dataEnd - pos;
+        return;
+      }
+      if (!looksLikeSipStart(data, pos, dataEnd)) {
+        // Not at a SIP message: the flow carries something else (HTTP, TLS...), or the capture began
+        // mid-message or after a gap. Resynchronise on the next start line.
+        const found = findSipStart(data, pos, dataEnd);
+        if (found < 0) {
+          // Keep a trailing partial line: a start line may continue in the next segment.
+          let lineStart = dataEnd;
+          while (lineStart > pos && data[lineStart - 1] !== 0x0a) lineStart--;
+          this.discardedBytes += lineStart - pos;
+          if (lineStart < dataEnd && dataEnd - lineStart <= MAX_START_LINE) this.keep(direction, data, lineStart, dataEnd, chunks, base);
+          else this.discardedBytes += dataEnd - lineStart;
+          return;
         }
+        this.discardedBytes += found - pos;
+        pos = found;
       }
       const length = sipFrameLength(data, pos, dataEnd);
-      if (length < 0) {
+      if (length < 0 || pos + length > dataEnd) {
         if (dataEnd - pos > MAX_PENDING_BYTES) {
           this.emit(direction.flow, data, pos, dataEnd, sliceChunks(chunks, pos - base, dataEnd - base), [malformed('tcp', `no end of message after ${dataEnd - pos} bytes; resynchronising on the next start line`)], false);
-          direction.synced = false;
           return;
         }
         this.keep(direction, data, pos, dataEnd, chunks, base);
@@ -172,7 +176,7 @@ export class TcpStreamTable<Flow> {
 
   private flush(direction: Direction<Flow>, reason: string): void {
     const pending = direction.pending;
-    if (pending && pending.length > 0 && direction.synced && looksLikeSipStart(pending, 0, pending.length)) {
+    if (pending && pending.length > 0 && looksLikeSipStart(pending, 0, pending.length)) {
       this.emit(direction.flow, pending, 0, pending.length, direction.pendingChunks, [truncated('sip', `incomplete message: ${reason}`)], false);
     } else if (pending && pending.length > 0) {
       this.discardedBytes += pending.length;

@@ -35,3 +35,11 @@ const encoder = new TextEncoder();
 export function encodeText(text: string): Uint8Array {
   return encoder.encode(text);
 }
+
+/**
+ * Decodes bytes [start, end) as UTF-8 with one TextDecoder call, whatever the length. For long runs (a whole
+ * SIP header section) this is far cheaper than building many short strings; callers then take substrings.
+ */
+export function decodeUtf8(bytes: Uint8Array, start: number, end: number): string {
+  return end > start ? utf8.decode(bytes.subarray(start, end)) : '';
+}

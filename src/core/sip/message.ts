@@ -1,0 +1,248 @@
+/**
+ * The objects parseSip returns. Index fields are plain data filled in by the parser; header names and values,
+ * the multipart split and the SDP are materialised on first access from the bytes the message keeps.
+ */
+import { malformed, note, type Diagnostic } from '../diagnostics.js';
+import { parseSdp } from '../sdp/sdp.js';
+import type { SdpSession } from '../sdp/types.js';
+import { decodeText, decodeUtf8 } from '../util/text.js';
+import { CR, HTAB, LF, SP, equalsLower } from './chars.js';
+import { isMediaType, isMultipart, multipartBoundary } from './content-type.js';
+import { HEADERS, UNKNOWN_HEADER, headerId } from './header-names.js';
+import { parseMultipart } from './multipart.js';
+import { splitList } from './scan.js';
+import type {
+  ByteSpan,
+  CSeq,
+  MultipartPart,
+  NameAddr,
+  SipHeader,
+  SipMessage,
+  SipMessageKind,
+  Uri,
+  Via,
+} from './types.js';
+
+/**
+ * Where strings come from: the message text decoded once, `text[i]` being the character of byte `base + i`.
+ * For an ASCII header section (the usual case) that is the UTF-8 decode and every string is a cheap substring
+ * of it. Otherwise `text` is a byte-per-char (Latin-1) image of the header section, so offsets still line up,
+ * and strings holding non-ASCII bytes are decoded from their own bytes as UTF-8.
+ */
+export class TextSource {
+  constructor(
+    readonly bytes: Uint8Array,
+    /** Byte offset of text[0]. */
+    readonly base: number,
+    readonly text: string,
+    /** `text` is the UTF-8 decode (all ASCII); false: a Latin-1 image. */
+    readonly ascii: boolean,
+  ) {}
+
+  str(start: number, end: number): string {
+    const s = this.text.substring(start - this.base, end - this.base);
+    return this.ascii || isAscii(s) ? s : decodeText(this.bytes, start, end);
+  }
+
+  /** True when bytes [start, end) are inside the decoded text and ASCII, so `str` is a plain substring. */
+  fast(start: number, end: number): boolean {
+    return this.ascii && end - this.base <= this.text.length && start >= this.base;
+  }
+}
+
+function isAscii(s: string): boolean {
+  for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) >= 0x80) return false;
+  return true;
+}
+
+/** Joins folded lines: CRLF (or LF) plus the whitespace that follows becomes one SP (RFC 3261 §7.3.1). */
+export function unfold(s: string): string {
+  let out = '';
+  let from = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c === CR || c === LF) {
+      let j = i;
+      while (j < s.length && (s.charCodeAt(j) === CR || s.charCodeAt(j) === LF)) j++;
+      while (j < s.length && (s.charCodeAt(j) === SP || s.charCodeAt(j) === HTAB)) j++;
+      out += s.substring(from, i) + ' ';
+      from = j;
+      i = j - 1;
+    }
+  }
+  return from === 0 ? s : out + s.substring(from);
+}
+
+export class Header implements SipHeader {
+  private cachedValue: string | undefined = undefined;
+  constructor(
+    private readonly src: TextSource,
+    readonly id: number,
+    public start: number,
+    public nameEnd: number,
+    public valueStart: number,
+    public valueEnd: number,
+    public end: number,
+    public folded: boolean,
+  ) {}
+
+  get name(): string {
+    return this.src.str(this.start, this.nameEnd);
+  }
+
+  get canonical(): string {
+    return this.id === UNKNOWN_HEADER ? this.name : HEADERS[this.id].name;
+  }
+
+  get compact(): boolean {
+    return this.id !== UNKNOWN_HEADER && this.nameEnd - this.start === 1;
+  }
+
+  get value(): string {
+    let v = this.cachedValue;
+    if (v === undefined) {
+      v = this.src.str(this.valueStart, this.valueEnd);
+      if (this.folded) v = unfold(v);
+      this.cachedValue = v;
+    }
+    return v;
+  }
+
+  get values(): string[] {
+    return this.id !== UNKNOWN_HEADER && HEADERS[this.id].list ? splitList(this.value) : [this.value];
+  }
+
+  /** Plain-data snapshot (for JSON, IPC, or keeping beyond the life of the parse buffer). */
+  toJSON(): Record<string, unknown> {
+    return {
+      name: this.name,
+      canonical: this.canonical,
+      value: this.value,
+      start: this.start,
+      end: this.end,
+      valueStart: this.valueStart,
+      valueEnd: this.valueEnd,
+    };
+  }
+}
+
+const LAYER = 'sip';
+
+export class SipMessageImpl implements SipMessage {
+  kind: SipMessageKind = 'request';
+  method = '';
+  requestUri = '';
+  parsedRequestUri: Uri | undefined = undefined;
+  statusCode = 0;
+  reason = '';
+  version = '';
+  headersEnd: number;
+  bodyStart: number;
+  end: number;
+  body: ByteSpan;
+  callId: string | undefined = undefined;
+  cseq: CSeq | undefined = undefined;
+  from: NameAddr | undefined = undefined;
+  to: NameAddr | undefined = undefined;
+  vias: Via[] = [];
+  contacts: NameAddr[] = [];
+  contentLength: number | undefined = undefined;
+  contentType = '';
+  maxForwards: number | undefined = undefined;
+  expires: number | undefined = undefined;
+  headers: Header[] = [];
+  diagnostics: Diagnostic[];
+  private multipartCache: MultipartPart[] | null | undefined = undefined;
+  private sdpCache: SdpSession | null | undefined = undefined;
+  /** The decoded text, kept so the lazy SDP can reuse it when it covers the body. */
+  src: TextSource | undefined = undefined;
+
+  constructor(
+    readonly bytes: Uint8Array,
+    public start: number,
+    end: number,
+    diagnostics: Diagnostic[],
+  ) {
+    this.headersEnd = end;
+    this.bodyStart = end;
+    this.end = end;
+    this.body = { start: end, end };
+    this.diagnostics = diagnostics;
+  }
+
+  /** Multipart parts; problems found while splitting are appended to `diagnostics` on first access. */
+  get multipart(): MultipartPart[] | undefined {
+    if (this.multipartCache === undefined) {
+      this.multipartCache = null;
+      if (isMultipart(this.contentType)) {
+        const boundary = multipartBoundary(this.contentType);
+        if (boundary === undefined) {
+          this.diagnostics.push(malformed(LAYER, 'multipart Content-Type without a boundary parameter (RFC 2046 §5.1.1)'));
+        } else {
+          const r = parseMultipart(this.bytes, this.body.start, this.body.end, boundary);
+          this.multipartCache = r.parts;
+          for (const p of r.problems) {
+            this.diagnostics.push(p.severity === 'error' ? malformed(LAYER, p.message, p.at) : note(LAYER, p.message, p.at));
+          }
+        }
+      }
+    }
+    return this.multipartCache ?? undefined;
+  }
+
+  /**
+   * The SDP of an application/sdp body, or of the first application/sdp part of a multipart body. Parsed on
+   * first access; its diagnostics (layer `sdp`) are then appended to `diagnostics` with byte offsets.
+   */
+  get sdp(): SdpSession | undefined {
+    if (this.sdpCache === undefined) {
+      this.sdpCache = null;
+      let span: ByteSpan | undefined;
+      if (isMediaType(this.contentType, 'application/sdp')) span = this.body;
+      else {
+        const part = findSdpPart(this.multipart);
+        if (part) span = { start: part.bodyStart, end: part.bodyEnd };
+      }
+      if (span) {
+        const src = this.src;
+        const text = src && src.fast(span.start, span.end) ? src.str(span.start, span.end) : decodeUtf8(this.bytes, span.start, span.end);
+        const sdp = parseSdp(text);
+        this.sdpCache = sdp;
+        for (const d of sdp.diagnostics) {
+          this.diagnostics.push({ ...d, offset: d.offset === undefined ? span.start : span.start + d.offset });
+        }
+      }
+    }
+    return this.sdpCache ?? undefined;
+  }
+
+  header(name: string): Header | undefined {
+    const id = headerId(name);
+    for (const h of this.headers) {
+      if (id !== UNKNOWN_HEADER ? h.id === id : h.id === UNKNOWN_HEADER && equalsLower(h.name, name.toLowerCase())) return h;
+    }
+    return undefined;
+  }
+
+  headersNamed(name: string): Header[] {
+    const id = headerId(name);
+    const lower = name.toLowerCase();
+    return this.headers.filter((h) => (id !== UNKNOWN_HEADER ? h.id === id : h.id === UNKNOWN_HEADER && equalsLower(h.name, lower)));
+  }
+
+  /** Plain-data snapshot without the lazy parts' getters (for JSON / IPC). */
+  toJSON(): Record<string, unknown> {
+    const { bytes: _bytes, multipartCache: _m, sdpCache: _s, src: _src, ...rest } = this as unknown as Record<string, unknown>;
+    return { ...rest, headers: this.headers.map((h) => h.toJSON()) };
+  }
+}
+
+function findSdpPart(parts: MultipartPart[] | undefined): MultipartPart | undefined {
+  if (!parts) return undefined;
+  for (const p of parts) {
+    if (isMediaType(p.contentType, 'application/sdp')) return p;
+    const inner = findSdpPart(p.parts);
+    if (inner) return inner;
+  }
+  return undefined;
+}

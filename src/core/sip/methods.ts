@@ -1,0 +1,50 @@
+/**
+ * SIP methods (RFC 3261 §7.1 and the IANA "Methods and Response Codes" registry). Known methods are
+ * interned so that parsing one costs no string allocation, and the detector uses the set to accept a
+ * request line that lacks its SIP-Version (RFC 4475 test.dat).
+ */
+
+export const KNOWN_METHODS = [
+  'INVITE',
+  'ACK',
+  'BYE',
+  'CANCEL',
+  'REGISTER',
+  'OPTIONS',
+  'PRACK',
+  'UPDATE',
+  'INFO',
+  'SUBSCRIBE',
+  'NOTIFY',
+  'REFER',
+  'MESSAGE',
+  'PUBLISH',
+] as const;
+
+const byLength: string[][] = [];
+for (const m of KNOWN_METHODS) (byLength[m.length] ??= []).push(m);
+
+/** The method in s[start, end) as a string; a known method (exact case) returns its interned constant. */
+export function internMethod(s: string, start: number, end: number): string {
+  const candidates = byLength[end - start];
+  if (candidates) {
+    for (const m of candidates) {
+      let k = 0;
+      while (k < m.length && s.charCodeAt(start + k) === m.charCodeAt(k)) k++;
+      if (k === m.length) return m;
+    }
+  }
+  return s.substring(start, end);
+}
+
+/** True for a known method name, compared case-insensitively (for detection of garbled start lines). */
+export function isKnownMethodBytes(bytes: Uint8Array, start: number, end: number): boolean {
+  const candidates = byLength[end - start];
+  if (!candidates) return false;
+  for (const m of candidates) {
+    let k = 0;
+    while (k < m.length && (bytes[start + k] & 0xdf) === m.charCodeAt(k)) k++;
+    if (k === m.length) return true;
+  }
+  return false;
+}

@@ -1,0 +1,293 @@
+/**
+ * The start line (RFC 3261 §7.1, §7.2): detection on raw bytes, for SIP on any port, and parsing.
+ *
+ *   Request-Line = Method SP Request-URI SP SIP-Version CRLF
+ *   Status-Line  = SIP-Version SP Status-Code SP Reason-Phrase CRLF
+ *   SIP-Version  = "SIP" "/" 1*DIGIT "." 1*DIGIT
+ */
+import { CR, LF, SP, HTAB, TOKEN, isDigit, equalsLower } from './chars.js';
+import { internMethod, isKnownMethodBytes } from './methods.js';
+import { parseUri } from './uri.js';
+import type { Problem, Uri } from './types.js';
+
+/** A start line longer than this is not looked at by the detector (PROTOS c07 methods are ~4 KB). */
+const MAX_START_LINE = 65536;
+
+/** Matches `SIP/` 1*DIGIT "." 1*DIGIT at i ("SIP" case-insensitively, as ABNF literals are); returns the end or -1. */
+function matchVersion(bytes: Uint8Array, i: number, end: number): number {
+  if (i + 7 > end) return -1;
+  if ((bytes[i] & 0xdf) !== 0x53 || (bytes[i + 1] & 0xdf) !== 0x49 || (bytes[i + 2] & 0xdf) !== 0x50 || bytes[i + 3] !== 0x2f) {
+    return -1;
+  }
+  let p = i + 4;
+  const major = p;
+  while (p < end && isDigit(bytes[p])) p++;
+  if (p === major || p >= end || bytes[p] !== 0x2e) return -1;
+  const minor = ++p;
+  while (p < end && isDigit(bytes[p])) p++;
+  return p === minor ? -1 : p;
+}
+
+function isLineEnd(bytes: Uint8Array, i: number, end: number): boolean {
+  return i >= end || bytes[i] === CR || bytes[i] === LF;
+}
+
+/** `SIP/x.y SP 1*DIGIT (SP / CRLF / end)` at i. Overlarge codes still count: the parser flags them (RFC 4475 §3.1.2.19). */
+function matchStatusLine(bytes: Uint8Array, i: number, end: number): boolean {
+  let p = matchVersion(bytes, i, end);
+  if (p < 0 || p >= end || bytes[p] !== SP) return false;
+  p++;
+  const code = p;
+  while (p < end && isDigit(bytes[p])) p++;
+  return p > code && (p >= end || bytes[p] === SP || bytes[p] === CR || bytes[p] === LF);
+}
+
+/**
+ * `token SP+ Request-URI SP+ SIP-Version` on one line at i, tolerating what RFC 4475 §3.1.2.8-3.1.2.10 throw at
+ * a parser (several SPs, whitespace inside the URI, trailing whitespace). A known method followed by a sip:,
+ * sips: or tel: URI is accepted without a version. Control characters reject the line: binary data is not SIP.
+ */
+function matchRequestLine(bytes: Uint8Array, i: number, end: number): boolean {
+  let p = i;
+  const limit = Math.min(end, i + MAX_START_LINE);
+  while (p < limit && TOKEN[bytes[p]] === 1) p++;
+  if (p === i || p >= limit || bytes[p] !== SP) return false;
+  const methodEnd = p;
+  while (p < limit && bytes[p] === SP) p++;
+  const uriStart = p;
+  let lineEnd = p;
+  while (lineEnd < limit) {
+    const c = bytes[lineEnd];
+    if (c === CR || c === LF) break;
+    if ((c < 0x20 && c !== HTAB) || c === 0x7f) return false;
+    lineEnd++;
+  }
+  if (lineEnd === limit && limit < end) return false;
+  let e = lineEnd;
+  while (e > uriStart && (bytes[e - 1] === SP || bytes[e - 1] === HTAB)) e--;
+  // The version is the last element: scan back over it to the SP before it.
+  let v = e;
+  while (v > uriStart && bytes[v - 1] !== SP && bytes[v - 1] !== HTAB) v--;
+  if (v > uriStart && matchVersion(bytes, v, e) === e) {
+    let u = v;
+    while (u > uriStart && (bytes[u - 1] === SP || bytes[u - 1] === HTAB)) u--;
+    return u > uriStart;
+  }
+  if (e > uriStart && isKnownMethodBytes(bytes, i, methodEnd)) {
+    // RFC 4475 test.dat: "INVITE sip:alan@jasomi.com" with no SIP-Version.
+    const s = bytes[uriStart] | 0x20;
+    return (s === 0x73 || s === 0x74) && hasSchemePrefix(bytes, uriStart, e);
+  }
+  return false;
+}
+
+function hasSchemePrefix(bytes: Uint8Array, i: number, end: number): boolean {
+  const lower = (k: number): number => (i + k < end ? bytes[i + k] | 0x20 : 0);
+  if (lower(0) === 0x73 && lower(1) === 0x69 && lower(2) === 0x70) {
+    return bytes[i + 3] === 0x3a || (lower(3) === 0x73 && bytes[i + 4] === 0x3a);
+  }
+  return lower(0) === 0x74 && lower(1) === 0x65 && lower(2) === 0x6c && bytes[i + 3] === 0x3a;
+}
+
+/**
+ * Cheap content-based detection, for SIP on any port: does a SIP request line or status line start at
+ * `start`? Rejects HTTP/RTSP (their versions are not SIP/x.y), CRLF and 5-byte keep-alives, and binary data.
+ */
+export function looksLikeSipStart(bytes: Uint8Array, start: number, end: number): boolean {
+  if (end > bytes.length) end = bytes.length;
+  if (start < 0 || start + 8 > end) return false;
+  const c = bytes[start];
+  if (TOKEN[c] === 0) return false;
+  if ((c & 0xdf) === 0x53 && matchStatusLine(bytes, start, end)) return true;
+  return matchRequestLine(bytes, start, end);
+}
+
+/**
+ * Offset of the first SIP start line in bytes [start, end), or -1. For a datagram that does not begin with a
+ * start line (junk or padding before it): each line is tried at its beginning, then — when it ends in a
+ * SIP-Version — from the method token before its Request-URI, then at any `SIP/` inside it (status line).
+ * Linear in the data size. Junk made of token characters glued to the method cannot be told apart from it.
+ */
+export function findSipStart(bytes: Uint8Array, start: number, end: number): number {
+  if (end > bytes.length) end = bytes.length;
+  if (start < 0) start = 0;
+  let lineStart = start;
+  while (lineStart < end) {
+    let lineEnd = lineStart;
+    while (lineEnd < end && bytes[lineEnd] !== LF) lineEnd++;
+    if (looksLikeSipStart(bytes, lineStart, end)) return lineStart;
+    // Request line preceded by junk on the same line: walk back from a trailing SIP-Version.
+    let e = lineEnd;
+    while (e > lineStart && (bytes[e - 1] === CR || bytes[e - 1] === SP || bytes[e - 1] === HTAB)) e--;
+    let v = e;
+    while (v > lineStart && bytes[v - 1] !== SP) v--;
+    if (v > lineStart && matchVersion(bytes, v, e) === e) {
+      let u = v;
+      while (u > lineStart && bytes[u - 1] === SP) u--;
+      while (u > lineStart && bytes[u - 1] !== SP) u--; // the Request-URI
+      while (u > lineStart && bytes[u - 1] === SP) u--;
+      let m = u;
+      while (m > lineStart && TOKEN[bytes[m - 1]] === 1) m--;
+      if (m < u && looksLikeSipStart(bytes, m, end)) return m;
+    }
+    // Status line preceded by junk.
+    for (let k = lineStart + 1; k + 8 <= lineEnd; k++) {
+      if (bytes[k] === 0x53 && matchStatusLine(bytes, k, end)) return k;
+    }
+    lineStart = lineEnd + 1;
+  }
+  return -1;
+}
+
+/** What the start line says, with its problems (`at` = index in the line). */
+export interface StartLine {
+  kind: 'request' | 'response';
+  method: string;
+  requestUri: string;
+  parsedRequestUri: Uri | undefined;
+  statusCode: number;
+  reason: string;
+  version: string;
+  problems: Problem[];
+}
+
+const RFC_71 = 'RFC 3261 §7.1';
+
+/** Parses a start line given as text (without its CRLF). Never throws. */
+export function parseStartLine(line: string): StartLine {
+  const sl: StartLine = {
+    kind: 'request',
+    method: '',
+    requestUri: '',
+    parsedRequestUri: undefined,
+    statusCode: 0,
+    reason: '',
+    version: '',
+    problems: [],
+  };
+  const problems = sl.problems;
+  const n = line.length;
+  if (n >= 4 && equalsLower(line.substring(0, 4), 'sip/')) {
+    sl.kind = 'response';
+    let sp = line.indexOf(' ');
+    if (sp < 0) sp = n;
+    sl.version = line.substring(0, sp);
+    if (sl.version !== 'SIP/2.0') {
+      problems.push({ severity: 'error', message: `SIP version '${sl.version}' is not SIP/2.0 (RFC 3261 §7.2)`, at: 0 });
+    }
+    let i = sp + 1;
+    if (i < n && line.charCodeAt(i) === SP) {
+      problems.push({ severity: 'error', message: 'status line: more than one SP after the SIP version (RFC 3261 §7.2)', at: i });
+      while (i < n && line.charCodeAt(i) === SP) i++;
+    }
+    let codeEnd = line.indexOf(' ', i);
+    if (codeEnd < 0) codeEnd = n;
+    const code = line.substring(i, codeEnd);
+    let digits = 0;
+    while (digits < code.length && isDigit(code.charCodeAt(digits))) digits++;
+    if (code.length !== 3 || digits !== 3) {
+      problems.push({ severity: 'error', message: `status code '${code}' is not a 3-digit number (RFC 3261 §7.2)`, at: i });
+    } else {
+      sl.statusCode = +code;
+      if (sl.statusCode < 100 || sl.statusCode > 699) {
+        problems.push({ severity: 'error', message: `status code ${code} is outside 100-699 (RFC 3261 §7.2)`, at: i });
+      }
+    }
+    if (codeEnd >= n) {
+      problems.push({ severity: 'note', message: 'status line has no SP after the status code (RFC 3261 §7.2)', at: n });
+    } else sl.reason = line.substring(codeEnd + 1);
+    return sl;
+  }
+
+  // Request-Line
+  let i = 0;
+  while (i < n && line.charCodeAt(i) <= 0xff && TOKEN[line.charCodeAt(i)] === 1) i++;
+  sl.method = internMethod(line, 0, i);
+  if (i === 0) {
+    problems.push({ severity: 'error', message: `start line is neither a request line nor a status line: '${clip(line)}'`, at: 0 });
+    return sl;
+  }
+  if (i < n && line.charCodeAt(i) !== SP) {
+    problems.push({ severity: 'error', message: `method '${sl.method}' is followed by '${line.charAt(i)}' instead of SP (${RFC_71})`, at: i });
+    while (i < n && line.charCodeAt(i) !== SP) i++;
+  }
+  let end = n;
+  while (end > i && (line.charCodeAt(end - 1) === SP || line.charCodeAt(end - 1) === HTAB)) end--;
+  if (end < n) {
+    problems.push({ severity: 'error', message: `request line ends with whitespace after the SIP version (${RFC_71})`, at: end });
+  }
+  const uriStart = skipSp(line, i, end);
+  if (uriStart - i > 1) {
+    problems.push({ severity: 'error', message: `request line: more than one SP between method and Request-URI (${RFC_71})`, at: i });
+  }
+  let versionStart = end;
+  while (versionStart > uriStart && line.charCodeAt(versionStart - 1) !== SP && line.charCodeAt(versionStart - 1) !== HTAB) {
+    versionStart--;
+  }
+  let uriEnd = end;
+  if (versionStart > uriStart && equalsLower(line.substring(versionStart, versionStart + 4), 'sip/')) {
+    sl.version = line.substring(versionStart, end);
+    uriEnd = versionStart;
+    while (uriEnd > uriStart && (line.charCodeAt(uriEnd - 1) === SP || line.charCodeAt(uriEnd - 1) === HTAB)) uriEnd--;
+    if (versionStart - uriEnd > 1) {
+      problems.push({ severity: 'error', message: `request line: more than one SP between Request-URI and SIP version (${RFC_71})`, at: uriEnd });
+    }
+    if (sl.version !== 'SIP/2.0') {
+      problems.push({ severity: 'error', message: `SIP version '${sl.version}' is not SIP/2.0 (${RFC_71})`, at: versionStart });
+    }
+  } else {
+    problems.push({ severity: 'error', message: `request line has no SIP version (expected 'SIP/2.0' after the Request-URI) (${RFC_71})`, at: end });
+  }
+  let uri = line.substring(uriStart, uriEnd);
+  sl.requestUri = uri;
+  if (uri.length === 0) {
+    problems.push({ severity: 'error', message: 'Request-URI is missing', at: uriStart });
+    return sl;
+  }
+  let parseStart = uriStart;
+  let parseEnd = uriEnd;
+  for (let k = uriStart; k < uriEnd; k++) {
+    const c = line.charCodeAt(k);
+    if (c === SP || c === HTAB) {
+      problems.push({
+        severity: 'error',
+        message: `Request-URI contains whitespace: '${uri}' (${RFC_71}: no LWS inside the Request-Line)`,
+        at: k,
+      });
+      parseEnd = k;
+      break;
+    }
+  }
+  if (uri.charCodeAt(0) === 0x3c) {
+    problems.push({ severity: 'error', message: `Request-URI is enclosed in < > (${RFC_71}: a bare URI is expected)`, at: uriStart });
+    parseStart++;
+    if (line.charCodeAt(parseEnd - 1) === 0x3e) parseEnd--;
+    uri = line.substring(parseStart, parseEnd);
+  }
+  const parsed = parseUri(line, parseStart, parseEnd);
+  sl.parsedRequestUri = parsed;
+  if (parsed.problems) {
+    for (const p of parsed.problems) problems.push({ severity: p.severity, message: `Request-URI: ${p.message}`, at: p.at });
+  }
+  if (parsed.headers.length > 0 && (parsed.scheme === 'sip' || parsed.scheme === 'sips')) {
+    const q = uri.indexOf('?');
+    problems.push({
+      severity: 'error',
+      message: `Request-URI contains headers ('${uri.substring(q)}'), which RFC 3261 §19.1.1 does not allow in a Request-URI`,
+      at: parseStart + q,
+    });
+  }
+  if (parsed.scheme !== '' && parsed.scheme !== 'sip' && parsed.scheme !== 'sips' && parsed.scheme !== 'tel') {
+    problems.push({ severity: 'note', message: `Request-URI scheme '${parsed.scheme}' is not sip, sips or tel (RFC 4475 §3.3.2)`, at: parseStart });
+  }
+  return sl;
+}
+
+function skipSp(s: string, i: number, end: number): number {
+  while (i < end && (s.charCodeAt(i) === SP || s.charCodeAt(i) === HTAB)) i++;
+  return i;
+}
+
+function clip(s: string): string {
+  return s.length > 40 ? s.substring(0, 40) + '…' : s;
+}
