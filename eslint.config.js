@@ -25,10 +25,11 @@ export default tseslint.config(
     languageOptions: { globals: { ...globals.es2022 } },
     rules: {
       'no-restricted-imports': ['error', {
+        // Bare built-in names are matched exactly (`paths`): as patterns, 'util' would also match '../util/x.js'.
+        paths: nodeBuiltins.map((name) => ({ name, message: 'src/core is runtime-free: no Node built-ins (put I/O in src/node).' })),
         patterns: [
           { group: ['node:*'], message: 'src/core is runtime-free: no Node built-ins (put I/O in src/node).' },
           { group: ['electron', 'electron/*'], message: 'src/core is runtime-free: no Electron.' },
-          { group: nodeBuiltins, message: 'src/core is runtime-free: no Node built-ins (put I/O in src/node).' },
           { group: ['react', 'react-dom', 'react/*'], message: 'src/core is runtime-free: no UI libraries.' },
         ],
       }],

@@ -173,7 +173,8 @@ export async function openCaptureFile(path: string, sink: CaptureSink, options: 
   const s = await statFile(path);
   const fileSize = s.size;
   if (fileSize === 0) throw new CaptureFileError(path, 'empty', `Cannot open capture file "${path}": the file is empty (0 bytes), there are no packets in it.`);
-  const chunkSize = Math.max(4096, Math.floor(options.chunkSize ?? DEFAULT_CHUNK_SIZE));
+  // No 8 MiB buffers for a 3 KB file (reading still goes on to EOF if the file has grown since stat).
+  const chunkSize = Math.max(4096, Math.min(fileSize, Math.floor(options.chunkSize ?? DEFAULT_CHUNK_SIZE)));
 
   let fh: FileHandle;
   try {

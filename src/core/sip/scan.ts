@@ -90,51 +90,139 @@ export function splitList(s: string): string[] {
   return out;
 }
 
+/** Shared empty list for objects without parameters (frozen: parsers replace it on the first push). */
+export const NO_PARAMS: Param[] = Object.freeze([]) as unknown as Param[];
+
+export interface ParamOwner extends ProblemSink {
+  params: Param[];
+}
+
+export function pushParam(owner: ParamOwner, param: Param): void {
+  if (owner.params === NO_PARAMS) owner.params = [param];
+  else owner.params.push(param);
+}
+
+function same(s: string, start: number, literal: string): boolean {
+  for (let k = 1; k < literal.length; k++) if (s.charCodeAt(start + k) !== literal.charCodeAt(k)) return false;
+  return true;
+}
+
 /**
- * Parses `*( SEMI generic-param )` in s[i, end) (RFC 3261 §25.1: SEMI = SWS ";" SWS, EQUAL = SWS "=" SWS,
- * gen-value = token / host / quoted-string), appending to `out`. Anything that is not a parameter is a problem
- * on `sink` and is skipped up to the next ';'. Returns `end`.
+ * The parameter name in s[start, end); the frequent ones come back as interned constants (no allocation,
+ * and `name === 'tag'` then holds by identity).
  */
-export function parseGenericParams(s: string, i: number, end: number, out: Param[], sink: ProblemSink): number {
+export function internParamName(s: string, start: number, end: number): string {
+  const c = s.charCodeAt(start);
+  switch (end - start) {
+    case 1:
+      if (c === 0x71) return 'q';
+      break;
+    case 2:
+      if (c === 0x6c && s.charCodeAt(start + 1) === 0x72) return 'lr';
+      break;
+    case 3:
+      if (c === 0x74 && same(s, start, 'tag')) return 'tag';
+      if (c === 0x74 && same(s, start, 'ttl')) return 'ttl';
+      break;
+    case 4:
+      if (c === 0x75 && same(s, start, 'user')) return 'user';
+      break;
+    case 5:
+      if (c === 0x72 && same(s, start, 'rport')) return 'rport';
+      if (c === 0x6d && same(s, start, 'maddr')) return 'maddr';
+      break;
+    case 6:
+      if (c === 0x62 && same(s, start, 'branch')) return 'branch';
+      if (c === 0x6d && same(s, start, 'method')) return 'method';
+      break;
+    case 7:
+      if (c === 0x65 && same(s, start, 'expires')) return 'expires';
+      break;
+    case 8:
+      if (c === 0x72 && same(s, start, 'received')) return 'received';
+      break;
+    case 9:
+      if (c === 0x74 && same(s, start, 'transport')) return 'transport';
+      break;
+    case 13:
+      if (c === 0x70 && same(s, start, 'phone-context')) return 'phone-context';
+      if (c === 0x2b && same(s, start, '+sip.instance')) return '+sip.instance';
+      break;
+  }
+  return s.substring(start, end);
+}
+
+/** Index of the first char at or after i that is not SP/HTAB/CR/LF (inlined by hand in the hot loops). */
+function skipWs(s: string, i: number, end: number): number {
+  while (i < end) {
+    const c = s.charCodeAt(i);
+    if (c !== SP && c !== HTAB && c !== CR && c !== LF) break;
+    i++;
+  }
+  return i;
+}
+
+/** Skips to the next ';' (or top-level ',' in a list), stepping over quoted strings. */
+function skipToNextParam(s: string, i: number, end: number, inList: boolean): number {
+  while (i < end) {
+    const c = s.charCodeAt(i);
+    if (c === 0x3b || (inList && c === 0x2c)) return i;
+    if (c === 0x22) {
+      const q = scanQuoted(s, i, end);
+      if (q < 0) return end;
+      i = q;
+    } else i++;
+  }
+  return end;
+}
+
+/**
+ * Parses `*( SEMI generic-param )` from s[i, end) into `owner.params` (RFC 3261 §25.1: SEMI = SWS ";" SWS,
+ * EQUAL = SWS "=" SWS, gen-value = token / host / quoted-string). In a list header (`inList`) a top-level ','
+ * ends the element and its index is returned; otherwise a ',' is a problem and `end` is returned. Anything
+ * else that is not a parameter is a problem on `owner` and is skipped.
+ */
+export function parseGenericParams(s: string, i: number, end: number, owner: ParamOwner, inList: boolean): number {
   while (true) {
-    i = skipLws(s, i, end);
+    i = skipWs(s, i, end);
     if (i >= end) return end;
-    if (s.charCodeAt(i) !== 0x3b) {
-      addProblem(sink, 'error', `unexpected '${s.charAt(i)}' where ';' and a parameter were expected`, i);
-      const semi = s.indexOf(';', i);
-      if (semi < 0 || semi >= end) return end;
-      i = semi;
+    let c = s.charCodeAt(i);
+    if (c !== 0x3b) {
+      if (c === 0x2c && inList) return i;
+      addProblem(
+        owner,
+        'error',
+        c === 0x2c ? "unexpected ',': this header takes a single value" : `unexpected '${s.charAt(i)}' where ';' and a parameter were expected`,
+        i,
+      );
+      i = skipToNextParam(s, i + 1, end, inList);
       continue;
     }
     const semiAt = i;
-    i = skipLws(s, i + 1, end);
+    i = skipWs(s, i + 1, end);
     const nameStart = i;
     while (i < end) {
-      const c = s.charCodeAt(i);
+      c = s.charCodeAt(i);
       if (c > 0xff || TOKEN[c] === 0) break;
       i++;
     }
     if (i === nameStart) {
-      const c = i < end ? s.charCodeAt(i) : -1;
-      if (c === -1 || c === 0x3b) {
-        addProblem(sink, 'error', "empty parameter (';' with no name)", semiAt);
-        continue;
+      if (i >= end || c === 0x3b || c === 0x2c) addProblem(owner, 'error', "empty parameter (';' with no name)", semiAt);
+      else {
+        addProblem(owner, 'error', `parameter name expected but found '${s.charAt(i)}'`, i);
+        i = skipToNextParam(s, i, end, inList);
       }
-      addProblem(sink, 'error', `parameter name expected but found '${s.charAt(i)}'`, i);
-      const semi = s.indexOf(';', i);
-      if (semi < 0 || semi >= end) return end;
-      i = semi;
       continue;
     }
-    const name = s.substring(nameStart, i);
-    i = skipLws(s, i, end);
+    const name = internParamName(s, nameStart, i);
+    i = skipWs(s, i, end);
     let value: string | undefined;
     if (i < end && s.charCodeAt(i) === 0x3d) {
-      i = skipLws(s, i + 1, end);
+      i = skipWs(s, i + 1, end);
       if (i < end && s.charCodeAt(i) === 0x22) {
         const q = scanQuoted(s, i, end);
         if (q < 0) {
-          addProblem(sink, 'error', `unterminated quoted string in the value of parameter '${name}'`, i);
+          addProblem(owner, 'error', `unterminated quoted string in the value of parameter '${name}'`, i);
           value = s.substring(i, end);
           i = end;
         } else {
@@ -144,22 +232,23 @@ export function parseGenericParams(s: string, i: number, end: number, out: Param
       } else {
         const valueStart = i;
         while (i < end) {
-          const c = s.charCodeAt(i);
-          if (c === 0x3b || c === SP || c === HTAB || c === CR || c === LF) break;
+          c = s.charCodeAt(i);
+          if (c === 0x3b || c === 0x2c || c <= 0x20) break;
           i++;
         }
         value = s.substring(valueStart, i);
-        if (value.length === 0) addProblem(sink, 'error', `parameter '${name}' has '=' but no value`, valueStart);
+        if (i === valueStart) addProblem(owner, 'error', `parameter '${name}' has '=' but no value`, valueStart);
       }
     }
-    out.push({ name, value });
+    pushParam(owner, { name, value });
   }
 }
 
 /** Value of the first parameter named `name` (case-insensitive); '' for a valueless one; undefined if absent. */
 export function paramValue(params: readonly Param[], name: string): string | undefined {
-  for (const p of params) {
-    if (equalsLower(p.name, name)) return p.value ?? '';
+  for (let i = 0; i < params.length; i++) {
+    const p = params[i];
+    if (p.name === name || equalsLower(p.name, name)) return p.value ?? '';
   }
   return undefined;
 }
