@@ -128,6 +128,10 @@ export class Header implements SipHeader {
 
 const LAYER = 'sip';
 
+/** Ints per header in SipMessageImpl.spans. */
+export const HEADER_FIELDS = 7;
+const NO_SPANS = new Int32Array(0);
+
 export class SipMessageImpl implements SipMessage {
   kind: SipMessageKind = 'request';
   method = '';
@@ -150,8 +154,13 @@ export class SipMessageImpl implements SipMessage {
   contentType = '';
   maxForwards: number | undefined = undefined;
   expires: number | undefined = undefined;
-  headers: Header[] = [];
   diagnostics: Diagnostic[];
+  /**
+   * Header spans, HEADER_FIELDS ints per header line in wire order: id, start, nameEnd, valueStart, valueEnd,
+   * end, folded. The Header objects of `headers` are built from it on first access.
+   */
+  spans: Int32Array = NO_SPANS;
+  private headersCache: Header[] | undefined = undefined;
   private multipartCache: MultipartPart[] | null | undefined = undefined;
   private sdpCache: SdpSession | null | undefined = undefined;
   /** The decoded text, kept so the lazy SDP can reuse it when it covers the body. */
@@ -168,6 +177,27 @@ export class SipMessageImpl implements SipMessage {
     this.end = end;
     this.body = { start: end, end };
     this.diagnostics = diagnostics;
+  }
+
+  get headers(): Header[] {
+    let list = this.headersCache;
+    if (list === undefined) {
+      list = [];
+      const sp = this.spans;
+      const src = this.src;
+      if (src) {
+        for (let k = 0; k + HEADER_FIELDS <= sp.length; k += HEADER_FIELDS) {
+          list.push(new Header(src, sp[k], sp[k + 1], sp[k + 2], sp[k + 3], sp[k + 4], sp[k + 5], sp[k + 6] !== 0));
+        }
+      }
+      this.headersCache = list;
+    }
+    return list;
+  }
+
+  /** Number of header lines (without building the Header objects). */
+  get headerCount(): number {
+    return this.spans.length / HEADER_FIELDS;
   }
 
   /** Multipart parts; problems found while splitting are appended to `diagnostics` on first access. */
@@ -232,7 +262,7 @@ export class SipMessageImpl implements SipMessage {
 
   /** Plain-data snapshot without the lazy parts' getters (for JSON / IPC). */
   toJSON(): Record<string, unknown> {
-    const { bytes: _bytes, multipartCache: _m, sdpCache: _s, src: _src, ...rest } = this as unknown as Record<string, unknown>;
+    const { bytes: _bytes, multipartCache: _m, sdpCache: _s, src: _src, spans: _spans, headersCache: _h, ...rest } = this as unknown as Record<string, unknown>;
     return { ...rest, headers: this.headers.map((h) => h.toJSON()) };
   }
 }

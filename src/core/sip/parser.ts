@@ -135,8 +135,10 @@ function parse(bytes: Uint8Array, start: number, end: number, options: ParseSipO
   if (nl < 0) nl = L;
   const startLineEnd = nl > 0 && t.charCodeAt(nl - 1) === CR ? nl - 1 : nl;
   let bareLf = nl < L && startLineEnd === nl;
-  const headers = msg.headers;
-  let last: Header | undefined;
+  // Header spans go to the scratch buffer first (HEADER_FIELDS ints each), copied to the message at the end.
+  let sp = scratch;
+  let n = 0; // ints used
+  let last = -1; // index in sp of the previous header, for continuation lines
   let headersEnd = -1; // index in t
   let q = nl + 1;
   while (q < L) {
@@ -152,18 +154,18 @@ function parse(bytes: Uint8Array, start: number, end: number, options: ParseSipO
     const c = t.charCodeAt(q);
     if (c === SP || c === HTAB) {
       // Continuation of the previous header field (RFC 3261 §7.3.1).
-      if (last !== undefined) {
+      if (last >= 0) {
         let vs = q;
         while (vs < contentEnd && isWs(t.charCodeAt(vs))) vs++;
         let ve = contentEnd;
         while (ve > vs && isWs(t.charCodeAt(ve - 1))) ve--;
         if (ve > vs) {
-          if (last.valueEnd === last.valueStart) last.valueStart = p + vs;
-          else last.folded = true;
-          last.valueEnd = p + ve;
+          if (sp[last + 4] === sp[last + 3]) sp[last + 3] = p + vs;
+          else sp[last + 6] = 1;
+          sp[last + 4] = p + ve;
         }
-        last.end = p + contentEnd;
-      } else if (headers.length === 0) {
+        sp[last + 5] = p + contentEnd;
+      } else if (n === 0) {
         diagnostics.push(malformed(LAYER, 'line starting with whitespace right after the start line (RFC 3261 §7.1)', p + q));
       }
     } else {
@@ -183,20 +185,29 @@ function parse(bytes: Uint8Array, start: number, end: number, options: ParseSipO
             p + q,
           ),
         );
-        last = undefined;
+        last = -1;
       } else {
         let vs = colon + 1;
         while (vs < contentEnd && isWs(t.charCodeAt(vs))) vs++;
         let ve = contentEnd;
         while (ve > vs && isWs(t.charCodeAt(ve - 1))) ve--;
-        last = new Header(src, id, p + q, p + nameEnd, p + vs, p + ve, p + contentEnd, false);
-        headers.push(last);
+        if (n + HEADER_FIELDS > sp.length) sp = scratch = growScratch(sp);
+        sp[n] = id;
+        sp[n + 1] = p + q;
+        sp[n + 2] = p + nameEnd;
+        sp[n + 3] = p + vs;
+        sp[n + 4] = p + ve;
+        sp[n + 5] = p + contentEnd;
+        sp[n + 6] = 0;
+        last = n;
+        n += HEADER_FIELDS;
       }
     }
     q = nl + 1;
   }
   const complete = headersEnd >= 0;
   headersEnd = complete ? p + headersEnd : end;
+  msg.spans = sp.slice(0, n);
   if (bareLf) diagnostics.push(note(LAYER, 'lines end in LF without CR (RFC 3261 §7 requires CRLF)', p));
 
   // ---- start line ------------------------------------------------------------------------------------
@@ -212,378 +223,4 @@ function parse(bytes: Uint8Array, start: number, end: number, options: ParseSipO
     diagnostics.push(pr.severity === 'error' ? malformed(LAYER, pr.message, p + pr.at) : note(LAYER, pr.message, p + pr.at));
   }
 
-  // ---- pass 2: the index fields and per-header checks --------------------------------------------------
-  counts.fill(0);
-  let firstContentLength = '';
-  let contentLengthsDiffer = false;
-  for (let k = 0; k < headers.length; k++) {
-    const h = headers[k];
-    const id = h.id;
-    if (id < 0) continue;
-    counts[id]++;
-    if (id > LAST_CHECKED) continue;
-    // The value to parse: the decoded text itself (no copy) when it maps onto the bytes, else the value string.
-    let vs: string;
-    let va: number;
-    let vb: number;
-    let base: number; // byte offset of vs[0], or -1 when indices in vs do not map onto bytes
-    if (!h.folded && src.ascii) {
-      vs = t;
-      va = h.valueStart - p;
-      vb = h.valueEnd - p;
-      base = p;
-    } else {
-      vs = h.value;
-      va = 0;
-      vb = vs.length;
-      base = -1;
-    }
-    switch (id) {
-      case H.Via: {
-        const before = msg.vias.length;
-        const listProblems: Problem[] = [];
-        parseViaList(vs, va, vb, listProblems, msg.vias);
-        report(diagnostics, h, base, 'Via', listProblems);
-        for (let i = before; i < msg.vias.length; i++) report(diagnostics, h, base, 'Via', msg.vias[i].problems);
-        break;
-      }
-      case H.From:
-      case H.To: {
-        if (counts[id] > 1) break;
-        const na = parseNameAddr(vs, va, vb);
-        if (id === H.From) msg.from = na;
-        else msg.to = na;
-        const label = id === H.From ? 'From' : 'To';
-        report(diagnostics, h, base, label, na.problems);
-        checkScheme(diagnostics, h, label, na);
-        break;
-      }
-      case H.CallId:
-        if (counts[id] === 1) {
-          const v = h.value;
-          msg.callId = v;
-          if (v.length === 0) diagnostics.push(malformed(LAYER, 'Call-ID is empty (RFC 3261 §20.8)', h.valueStart));
-          else if (hasWhitespace(vs, va, vb)) {
-            diagnostics.push(malformed(LAYER, `Call-ID '${v}' contains whitespace (RFC 3261 §25.1 callid)`, h.valueStart));
-          }
-        }
-        break;
-      case H.CSeq:
-        if (counts[id] === 1) {
-          msg.cseq = parseCSeq(vs, va, vb);
-          report(diagnostics, h, base, 'CSeq', msg.cseq.problems);
-        }
-        break;
-      case H.Contact: {
-        const listProblems: Problem[] = [];
-        const list = parseNameAddrList(vs, va, vb, true, listProblems);
-        report(diagnostics, h, base, 'Contact', listProblems);
-        for (const na of list) {
-          checkContactParams(na);
-          report(diagnostics, h, base, 'Contact', na.problems);
-          msg.contacts.push(na);
-        }
-        break;
-      }
-      case H.ContentLength: {
-        const n = parseDecimal(vs, va, vb);
-        if (counts[id] === 1) {
-          firstContentLength = h.value;
-          if (n < 0) {
-            diagnostics.push(malformed(LAYER, `Content-Length '${h.value}' is not a non-negative decimal number (RFC 3261 §20.14)`, h.valueStart));
-          } else msg.contentLength = n;
-        } else if (h.value !== firstContentLength) contentLengthsDiffer = true;
-        break;
-      }
-      case H.ContentType:
-        if (counts[id] === 1) {
-          msg.contentType = h.value;
-          if (msg.contentType.indexOf('/') < 0) {
-            diagnostics.push(malformed(LAYER, `Content-Type '${msg.contentType}' is not a media type (type/subtype)`, h.valueStart));
-          }
-        }
-        break;
-      case H.MaxForwards: {
-        const n = parseDecimal(vs, va, vb);
-        if (n < 0) diagnostics.push(malformed(LAYER, `Max-Forwards '${h.value}' is not a number (RFC 3261 §20.22)`, h.valueStart));
-        else {
-          // RFC 4475 §3.1.2.4 treats a Max-Forwards above 255 as overlarge.
-          if (n > 255) diagnostics.push(malformed(LAYER, `Max-Forwards ${h.value} exceeds 255 (RFC 4475 §3.1.2.4)`, h.valueStart));
-          if (counts[id] === 1) msg.maxForwards = n;
-        }
-        break;
-      }
-      case H.Expires:
-      case H.MinExpires: {
-        const n = checkDeltaSeconds(diagnostics, h, vs, va, vb, HEADERS[id].name);
-        if (id === H.Expires && counts[id] === 1 && n >= 0) msg.expires = n;
-        break;
-      }
-      case H.RetryAfter:
-      case H.SessionExpires:
-      case H.MinSE:
-        checkDeltaSeconds(diagnostics, h, vs, va, vb, HEADERS[id].name);
-        break;
-      case H.Date: {
-        const problem = checkSipDate(h.value);
-        if (problem) diagnostics.push(malformed(LAYER, `Date: ${problem}`, h.valueStart));
-        break;
-      }
-      case H.Warning:
-        checkWarning(diagnostics, h);
-        break;
-      case H.RSeq: {
-        const n = parseDecimal(vs, va, vb);
-        if (n < 1 || n > MAX_UINT32) {
-          diagnostics.push(malformed(LAYER, `RSeq '${h.value}' is not a number in 1..2^32-1 (RFC 3262 §7.1)`, h.valueStart));
-        }
-        break;
-      }
-      case H.RAck:
-        checkRAck(diagnostics, h, vs, va, vb);
-        break;
-    }
-  }
-
-  // ---- message-level checks --------------------------------------------------------------------------
-  const missing: string[] = [];
-  if (counts[H.To] === 0) missing.push('To');
-  if (counts[H.From] === 0) missing.push('From');
-  if (counts[H.CallId] === 0) missing.push('Call-ID');
-  if (counts[H.CSeq] === 0) missing.push('CSeq');
-  if (counts[H.Via] === 0) missing.push('Via');
-  if (missing.length > 0) {
-    diagnostics.push(
-      malformed(LAYER, `missing mandatory header${missing.length > 1 ? 's' : ''}: ${missing.join(', ')} (RFC 3261 §8.1.1)`, p),
-    );
-  }
-  if (msg.kind === 'request') {
-    if (counts[H.MaxForwards] === 0) {
-      diagnostics.push(note(LAYER, 'no Max-Forwards header (required by RFC 3261 §8.1.1.6; RFC 2543 did not have it)', p));
-    } else if (msg.maxForwards === 0) {
-      diagnostics.push(note(LAYER, 'Max-Forwards is 0: the request must not be forwarded any further (RFC 3261 §16.3)', p));
-    }
-    if (msg.cseq && msg.cseq.method !== '' && msg.method !== '' && msg.cseq.method !== msg.method) {
-      diagnostics.push(
-        malformed(LAYER, `CSeq method ${msg.cseq.method} does not match the request method ${msg.method} (RFC 3261 §8.1.1.5)`, p),
-      );
-    }
-  }
-  for (const id of [H.From, H.To, H.CallId, H.CSeq, H.MaxForwards, H.ContentType, H.Expires]) {
-    if (counts[id] > 1) {
-      const name = HEADERS[id].name;
-      diagnostics.push(
-        malformed(LAYER, `${counts[id]} ${name} headers: ${name} takes a single value (RFC 3261 §7.3.1, RFC 4475 §3.3.8)`, p),
-      );
-    }
-  }
-  if (counts[H.ContentLength] > 1) {
-    diagnostics.push(
-      contentLengthsDiffer
-        ? malformed(LAYER, `${counts[H.ContentLength]} Content-Length headers with different values: the body length is ambiguous (RFC 4475 §3.3.9)`, p)
-        : note(LAYER, `${counts[H.ContentLength]} Content-Length headers (same value)`, p),
-    );
-  }
-
-  // ---- body ------------------------------------------------------------------------------------------
-  msg.headersEnd = headersEnd;
-  msg.bodyStart = headersEnd;
-  const available = end - headersEnd;
-  const cl = msg.contentLength;
-  if (!complete) {
-    const text = 'the header section has no terminating empty line (CRLF CRLF, RFC 3261 §7)';
-    diagnostics.push(stream || options?.truncated ? truncated(LAYER, text, end) : malformed(LAYER, text, end));
-    msg.body = { start: end, end };
-    msg.end = end;
-  } else if (stream) {
-    if (counts[H.ContentLength] === 0) {
-      diagnostics.push(malformed(LAYER, 'no Content-Length on a stream transport, where it is mandatory (RFC 3261 §18.3): assuming 0', p));
-    }
-    const length = cl ?? 0;
-    let bodyEnd = headersEnd + length;
-    if (length > available) {
-      diagnostics.push(truncated(LAYER, `Content-Length ${length} but only ${available} body bytes are available`, headersEnd));
-      bodyEnd = end;
-    }
-    msg.body = { start: headersEnd, end: bodyEnd };
-    msg.end = bodyEnd;
-  } else {
-    let bodyEnd = end;
-    if (cl !== undefined && cl < available) {
-      bodyEnd = headersEnd + cl;
-      const extra = available - cl;
-      const another = looksLikeSipStart(bytes, skipCrLf(bytes, bodyEnd, end), end) ? ': they hold another SIP message' : '';
-      diagnostics.push(
-        note(LAYER, `${extra} octets after the ${cl}-byte body (Content-Length) ignored${another} (RFC 3261 §18.3, RFC 4475 §3.1.1.8)`, bodyEnd),
-      );
-    } else if (cl !== undefined && cl > available) {
-      const text = `Content-Length ${cl} exceeds the ${available} body bytes present (RFC 3261 §18.3)`;
-      diagnostics.push(options?.truncated ? truncated(LAYER, text, headersEnd) : malformed(LAYER, text, headersEnd));
-    }
-    msg.body = { start: headersEnd, end: bodyEnd };
-    msg.end = end;
-  }
-  if (options?.body === 'eager') {
-    void msg.multipart;
-    void msg.sdp;
-  }
-  return msg;
-}
-
-/** Decodes the message (or, when it is not all ASCII, its header section) into a TextSource. */
-function decodeMessage(bytes: Uint8Array, p: number, end: number): TextSource {
-  const whole = decodeUtf8(bytes, p, end);
-  if (whole.length === end - p) return new TextSource(bytes, p, whole, true);
-  // Non-ASCII somewhere (a binary body, a UTF-8 display name): find the end of the header section on the
-  // bytes, then decode just that.
-  let i = p;
-  let headersEnd = end;
-  while (i + 1 < end) {
-    if (bytes[i] === LF) {
-      const n = bytes[i + 1];
-      if (n === LF) {
-        headersEnd = i + 2;
-        break;
-      }
-      if (n === CR && i + 2 < end && bytes[i + 2] === LF) {
-        headersEnd = i + 3;
-        break;
-      }
-    }
-    i++;
-  }
-  const head = decodeUtf8(bytes, p, headersEnd);
-  if (head.length === headersEnd - p) return new TextSource(bytes, p, head, true);
-  return new TextSource(bytes, p, decodeLatin1(bytes, p, headersEnd), false);
-}
-
-function isWs(c: number): boolean {
-  return c === SP || c === HTAB;
-}
-
-function isTokenRange(s: string, start: number, end: number): boolean {
-  if (start >= end) return false;
-  for (let i = start; i < end; i++) {
-    const c = s.charCodeAt(i);
-    if (c > 0xff || TOKEN[c] === 0) return false;
-  }
-  return true;
-}
-
-function skipCrLf(bytes: Uint8Array, i: number, end: number): number {
-  while (i < end && (bytes[i] === CR || bytes[i] === LF)) i++;
-  return i;
-}
-
-function hasWhitespace(s: string, start: number, end: number): boolean {
-  for (let i = start; i < end; i++) {
-    const c = s.charCodeAt(i);
-    if (c === SP || c === HTAB || c === CR || c === LF) return true;
-  }
-  return false;
-}
-
-/**
- * Problems of a header value → diagnostics. `base` is the byte offset of index 0 of the string the problems'
- * `at` refer to, or -1 when that string does not map onto the bytes (then the value start is used).
- */
-function report(diagnostics: Diagnostic[], h: Header, base: number, label: string, problems: Problem[] | undefined): void {
-  if (!problems) return;
-  for (const pr of problems) {
-    const offset = base >= 0 ? base + pr.at : h.valueStart;
-    const text = `${label}: ${pr.message}`;
-    diagnostics.push(pr.severity === 'error' ? malformed(LAYER, text, offset) : note(LAYER, text, offset));
-  }
-}
-
-/** Header ids above this one need no work in pass 2 (see H: the checked headers come first). */
-const LAST_CHECKED = H.MinSE;
-/** Pseudo id for a line that is not a header field. */
-const BAD_LINE = -2;
-
-function checkScheme(diagnostics: Diagnostic[], h: Header, label: string, na: NameAddr): void {
-  const scheme = na.parsedUri.scheme;
-  if (scheme !== '' && scheme !== 'sip' && scheme !== 'sips' && scheme !== 'tel') {
-    diagnostics.push(note(LAYER, `${label}: URI scheme '${scheme}' is not sip, sips or tel (RFC 4475 §3.3.4)`, h.valueStart));
-  }
-}
-
-/** Contact `expires` is delta-seconds (≤ 2^32-1) and `q` a qvalue 0..1 (RFC 3261 §20.10, §25.1). */
-function checkContactParams(na: NameAddr): void {
-  for (const param of na.params) {
-    const name = param.name;
-    if (name.length === 7 && name.toLowerCase() === 'expires') {
-      const v = param.value ?? '';
-      const n = parseDecimal(v, 0, v.length);
-      if (n < 0) addNaProblem(na, `expires parameter '${v}' is not a number of seconds`);
-      else if (n > MAX_UINT32) addNaProblem(na, `expires parameter ${v} exceeds 2^32-1 (RFC 3261 §25.1 delta-seconds)`);
-    } else if (name.length === 1 && (name === 'q' || name === 'Q')) {
-      const v = param.value ?? '';
-      const q = Number(v);
-      if (v === '' || !(q >= 0 && q <= 1)) addNaProblem(na, `q parameter '${v}' is not a qvalue between 0 and 1`);
-    }
-  }
-  if (na.wildcard && na.params.length > 0) {
-    for (const param of na.params) {
-      if (param.name.toLowerCase() !== 'expires') addNaProblem(na, `'*' Contact with parameter '${param.name}' (RFC 3261 §10.2.2)`);
-    }
-  }
-}
-
-function addNaProblem(na: NameAddr, message: string): void {
-  (na.problems ??= []).push({ severity: 'error', message, at: 0 });
-}
-
-/** delta-seconds [ comment / params ]: the leading number must fit 32 bits (RFC 3261 §25.1; RFC 4475 §3.1.2.4-5). */
-function checkDeltaSeconds(diagnostics: Diagnostic[], h: Header, s: string, start: number, end: number, name: string): number {
-  let i = start;
-  while (i < end && isDigit(s.charCodeAt(i))) i++;
-  const n = parseDecimal(s, start, i);
-  if (n < 0) {
-    diagnostics.push(malformed(LAYER, `${name} '${h.value}' does not start with a number of seconds (RFC 3261 §25.1)`, h.valueStart));
-  } else if (n > MAX_UINT32) {
-    diagnostics.push(malformed(LAYER, `${name} value ${s.substring(start, i)} exceeds 2^32-1 (RFC 3261 §25.1 delta-seconds)`, h.valueStart));
-  }
-  return n;
-}
-
-/** warning-value = warn-code SP warn-agent SP warn-text, warn-code = 3DIGIT (RFC 3261 §20.43). */
-function checkWarning(diagnostics: Diagnostic[], h: Header): void {
-  const v = h.value;
-  let i = 0;
-  while (i <= v.length) {
-    const comma = nextTopLevelComma(v, i, v.length);
-    let a = i;
-    while (a < comma && (v.charCodeAt(a) === SP || v.charCodeAt(a) === HTAB)) a++;
-    let b = a;
-    while (b < comma && isDigit(v.charCodeAt(b))) b++;
-    if (b - a !== 3 || (b < comma && v.charCodeAt(b) !== SP)) {
-      let t = a;
-      while (t < comma && v.charCodeAt(t) !== SP) t++;
-      diagnostics.push(
-        malformed(LAYER, `Warning code '${v.substring(a, t)}' is not 3 digits (RFC 3261 §20.43)`, h.valueStart + a),
-      );
-    }
-    i = comma + 1;
-  }
-}
-
-/** RAck = response-num LWS CSeq-num LWS Method (RFC 3262 §7.2). */
-function checkRAck(diagnostics: Diagnostic[], h: Header, s: string, start: number, end: number): void {
-  let i = start;
-  while (i < end && isDigit(s.charCodeAt(i))) i++;
-  let ok = i > start;
-  const a = i;
-  while (i < end && isWs(s.charCodeAt(i))) i++;
-  ok = ok && i > a;
-  const b = i;
-  while (i < end && isDigit(s.charCodeAt(i))) i++;
-  ok = ok && i > b;
-  const c = i;
-  while (i < end && isWs(s.charCodeAt(i))) i++;
-  ok = ok && i > c;
-  const d = i;
-  while (i < end && s.charCodeAt(i) <= 0xff && TOKEN[s.charCodeAt(i)] === 1) i++;
-  ok = ok && i > d && i === end;
-  if (!ok) diagnostics.push(malformed(LAYER, `RAck '${h.value}' is not 'RSeq CSeq-number Method' (RFC 3262 §7.2)`, h.valueStart));
-}
+X

@@ -376,6 +376,24 @@ describe('PcapngReader on damaged input (diagnostics, never a throw)', () => {
     );
   });
 
+  it('assumes microseconds for an if_tsresol too fine to represent (10^-20), saying so', () => {
+    const file = concatBytes([
+      encodeSectionHeader(),
+      encodeInterfaceDescription({ linkType: 1, resolution: { base: 10, exponent: 20 } }),
+      encodeEnhancedPacket({ interfaceId: 0, tsSec: 1_700_000_000, data: payload(4) }),
+    ]);
+    const { packets, diagnostics, info } = readBytes('pcapng', file);
+    expect(info.interfaces[0].timestampUnitsPerSecond).toBe(1e6);
+    expect(packets[0].tsSec).toBe(1_700_000_000);
+    expect(diagnostics.map((d) => d.message)).toEqual(['interface 0: if_tsresol 0x14 is too fine to represent; assuming microseconds']);
+  });
+
+  it('refuses a pcapng major version other than 1', () => {
+    const { packets, diagnostics } = readBytes('pcapng', concatBytes([encodeSectionHeader({ versionMajor: 2 }), file.subarray(52)]));
+    expect(packets).toEqual([]);
+    expect(diagnostics[0].message).toBe('unsupported pcapng version 2.0 in the Section Header Block at offset 0 (only 1.x exists)');
+  });
+
   it('reports an empty stream', () => {
     expect(readBytes('pcapng', new Uint8Array(0)).diagnostics).toEqual([
       { kind: 'truncated', severity: 'warning', layer: 'pcapng', message: 'no data: the capture ends before its Section Header Block', offset: 0, fileOffset: 0 },
