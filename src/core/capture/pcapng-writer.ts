@@ -118,7 +118,7 @@ export interface InterfaceDescriptionInput extends Endian {
   resolution?: TimestampResolution;
   /** if_tsoffset, seconds. */
   timestampOffsetSeconds?: number;
-  /** if_fcslen, bytes. */
+  /** FCS bytes per packet; written as if_fcslen, which counts bits. */
   fcsLength?: number;
 }
 
@@ -135,7 +135,7 @@ export function encodeInterfaceDescription(o: InterfaceDescriptionInput): Uint8A
   if (o.resolution !== undefined) options.push({ code: 9, value: Uint8Array.of(encodeTsresol(o.resolution)) });
   if (o.filter !== undefined) options.push({ code: 11, value: concatBytes([Uint8Array.of(0), text(o.filter)]) });
   if (o.os !== undefined) options.push({ code: 12, value: text(o.os) });
-  if (o.fcsLength !== undefined) options.push({ code: 13, value: Uint8Array.of(o.fcsLength) });
+  if (o.fcsLength !== undefined) options.push({ code: 13, value: Uint8Array.of(o.fcsLength * 8) });
   if (o.timestampOffsetSeconds !== undefined) options.push({ code: 14, value: u64(BigInt(o.timestampOffsetSeconds), le) });
   return encodeBlock(BLOCK_IDB, concatBytes([fixed, encodeOptions(options, le)]), le);
 }

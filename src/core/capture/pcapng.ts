@@ -174,7 +174,7 @@ export class PcapngReader implements CaptureReader {
         this.report(
           truncated(
             LAYER,
-            `the capture ends inside the ${this.blockName(this.curType)} block at offset ${this.curOffset} (${this.curLen - this.skipLeft} of ${this.curLen} bytes present): the file was cut short`,
+            `the capture ends inside the ${this.blockName(this.curType)} at offset ${this.curOffset} (${this.curLen - this.skipLeft} of ${this.curLen} bytes present): the file was cut short`,
           ),
           this.curOffset,
         );
@@ -189,7 +189,7 @@ export class PcapngReader implements CaptureReader {
         } else {
           const name = this.blockName(this.curType);
           const what = this.isPacketBlock(this.curType) ? ` (frame ${this.frame + 1}, not shown)` : '';
-          message = `the capture ends inside the ${name} block at offset ${at}${what}: it announces ${this.leftNeed} bytes but only ${got} are present (the file was cut short)`;
+          message = `the capture ends inside the ${name} at offset ${at}${what}: it announces ${this.leftNeed} bytes but only ${got} are present (the file was cut short)`;
         }
         this.report(truncated(LAYER, message), at);
       }
@@ -254,14 +254,14 @@ export class PcapngReader implements CaptureReader {
     this.curOffset = at;
     if (len < MIN_BLOCK || len % 4 !== 0) {
       this.stop(
-        `the ${this.blockName(type)} block at offset ${at} has total length ${len}, ${len < MIN_BLOCK ? 'less than the 12-byte minimum' : 'not a multiple of 4'}: the file is damaged here; stopped reading, the ${this.frame} packet(s) before were read`,
+        `the ${this.blockName(type)} at offset ${at} has total length ${len}, ${len < MIN_BLOCK ? 'less than the 12-byte minimum' : 'not a multiple of 4'}: the file is damaged here; stopped reading, the ${this.frame} packet(s) before were read`,
         at,
       );
       return -1;
     }
     if (len > PCAPNG_MAX_BLOCK && !this.isSkippable(type)) {
       this.stop(
-        `the ${this.blockName(type)} block at offset ${at} claims ${len} bytes, more than the ${PCAPNG_MAX_BLOCK}-byte sanity limit: the length is probably damaged; stopped reading, the ${this.frame} packet(s) before were read`,
+        `the ${this.blockName(type)} at offset ${at} claims ${len} bytes, more than the ${PCAPNG_MAX_BLOCK}-byte sanity limit: the length is probably damaged; stopped reading, the ${this.frame} packet(s) before were read`,
         at,
       );
       return -1;
@@ -323,7 +323,7 @@ export class PcapngReader implements CaptureReader {
 
   private badTrailer(trailer: number, at: number): void {
     this.stop(
-      `the ${this.blockName(this.curType)} block at offset ${at} says it is ${this.curLen} bytes long but its trailing length field says ${trailer}: the file is damaged here; stopped reading, the ${this.frame} packet(s) before were read`,
+      `the ${this.blockName(this.curType)} at offset ${at} says it is ${this.curLen} bytes long but its trailing length field says ${trailer}: the file is damaged here; stopped reading, the ${this.frame} packet(s) before were read`,
       at,
     );
   }
@@ -450,7 +450,8 @@ export class PcapngReader implements CaptureReader {
             }
             break;
           case IF_FCSLEN:
-            if (o.length >= 1) info.fcsLength = buf[o.start];
+            // In bits (pcapng §4.2; Wireshark MR 13008 settled it), we keep bytes like the pcap FCS field.
+            if (o.length >= 1 && buf[o.start] % 8 === 0) info.fcsLength = buf[o.start] / 8;
             break;
         }
       }
@@ -722,7 +723,7 @@ export class PcapngReader implements CaptureReader {
 
   private optionOverrun(code: number, at: number): void {
     this.report(
-      malformed(LAYER, `the ${this.blockName(this.curType)} block at offset ${at} has option ${code} running past the block end; remaining options ignored`),
+      malformed(LAYER, `the ${this.blockName(this.curType)} at offset ${at} has option ${code} running past the block end; remaining options ignored`),
       at,
       'option overrun',
     );
@@ -760,36 +761,37 @@ export class PcapngReader implements CaptureReader {
     if (this.unknownNoted.has(type)) return;
     this.unknownNoted.add(type);
     this.report(
-      note(LAYER, `skipped a ${this.blockName(type)} block at offset ${at} (not used by sipscope); further blocks of this type are skipped silently`),
+      note(LAYER, `skipped a ${this.blockName(type)} at offset ${at} (not used by sipscope); further blocks of this type are skipped silently`),
       at,
     );
   }
 
+  /** "Enhanced Packet Block", "Sysdig Event block (type 0x00000204)", "block of type 0x80001234". */
   private blockName(type: number): string {
     switch (type) {
       case BLOCK_SHB:
-        return 'Section Header';
+        return 'Section Header Block';
       case BLOCK_IDB:
-        return 'Interface Description';
+        return 'Interface Description Block';
       case BLOCK_PB:
-        return 'Packet';
+        return 'Packet Block';
       case BLOCK_SPB:
-        return 'Simple Packet';
+        return 'Simple Packet Block';
       case BLOCK_NRB:
-        return 'Name Resolution';
+        return 'Name Resolution Block';
       case BLOCK_ISB:
-        return 'Interface Statistics';
+        return 'Interface Statistics Block';
       case BLOCK_EPB:
-        return 'Enhanced Packet';
+        return 'Enhanced Packet Block';
       case BLOCK_DSB:
-        return 'Decryption Secrets';
+        return 'Decryption Secrets Block';
       case BLOCK_CUSTOM:
       case BLOCK_CUSTOM_NOCOPY:
-        return 'Custom';
+        return 'Custom Block';
     }
     const hex = `0x${type.toString(16).padStart(8, '0')}`;
     const known = KNOWN_SKIPPED[type];
-    return known ? `${known} (type ${hex})` : `type ${hex}`;
+    return known ? `${known} block (type ${hex})` : `block of type ${hex}`;
   }
 
   private stop(message: string, at: number): void {

@@ -1,6 +1,6 @@
 import type { CapturedPacket } from '../capture/types.js';
 import { decoderBug, malformed, type Diagnostic } from '../diagnostics.js';
-import { MessageIndex, type MessageInput } from '../index/message-index.js';
+import { MessageIndex, TextColumn } from '../index/message-index.js';
 import { dissectPacket } from '../layers/dissect.js';
 import { PacketDecodeState, Transport, transportNames } from '../layers/packet.js';
 import { TCP_FIN, TCP_RST, TCP_SYN } from '../layers/tcp.js';
@@ -40,10 +40,11 @@ export interface PacketDiagnostic {
 
 /** Per-packet context the SIP stage needs after the layers are decoded. */
 interface FlowContext {
-  src: string;
-  dst: string;
-  transport: string;
-  stack: string;
+  /** Ids in the index's string table. */
+  src: number;
+  dst: number;
+  transport: number;
+  stack: number;
 }
 
 /** Bound on packet-level diagnostics kept for packets that carried no SIP (the counters keep counting). */
@@ -80,7 +81,11 @@ export class TraceEngine {
 
   private readonly state = new PacketDecodeState();
   private readonly tcp: TcpStreamTable<FlowContext>;
-  private readonly stackIds = new Map<string, string>();
+  /** Endpoint (`ip:port`) and stack ids, cached so that address text is formatted once per endpoint. */
+  private readonly ipv4Endpoints = new Map<number, number>();
+  private readonly ipv6Endpoints = new Map<string, number>();
+  private readonly stackIds = new Map<string, number>();
+  private readonly transportIds: number[] = transportNames.map((name) => this.index.strings.internString(name));
   /** The packet being decoded and, once computed, its flow description. */
   private currentPacket: CapturedPacket | undefined;
   private currentFlow: FlowContext | undefined;
@@ -140,33 +145,49 @@ export class TraceEngine {
     if (this.packetDiagnostics.length < MAX_PACKET_DIAGNOSTICS) this.packetDiagnostics.push({ frame, diagnostic });
   }
 
-  /** Addresses and encapsulation of the packet being decoded, formatted once and only when needed. */
+  /** Addresses and encapsulation of the packet being decoded, formatted once per distinct value. */
   private flow(): FlowContext {
     if (this.currentFlow) return this.currentFlow;
     const state = this.state;
-    const bytes = state.bytes;
-    let srcIp = '';
-    let dstIp = '';
-    if (state.ipVersion === 4) {
-      srcIp = formatIpv4(bytes, state.srcAddrOffset);
-      dstIp = formatIpv4(bytes, state.dstAddrOffset);
-    } else if (state.ipVersion === 6) {
-      srcIp = formatIpv6(bytes, state.srcAddrOffset);
-      dstIp = formatIpv6(bytes, state.dstAddrOffset);
-    }
     const stackKey = state.stack.join('/');
     let stack = this.stackIds.get(stackKey);
     if (stack === undefined) {
-      stack = stackKey;
+      stack = this.index.strings.internString(stackKey);
       this.stackIds.set(stackKey, stack);
     }
     this.currentFlow = {
-      src: formatEndpoint(srcIp, state.srcPort),
-      dst: formatEndpoint(dstIp, state.dstPort),
-      transport: transportNames[state.transport],
+      src: this.endpoint(state.srcAddrOffset, state.srcPort),
+      dst: this.endpoint(state.dstAddrOffset, state.dstPort),
+      transport: this.transportIds[state.transport],
       stack,
     };
     return this.currentFlow;
+  }
+
+  private endpoint(addressOffset: number, port: number): number {
+    const state = this.state;
+    const b = state.bytes;
+    if (state.ipVersion === 4) {
+      const key = ((b[addressOffset] << 24) | (b[addressOffset + 1] << 16) | (b[addressOffset + 2] << 8) | b[addressOffset + 3]) >>> 0;
+      const numeric = key * 65536 + port;
+      let id = this.ipv4Endpoints.get(numeric);
+      if (id === undefined) {
+        id = this.index.strings.internString(formatEndpoint(formatIpv4(b, addressOffset), port));
+        this.ipv4Endpoints.set(numeric, id);
+      }
+      return id;
+    }
+    if (state.ipVersion === 6) {
+      let key = String(port);
+      for (let i = 0; i < 16; i++) key += String.fromCharCode(b[addressOffset + i]);
+      let id = this.ipv6Endpoints.get(key);
+      if (id === undefined) {
+        id = this.index.strings.internString(formatEndpoint(formatIpv6(b, addressOffset), port));
+        this.ipv6Endpoints.set(key, id);
+      }
+      return id;
+    }
+    return 0;
   }
 
   private handleDatagram(packet: CapturedPacket): void {
@@ -225,34 +246,33 @@ export class TraceEngine {
     // Layer problems of the packet that completed the message belong to the message.
     if (this.state.diagnostics && packet && last.frame === packet.frame) all.push(...this.state.diagnostics);
     all.push(...message.diagnostics);
-    const input: MessageInput = {
-      frame: last.frame,
-      firstFrame: chunks[0].frame,
-      tsSec: last.tsSec,
-      tsNsec: last.tsNsec,
-      src: flow.src,
-      dst: flow.dst,
-      transport: flow.transport,
-      stack: flow.stack,
-      method: message.kind === 'request' ? message.method : undefined,
-      status: message.kind === 'response' ? message.statusCode : undefined,
-      reason: message.kind === 'response' ? message.reason : undefined,
-      callId: message.callId,
-      cseqSeq: message.cseq?.seq,
-      cseqMethod: message.cseq?.method,
-      fromUri: message.from?.uri,
-      fromTag: message.from?.tag,
-      toUri: message.to?.uri,
-      toTag: message.to?.tag,
-      branch: message.vias[0]?.branch,
-      size: message.end - start,
-      chunks: chunks.map(({ frame, fileOffset, length }) => ({ frame, fileOffset, length })),
-      diagnostics: all,
-    };
-    const row = this.index.add(input);
+    const index = this.index;
+    const strings = index.strings;
+    const row = index.appendRow(
+      last.frame,
+      chunks[0].frame,
+      last.tsSec,
+      last.tsNsec,
+      message.end - start,
+      chunks.map(({ frame, fileOffset, length }) => ({ frame, fileOffset, length })),
+    );
+    index.setText(row, TextColumn.Src, flow.src);
+    index.setText(row, TextColumn.Dst, flow.dst);
+    index.setText(row, TextColumn.Transport, flow.transport);
+    index.setText(row, TextColumn.Stack, flow.stack);
+    if (message.kind === 'request') index.setRequest(row, strings.internString(message.method));
+    else index.setResponse(row, message.statusCode, strings.internString(message.reason));
+    index.setText(row, TextColumn.CallId, strings.internString(message.callId));
+    if (message.cseq) index.setCSeq(row, message.cseq.seq, strings.internString(message.cseq.method));
+    index.setText(row, TextColumn.FromUri, strings.internString(message.from?.uri));
+    index.setText(row, TextColumn.FromTag, strings.internString(message.from?.tag));
+    index.setText(row, TextColumn.ToUri, strings.internString(message.to?.uri));
+    index.setText(row, TextColumn.ToTag, strings.internString(message.to?.tag));
+    index.setText(row, TextColumn.Branch, strings.internString(message.vias[0]?.branch));
+    index.setDiagnostics(row, all);
     const stats = this.stats;
     stats.sipMessages++;
-    if (input.method !== undefined) stats.requests++;
+    if (message.kind === 'request') stats.requests++;
     else stats.responses++;
     if (this.index.hasError(row)) stats.messagesWithErrors++;
     else if (this.index.hasWarning(row)) stats.messagesWithWarnings++;

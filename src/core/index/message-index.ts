@@ -1,5 +1,5 @@
 import type { Diagnostic } from '../diagnostics.js';
-import { StringTable } from './string-table.js';
+import { ByteInterner } from './byte-interner.js';
 
 /** Where a message's bytes are in the (decompressed) capture: one run per contributing frame. */
 export interface MessageChunk {
@@ -70,15 +70,44 @@ const enum Flag {
   HasCSeq = 8,
 }
 
+/** The interned-text columns of the index. */
+export const TextColumn = {
+  Src: 0,
+  Dst: 1,
+  Transport: 2,
+  Stack: 3,
+  /** The method of a request, the reason phrase of a response. */
+  MethodOrReason: 4,
+  CallId: 5,
+  CSeqMethod: 6,
+  FromUri: 7,
+  FromTag: 8,
+  ToUri: 9,
+  ToTag: 10,
+  Branch: 11,
+} as const;
+export type TextColumn = (typeof TextColumn)[keyof typeof TextColumn];
+const TEXT_COLUMNS = 12;
+
 const INITIAL_CAPACITY = 1024;
+
+function grown<T extends Uint8Array | Uint16Array | Uint32Array | Float64Array>(column: T, capacity: number): T {
+  const next = new (column.constructor as new (n: number) => T)(capacity);
+  next.set(column);
+  return next;
+}
 
 /**
  * The message index: one row per SIP message, in typed-array columns with interned strings, so that 300k
  * messages cost a few tens of MB and no per-message objects. Rows are appended as messages are found
  * (file, live capture or HEP feed alike). Message bytes are not kept: `chunks` say where to re-read them.
+ *
+ * Two ways in: `add()` with a MessageInput of strings, and the row API (`appendRow`, `setText`, ...)
+ * with ids interned straight from packet bytes by `strings.intern(bytes, start, end)`, which the engine
+ * uses on its hot path.
  */
 export class MessageIndex {
-  readonly strings = new StringTable();
+  readonly strings = new ByteInterner();
   private capacity = INITIAL_CAPACITY;
   private length = 0;
 
@@ -86,21 +115,9 @@ export class MessageIndex {
   private firstFrame = new Uint32Array(INITIAL_CAPACITY);
   private tsSec = new Float64Array(INITIAL_CAPACITY);
   private tsNsec = new Uint32Array(INITIAL_CAPACITY);
-  private src = new Uint32Array(INITIAL_CAPACITY);
-  private dst = new Uint32Array(INITIAL_CAPACITY);
-  private transport = new Uint32Array(INITIAL_CAPACITY);
-  private stack = new Uint32Array(INITIAL_CAPACITY);
-  /** Method for requests, reason phrase for responses. */
-  private methodOrReason = new Uint32Array(INITIAL_CAPACITY);
+  private readonly text: Uint32Array[] = Array.from({ length: TEXT_COLUMNS }, () => new Uint32Array(INITIAL_CAPACITY));
   private status = new Uint16Array(INITIAL_CAPACITY);
-  private callId = new Uint32Array(INITIAL_CAPACITY);
   private cseqSeq = new Float64Array(INITIAL_CAPACITY);
-  private cseqMethod = new Uint32Array(INITIAL_CAPACITY);
-  private fromUri = new Uint32Array(INITIAL_CAPACITY);
-  private fromTag = new Uint32Array(INITIAL_CAPACITY);
-  private toUri = new Uint32Array(INITIAL_CAPACITY);
-  private toTag = new Uint32Array(INITIAL_CAPACITY);
-  private branch = new Uint32Array(INITIAL_CAPACITY);
   private size = new Uint32Array(INITIAL_CAPACITY);
   private fileOffset = new Float64Array(INITIAL_CAPACITY);
   private flags = new Uint8Array(INITIAL_CAPACITY);
@@ -115,82 +132,89 @@ export class MessageIndex {
 
   private grow(): void {
     const capacity = this.capacity * 2;
-    const grow = <T extends Uint8Array | Uint16Array | Uint32Array | Float64Array>(column: T): T => {
-      const next = new (column.constructor as new (n: number) => T)(capacity);
-      next.set(column);
-      return next;
-    };
-    this.frame = grow(this.frame);
-    this.firstFrame = grow(this.firstFrame);
-    this.tsSec = grow(this.tsSec);
-    this.tsNsec = grow(this.tsNsec);
-    this.src = grow(this.src);
-    this.dst = grow(this.dst);
-    this.transport = grow(this.transport);
-    this.stack = grow(this.stack);
-    this.methodOrReason = grow(this.methodOrReason);
-    this.status = grow(this.status);
-    this.callId = grow(this.callId);
-    this.cseqSeq = grow(this.cseqSeq);
-    this.cseqMethod = grow(this.cseqMethod);
-    this.fromUri = grow(this.fromUri);
-    this.fromTag = grow(this.fromTag);
-    this.toUri = grow(this.toUri);
-    this.toTag = grow(this.toTag);
-    this.branch = grow(this.branch);
-    this.size = grow(this.size);
-    this.fileOffset = grow(this.fileOffset);
-    this.flags = grow(this.flags);
+    this.frame = grown(this.frame, capacity);
+    this.firstFrame = grown(this.firstFrame, capacity);
+    this.tsSec = grown(this.tsSec, capacity);
+    this.tsNsec = grown(this.tsNsec, capacity);
+    for (let c = 0; c < TEXT_COLUMNS; c++) this.text[c] = grown(this.text[c], capacity);
+    this.status = grown(this.status, capacity);
+    this.cseqSeq = grown(this.cseqSeq, capacity);
+    this.size = grown(this.size, capacity);
+    this.fileOffset = grown(this.fileOffset, capacity);
+    this.flags = grown(this.flags, capacity);
     this.capacity = capacity;
   }
 
-  /** Appends a message; returns its row number. */
-  add(m: MessageInput): number {
+  /** Appends a row (every text empty, a response with status 0 until told otherwise); returns its number. */
+  appendRow(frame: number, firstFrame: number, tsSec: number, tsNsec: number, size: number, chunks: MessageChunk[]): number {
     if (this.length === this.capacity) this.grow();
     const i = this.length++;
+    this.frame[i] = frame;
+    this.firstFrame[i] = firstFrame;
+    this.tsSec[i] = tsSec;
+    this.tsNsec[i] = tsNsec;
+    for (let c = 0; c < TEXT_COLUMNS; c++) this.text[c][i] = 0;
+    this.status[i] = 0;
+    this.cseqSeq[i] = 0;
+    this.size[i] = size;
+    this.fileOffset[i] = chunks.length > 0 ? chunks[0].fileOffset : -1;
+    this.flags[i] = 0;
+    if (chunks.length > 1) this.multiChunk.set(i, chunks);
+    return i;
+  }
+
+  setText(row: number, column: TextColumn, id: number): void {
+    this.text[column][row] = id;
+  }
+
+  setRequest(row: number, methodId: number): void {
+    this.flags[row] |= Flag.Request;
+    this.text[TextColumn.MethodOrReason][row] = methodId;
+    this.status[row] = 0;
+  }
+
+  setResponse(row: number, status: number, reasonId: number): void {
+    this.flags[row] &= ~Flag.Request;
+    this.text[TextColumn.MethodOrReason][row] = reasonId;
+    this.status[row] = status;
+  }
+
+  setCSeq(row: number, seq: number, methodId: number): void {
+    this.flags[row] |= Flag.HasCSeq;
+    this.cseqSeq[row] = seq;
+    this.text[TextColumn.CSeqMethod][row] = methodId;
+  }
+
+  setDiagnostics(row: number, diagnostics: Diagnostic[]): void {
+    if (diagnostics.length === 0) return;
+    this.diagnostics.set(row, diagnostics);
+    let flags = this.flags[row];
+    for (const d of diagnostics) {
+      if (d.severity === 'error') flags |= Flag.Error;
+      else if (d.severity === 'warning') flags |= Flag.Warning;
+    }
+    this.flags[row] = flags;
+  }
+
+  /** Appends a message given as strings; returns its row number. */
+  add(m: MessageInput): number {
     const s = this.strings;
-    this.frame[i] = m.frame;
-    this.firstFrame[i] = m.firstFrame;
-    this.tsSec[i] = m.tsSec;
-    this.tsNsec[i] = m.tsNsec;
-    this.src[i] = s.intern(m.src);
-    this.dst[i] = s.intern(m.dst);
-    this.transport[i] = s.intern(m.transport);
-    this.stack[i] = s.intern(m.stack);
-    let flags = 0;
-    if (m.method !== undefined) {
-      flags |= Flag.Request;
-      this.methodOrReason[i] = s.intern(m.method);
-      this.status[i] = 0;
-    } else {
-      this.methodOrReason[i] = s.intern(m.reason);
-      this.status[i] = m.status ?? 0;
-    }
-    this.callId[i] = s.intern(m.callId);
-    if (m.cseqSeq !== undefined) {
-      flags |= Flag.HasCSeq;
-      this.cseqSeq[i] = m.cseqSeq;
-      this.cseqMethod[i] = s.intern(m.cseqMethod);
-    } else {
-      this.cseqSeq[i] = 0;
-      this.cseqMethod[i] = 0;
-    }
-    this.fromUri[i] = s.intern(m.fromUri);
-    this.fromTag[i] = s.intern(m.fromTag);
-    this.toUri[i] = s.intern(m.toUri);
-    this.toTag[i] = s.intern(m.toTag);
-    this.branch[i] = s.intern(m.branch);
-    this.size[i] = m.size;
-    this.fileOffset[i] = m.chunks.length > 0 ? m.chunks[0].fileOffset : -1;
-    if (m.chunks.length > 1) this.multiChunk.set(i, m.chunks);
-    if (m.diagnostics.length > 0) {
-      this.diagnostics.set(i, m.diagnostics);
-      for (const d of m.diagnostics) {
-        if (d.severity === 'error') flags |= Flag.Error;
-        else if (d.severity === 'warning') flags |= Flag.Warning;
-      }
-    }
-    this.flags[i] = flags;
+    const i = this.appendRow(m.frame, m.firstFrame, m.tsSec, m.tsNsec, m.size, m.chunks);
+    const text = this.text;
+    text[TextColumn.Src][i] = s.internString(m.src);
+    text[TextColumn.Dst][i] = s.internString(m.dst);
+    text[TextColumn.Transport][i] = s.internString(m.transport);
+    text[TextColumn.Stack][i] = s.internString(m.stack);
+    if (m.method !== undefined) this.setRequest(i, s.internString(m.method));
+    else this.setResponse(i, m.status ?? 0, s.internString(m.reason));
+    text[TextColumn.CallId][i] = s.internString(m.callId);
+    if (m.cseqSeq !== undefined) this.setCSeq(i, m.cseqSeq, s.internString(m.cseqMethod));
+    text[TextColumn.FromUri][i] = s.internString(m.fromUri);
+    text[TextColumn.FromTag][i] = s.internString(m.fromTag);
+    text[TextColumn.ToUri][i] = s.internString(m.toUri);
+    text[TextColumn.ToTag][i] = s.internString(m.toTag);
+    text[TextColumn.Branch][i] = s.internString(m.branch);
+    this.setDiagnostics(i, m.diagnostics);
     return i;
   }
 
@@ -203,7 +227,7 @@ export class MessageIndex {
   }
 
   methodOf(i: number): string | undefined {
-    return this.isRequest(i) ? this.strings.get(this.methodOrReason[i]) : undefined;
+    return this.isRequest(i) ? this.strings.get(this.text[TextColumn.MethodOrReason][i]) : undefined;
   }
 
   statusOf(i: number): number | undefined {
@@ -211,7 +235,7 @@ export class MessageIndex {
   }
 
   callIdOf(i: number): string {
-    return this.strings.get(this.callId[i]);
+    return this.strings.get(this.text[TextColumn.CallId][i]);
   }
 
   hasError(i: number): boolean {
@@ -233,6 +257,7 @@ export class MessageIndex {
   get(i: number): MessageRecord {
     if (i < 0 || i >= this.length) throw new RangeError(`message ${i} is outside 0..${this.length - 1}`);
     const s = this.strings;
+    const t = this.text;
     const request = this.isRequest(i);
     const record: MessageRecord = {
       index: i,
@@ -240,31 +265,31 @@ export class MessageIndex {
       firstFrame: this.firstFrame[i],
       tsSec: this.tsSec[i],
       tsNsec: this.tsNsec[i],
-      src: s.get(this.src[i]),
-      dst: s.get(this.dst[i]),
-      transport: s.get(this.transport[i]),
-      stack: s.get(this.stack[i]),
-      callId: s.get(this.callId[i]),
-      fromUri: s.get(this.fromUri[i]),
-      fromTag: s.get(this.fromTag[i]),
-      toUri: s.get(this.toUri[i]),
-      toTag: s.get(this.toTag[i]),
-      branch: s.get(this.branch[i]),
+      src: s.get(t[TextColumn.Src][i]),
+      dst: s.get(t[TextColumn.Dst][i]),
+      transport: s.get(t[TextColumn.Transport][i]),
+      stack: s.get(t[TextColumn.Stack][i]),
+      callId: s.get(t[TextColumn.CallId][i]),
+      fromUri: s.get(t[TextColumn.FromUri][i]),
+      fromTag: s.get(t[TextColumn.FromTag][i]),
+      toUri: s.get(t[TextColumn.ToUri][i]),
+      toTag: s.get(t[TextColumn.ToTag][i]),
+      branch: s.get(t[TextColumn.Branch][i]),
       size: this.size[i],
       chunks: this.chunksOf(i),
       diagnostics: this.diagnosticsOf(i),
     };
-    if (request) record.method = s.get(this.methodOrReason[i]);
+    if (request) record.method = s.get(t[TextColumn.MethodOrReason][i]);
     else {
       record.status = this.status[i];
-      record.reason = s.get(this.methodOrReason[i]);
+      record.reason = s.get(t[TextColumn.MethodOrReason][i]);
     }
-    if (this.flags[i] & Flag.HasCSeq) record.cseq = { seq: this.cseqSeq[i], method: s.get(this.cseqMethod[i]) };
+    if (this.flags[i] & Flag.HasCSeq) record.cseq = { seq: this.cseqSeq[i], method: s.get(t[TextColumn.CSeqMethod][i]) };
     return record;
   }
 
   /** Approximate bytes held by the columns (for the summary and the benchmark). */
   get columnBytes(): number {
-    return this.capacity * (4 * 16 + 8 * 3 + 2 + 1);
+    return this.capacity * (4 * (TEXT_COLUMNS + 4) + 8 * 3 + 2 + 1) + this.strings.byteSize;
   }
 }

@@ -35,7 +35,7 @@ export function parseMediaType(s: string): MediaType {
   j = scanToken(s, i, end);
   mt.subtype = s.substring(i, j).toLowerCase();
   if (mt.subtype.length === 0) addProblem(mt, 'error', 'media type has no subtype', i);
-  parseGenericParams(s, j, end, mt.params, mt);
+  parseGenericParams(s, j, end, mt, false);
   return mt;
 }
 

@@ -130,7 +130,7 @@ const LAYER = 'sip';
 
 /** Ints per header in SipMessageImpl.spans. */
 export const HEADER_FIELDS = 7;
-const NO_SPANS = new Int32Array(0);
+const NO_SPANS: number[] = Object.freeze([]) as unknown as number[];
 
 export class SipMessageImpl implements SipMessage {
   kind: SipMessageKind = 'request';
@@ -159,7 +159,7 @@ export class SipMessageImpl implements SipMessage {
    * Header spans, HEADER_FIELDS ints per header line in wire order: id, start, nameEnd, valueStart, valueEnd,
    * end, folded. The Header objects of `headers` are built from it on first access.
    */
-  spans: Int32Array = NO_SPANS;
+  spans: number[] = NO_SPANS;
   private headersCache: Header[] | undefined = undefined;
   private multipartCache: MultipartPart[] | null | undefined = undefined;
   private sdpCache: SdpSession | null | undefined = undefined;

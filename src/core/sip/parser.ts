@@ -9,10 +9,11 @@ import { decodeLatin1, decodeUtf8 } from '../util/text.js';
 import { CR, HTAB, LF, SP, TOKEN, isDigit } from './chars.js';
 import { parseCSeq } from './cseq.js';
 import { checkSipDate } from './date.js';
-import { H, HEADERS, UNKNOWN_HEADER, lookupHeader, lookupHeaderBytes } from './header-names.js';
-import { Header, SipMessageImpl, TextSource } from './message.js';
+import { HEADERS, UNKNOWN_HEADER, lookupHeader, lookupHeaderBytes } from './header-names.js';
+import { HEADER_FIELDS, SipMessageImpl, TextSource, unfold } from './message.js';
 import { parseNameAddr, parseNameAddrList } from './name-addr.js';
 import { MAX_UINT32, nextTopLevelComma, parseDecimal } from './scan.js';
+import { equalsLower } from './chars.js';
 import { findSipStart, looksLikeSipStart, parseStartLine } from './start-line.js';
 import type { NameAddr, Problem, SipMessage } from './types.js';
 import { parseViaList } from './via.js';
@@ -37,8 +38,38 @@ export interface ParseSipOptions {
 
 const LAYER = 'sip';
 
-/** Per-message occurrence counts by header id (scratch, reset by each parse; parseSip is not re-entrant). */
-const counts = new Uint16Array(HEADERS.length);
+/**
+ * Header ids the parser works on, as compile-time constants so `switch` compiles to a jump table (must equal
+ * the ids in H: checked by test/core/sip/header-names.test.ts).
+ */
+const enum Id {
+  Via = 0,
+  From = 1,
+  To = 2,
+  CallId = 3,
+  CSeq = 4,
+  Contact = 5,
+  ContentLength = 6,
+  ContentType = 7,
+  MaxForwards = 8,
+  Expires = 9,
+  Date = 10,
+  RetryAfter = 11,
+  Warning = 12,
+  Route = 13,
+  RecordRoute = 14,
+  MinExpires = 15,
+  RSeq = 16,
+  RAck = 17,
+  SessionExpires = 18,
+  MinSE = 19,
+}
+
+/** Header ids above this one need no work in pass 2 (the headers the parser checks come first in H). */
+const LAST_CHECKED = Id.MinSE;
+
+/** Per-message occurrence counts of the checked headers (reset by each parse; parseSip is not re-entrant). */
+const counts = new Int32Array(LAST_CHECKED + 1);
 
 /**
  * Parses the SIP message that starts at `start` in bytes [start, end). A datagram (default) ends at `end`;
@@ -80,7 +111,7 @@ export function sipFrameLength(bytes: Uint8Array, start: number, end: number): n
       if (contentLength < 0 && lineStart > p) {
         let n = lineStart;
         while (n < e && TOKEN[bytes[n]] === 1) n++;
-        if (lookupHeaderBytes(bytes, lineStart, n) === H.ContentLength) {
+        if (lookupHeaderBytes(bytes, lineStart, n) === Id.ContentLength) {
           while (n < e && (bytes[n] === SP || bytes[n] === HTAB)) n++;
           if (bytes[n] === 0x3a) {
             n++;
@@ -135,8 +166,9 @@ function parse(bytes: Uint8Array, start: number, end: number, options: ParseSipO
   if (nl < 0) nl = L;
   const startLineEnd = nl > 0 && t.charCodeAt(nl - 1) === CR ? nl - 1 : nl;
   let bareLf = nl < L && startLineEnd === nl;
-  // Header spans go to the scratch buffer first (HEADER_FIELDS ints each), copied to the message at the end.
-  let sp = scratch;
+  // Header spans: HEADER_FIELDS ints per header in a plain array (allocated on the V8 heap: far cheaper than
+  // a typed array's off-heap backing store for a few hundred bytes).
+  const sp: number[] = [];
   let n = 0; // ints used
   let last = -1; // index in sp of the previous header, for continuation lines
   let headersEnd = -1; // index in t
@@ -191,14 +223,7 @@ function parse(bytes: Uint8Array, start: number, end: number, options: ParseSipO
         while (vs < contentEnd && isWs(t.charCodeAt(vs))) vs++;
         let ve = contentEnd;
         while (ve > vs && isWs(t.charCodeAt(ve - 1))) ve--;
-        if (n + HEADER_FIELDS > sp.length) sp = scratch = growScratch(sp);
-        sp[n] = id;
-        sp[n + 1] = p + q;
-        sp[n + 2] = p + nameEnd;
-        sp[n + 3] = p + vs;
-        sp[n + 4] = p + ve;
-        sp[n + 5] = p + contentEnd;
-        sp[n + 6] = 0;
+        sp.push(id, p + q, p + nameEnd, p + vs, p + ve, p + contentEnd, 0);
         last = n;
         n += HEADER_FIELDS;
       }
@@ -207,7 +232,7 @@ function parse(bytes: Uint8Array, start: number, end: number, options: ParseSipO
   }
   const complete = headersEnd >= 0;
   headersEnd = complete ? p + headersEnd : end;
-  msg.spans = sp.slice(0, n);
+  msg.spans = sp;
   if (bareLf) diagnostics.push(note(LAYER, 'lines end in LF without CR (RFC 3261 §7 requires CRLF)', p));
 
   // ---- start line ------------------------------------------------------------------------------------
@@ -223,4 +248,400 @@ function parse(bytes: Uint8Array, start: number, end: number, options: ParseSipO
     diagnostics.push(pr.severity === 'error' ? malformed(LAYER, pr.message, p + pr.at) : note(LAYER, pr.message, p + pr.at));
   }
 
-X
+  // ---- pass 2: the index fields and per-header checks --------------------------------------------------
+  for (let i = 0; i <= LAST_CHECKED; i++) counts[i] = 0;
+  let firstContentLength = '';
+  let contentLengthsDiffer = false;
+  for (let k = 0; k < n; k += HEADER_FIELDS) {
+    const id = sp[k];
+    if (id < 0 || id > LAST_CHECKED) continue;
+    counts[id]++;
+    const valueStart = sp[k + 3];
+    const valueEnd = sp[k + 4];
+    const folded = sp[k + 6] !== 0;
+    // The text to parse: the decoded message itself (no copy) when it maps onto the bytes, else the value string.
+    let vs: string;
+    let va: number;
+    let vb: number;
+    let base: number; // byte offset of vs[0], or -1 when indices in vs do not map onto bytes
+    if (!folded && src.ascii) {
+      vs = t;
+      va = valueStart - p;
+      vb = valueEnd - p;
+      base = p;
+    } else {
+      vs = valueString(src, sp, k);
+      va = 0;
+      vb = vs.length;
+      base = -1;
+    }
+    switch (id) {
+      case Id.Via: {
+        const before = msg.vias.length;
+        listSink.problems = undefined;
+        parseViaList(vs, va, vb, listSink, msg.vias);
+        report(diagnostics, valueStart, base, 'Via', listSink.problems);
+        for (let i = before; i < msg.vias.length; i++) report(diagnostics, valueStart, base, 'Via', msg.vias[i].problems);
+        break;
+      }
+      case Id.From:
+      case Id.To: {
+        if (counts[id] > 1) break;
+        const na = parseNameAddr(vs, va, vb);
+        if (id === Id.From) msg.from = na;
+        else msg.to = na;
+        const label = id === Id.From ? 'From' : 'To';
+        report(diagnostics, valueStart, base, label, na.problems);
+        checkScheme(diagnostics, valueStart, label, na);
+        break;
+      }
+      case Id.CallId:
+        if (counts[id] === 1) {
+          const v = vs.substring(va, vb);
+          msg.callId = v;
+          if (v.length === 0) diagnostics.push(malformed(LAYER, 'Call-ID is empty (RFC 3261 §20.8)', valueStart));
+          else if (hasWhitespace(vs, va, vb)) {
+            diagnostics.push(malformed(LAYER, `Call-ID '${v}' contains whitespace (RFC 3261 §25.1 callid)`, valueStart));
+          }
+        }
+        break;
+      case Id.CSeq:
+        if (counts[id] === 1) {
+          msg.cseq = parseCSeq(vs, va, vb);
+          report(diagnostics, valueStart, base, 'CSeq', msg.cseq.problems);
+        }
+        break;
+      case Id.Contact: {
+        const before = msg.contacts.length;
+        listSink.problems = undefined;
+        parseNameAddrList(vs, va, vb, true, listSink, msg.contacts);
+        report(diagnostics, valueStart, base, 'Contact', listSink.problems);
+        for (let i = before; i < msg.contacts.length; i++) {
+          const na = msg.contacts[i];
+          if (na.params.length > 0 || na.wildcard) checkContactParams(na);
+          report(diagnostics, valueStart, base, 'Contact', na.problems);
+        }
+        break;
+      }
+      case Id.ContentLength: {
+        const value = parseDecimal(vs, va, vb);
+        const text = vs.substring(va, vb);
+        if (counts[id] === 1) {
+          firstContentLength = text;
+          if (value < 0) {
+            diagnostics.push(malformed(LAYER, `Content-Length '${text}' is not a non-negative decimal number (RFC 3261 §20.14)`, valueStart));
+          } else msg.contentLength = value;
+        } else if (text !== firstContentLength) contentLengthsDiffer = true;
+        break;
+      }
+      case Id.ContentType:
+        if (counts[id] === 1) {
+          msg.contentType = vs.substring(va, vb);
+          if (msg.contentType.indexOf('/') < 0) {
+            diagnostics.push(malformed(LAYER, `Content-Type '${msg.contentType}' is not a media type (type/subtype)`, valueStart));
+          }
+        }
+        break;
+      case Id.MaxForwards: {
+        const value = parseDecimal(vs, va, vb);
+        if (value < 0) {
+          diagnostics.push(malformed(LAYER, `Max-Forwards '${vs.substring(va, vb)}' is not a number (RFC 3261 §20.22)`, valueStart));
+        } else {
+          // RFC 4475 §3.1.2.4 treats a Max-Forwards above 255 as overlarge.
+          if (value > 255) diagnostics.push(malformed(LAYER, `Max-Forwards ${value} exceeds 255 (RFC 4475 §3.1.2.4)`, valueStart));
+          if (counts[id] === 1) msg.maxForwards = value;
+        }
+        break;
+      }
+      case Id.Expires:
+      case Id.MinExpires: {
+        const value = checkDeltaSeconds(diagnostics, valueStart, vs, va, vb, HEADERS[id].name);
+        if (id === Id.Expires && counts[id] === 1 && value >= 0) msg.expires = value;
+        break;
+      }
+      case Id.RetryAfter:
+      case Id.SessionExpires:
+      case Id.MinSE:
+        checkDeltaSeconds(diagnostics, valueStart, vs, va, vb, HEADERS[id].name);
+        break;
+      case Id.Date: {
+        const problem = checkSipDate(vs.substring(va, vb));
+        if (problem) diagnostics.push(malformed(LAYER, `Date: ${problem}`, valueStart));
+        break;
+      }
+      case Id.Warning:
+        checkWarning(diagnostics, valueStart, vs.substring(va, vb));
+        break;
+      case Id.RSeq: {
+        const value = parseDecimal(vs, va, vb);
+        if (value < 1 || value > MAX_UINT32) {
+          diagnostics.push(malformed(LAYER, `RSeq '${vs.substring(va, vb)}' is not a number in 1..2^32-1 (RFC 3262 §7.1)`, valueStart));
+        }
+        break;
+      }
+      case Id.RAck:
+        checkRAck(diagnostics, valueStart, vs, va, vb);
+        break;
+    }
+  }
+
+  // ---- message-level checks --------------------------------------------------------------------------
+  if (missingAny()) {
+    const missing: string[] = [];
+    if (counts[Id.To] === 0) missing.push('To');
+    if (counts[Id.From] === 0) missing.push('From');
+    if (counts[Id.CallId] === 0) missing.push('Call-ID');
+    if (counts[Id.CSeq] === 0) missing.push('CSeq');
+    if (counts[Id.Via] === 0) missing.push('Via');
+    diagnostics.push(
+      malformed(LAYER, `missing mandatory header${missing.length > 1 ? 's' : ''}: ${missing.join(', ')} (RFC 3261 §8.1.1)`, p),
+    );
+  }
+  if (msg.kind === 'request') {
+    if (counts[Id.MaxForwards] === 0) {
+      diagnostics.push(note(LAYER, 'no Max-Forwards header (required by RFC 3261 §8.1.1.6; RFC 2543 did not have it)', p));
+    } else if (msg.maxForwards === 0) {
+      diagnostics.push(note(LAYER, 'Max-Forwards is 0: the request must not be forwarded any further (RFC 3261 §16.3)', p));
+    }
+    const cseq = msg.cseq;
+    if (cseq !== undefined && cseq.method !== msg.method && cseq.method !== '' && msg.method !== '') {
+      diagnostics.push(
+        malformed(LAYER, `CSeq method ${cseq.method} does not match the request method ${msg.method} (RFC 3261 §8.1.1.5)`, p),
+      );
+    }
+  }
+  for (let i = 0; i < SINGLE.length; i++) {
+    const id = SINGLE[i];
+    if (counts[id] > 1) {
+      const name = HEADERS[id].name;
+      diagnostics.push(
+        malformed(LAYER, `${counts[id]} ${name} headers: ${name} takes a single value (RFC 3261 §7.3.1, RFC 4475 §3.3.8)`, p),
+      );
+    }
+  }
+  if (counts[Id.ContentLength] > 1) {
+    diagnostics.push(
+      contentLengthsDiffer
+        ? malformed(LAYER, `${counts[Id.ContentLength]} Content-Length headers with different values: the body length is ambiguous (RFC 4475 §3.3.9)`, p)
+        : note(LAYER, `${counts[Id.ContentLength]} Content-Length headers (same value)`, p),
+    );
+  }
+
+  // ---- body ------------------------------------------------------------------------------------------
+  msg.headersEnd = headersEnd;
+  msg.bodyStart = headersEnd;
+  const available = end - headersEnd;
+  const cl = msg.contentLength;
+  if (!complete) {
+    const text = 'the header section has no terminating empty line (CRLF CRLF, RFC 3261 §7)';
+    diagnostics.push(stream || options?.truncated ? truncated(LAYER, text, end) : malformed(LAYER, text, end));
+    msg.body = { start: end, end };
+    msg.end = end;
+  } else if (stream) {
+    if (counts[Id.ContentLength] === 0) {
+      diagnostics.push(malformed(LAYER, 'no Content-Length on a stream transport, where it is mandatory (RFC 3261 §18.3): assuming 0', p));
+    }
+    const length = cl ?? 0;
+    let bodyEnd = headersEnd + length;
+    if (length > available) {
+      diagnostics.push(truncated(LAYER, `Content-Length ${length} but only ${available} body bytes are available`, headersEnd));
+      bodyEnd = end;
+    }
+    msg.body = { start: headersEnd, end: bodyEnd };
+    msg.end = bodyEnd;
+  } else {
+    let bodyEnd = end;
+    if (cl !== undefined && cl < available) {
+      bodyEnd = headersEnd + cl;
+      const extra = available - cl;
+      const another = looksLikeSipStart(bytes, skipCrLf(bytes, bodyEnd, end), end) ? ': they hold another SIP message' : '';
+      diagnostics.push(
+        note(LAYER, `${extra} octets after the ${cl}-byte body (Content-Length) ignored${another} (RFC 3261 §18.3, RFC 4475 §3.1.1.8)`, bodyEnd),
+      );
+    } else if (cl !== undefined && cl > available) {
+      const text = `Content-Length ${cl} exceeds the ${available} body bytes present (RFC 3261 §18.3)`;
+      diagnostics.push(options?.truncated ? truncated(LAYER, text, headersEnd) : malformed(LAYER, text, headersEnd));
+    }
+    msg.body = { start: headersEnd, end: bodyEnd };
+    msg.end = end;
+  }
+  if (options?.body === 'eager') {
+    void msg.multipart;
+    void msg.sdp;
+  }
+  return msg;
+}
+
+function missingAny(): boolean {
+  return counts[Id.To] === 0 || counts[Id.From] === 0 || counts[Id.CallId] === 0 || counts[Id.CSeq] === 0 || counts[Id.Via] === 0;
+}
+
+/** Headers that take a single value: a second one is flagged (Content-Length has its own check). */
+const SINGLE = [Id.From, Id.To, Id.CallId, Id.CSeq, Id.MaxForwards, Id.ContentType, Id.Expires, Id.RSeq, Id.RAck, Id.SessionExpires, Id.MinSE];
+
+/** Pseudo id for a line that is not a header field. */
+const BAD_LINE = -2;
+
+/** Reused sink for list-level problems (stray commas) of Via and Contact. */
+const listSink: { problems?: Problem[] } = {};
+
+/** The value string of the header at `k` in `sp`, folded lines joined. */
+function valueString(src: TextSource, sp: number[], k: number): string {
+  const v = src.str(sp[k + 3], sp[k + 4]);
+  return sp[k + 6] !== 0 ? unfold(v) : v;
+}
+
+/** Decodes the message (or, when it is not all ASCII, its header section) into a TextSource. */
+function decodeMessage(bytes: Uint8Array, p: number, end: number): TextSource {
+  const whole = decodeUtf8(bytes, p, end);
+  if (whole.length === end - p) return new TextSource(bytes, p, whole, true);
+  // Non-ASCII somewhere (a binary body, a UTF-8 display name): find the end of the header section on the
+  // bytes, then decode just that.
+  let i = p;
+  let headersEnd = end;
+  while (i + 1 < end) {
+    if (bytes[i] === LF) {
+      const c = bytes[i + 1];
+      if (c === LF) {
+        headersEnd = i + 2;
+        break;
+      }
+      if (c === CR && i + 2 < end && bytes[i + 2] === LF) {
+        headersEnd = i + 3;
+        break;
+      }
+    }
+    i++;
+  }
+  const head = decodeUtf8(bytes, p, headersEnd);
+  if (head.length === headersEnd - p) return new TextSource(bytes, p, head, true);
+  return new TextSource(bytes, p, decodeLatin1(bytes, p, headersEnd), false);
+}
+
+function isWs(c: number): boolean {
+  return c === SP || c === HTAB;
+}
+
+function isTokenRange(s: string, start: number, end: number): boolean {
+  if (start >= end) return false;
+  for (let i = start; i < end; i++) {
+    const c = s.charCodeAt(i);
+    if (c > 0xff || TOKEN[c] === 0) return false;
+  }
+  return true;
+}
+
+function skipCrLf(bytes: Uint8Array, i: number, end: number): number {
+  while (i < end && (bytes[i] === CR || bytes[i] === LF)) i++;
+  return i;
+}
+
+function hasWhitespace(s: string, start: number, end: number): boolean {
+  for (let i = start; i < end; i++) {
+    const c = s.charCodeAt(i);
+    if (c === SP || c === HTAB || c === CR || c === LF) return true;
+  }
+  return false;
+}
+
+/**
+ * Problems of a header value → diagnostics. `base` is the byte offset of index 0 of the string the problems'
+ * `at` refer to, or -1 when that string does not map onto the bytes (then the value start is used).
+ */
+function report(diagnostics: Diagnostic[], valueStart: number, base: number, label: string, problems: Problem[] | undefined): void {
+  if (problems === undefined) return;
+  for (const pr of problems) {
+    const offset = base >= 0 ? base + pr.at : valueStart;
+    const text = `${label}: ${pr.message}`;
+    // One diagnostic per distinct text: a 34-entry Via path without branches is one finding, not 34.
+    let seen = false;
+    for (const d of diagnostics) {
+      if (d.message === text) {
+        seen = true;
+        break;
+      }
+    }
+    if (!seen) diagnostics.push(pr.severity === 'error' ? malformed(LAYER, text, offset) : note(LAYER, text, offset));
+  }
+}
+
+function checkScheme(diagnostics: Diagnostic[], valueStart: number, label: string, na: NameAddr): void {
+  const scheme = na.parsedUri.scheme;
+  if (scheme !== '' && scheme !== 'sip' && scheme !== 'sips' && scheme !== 'tel') {
+    diagnostics.push(note(LAYER, `${label}: URI scheme '${scheme}' is not sip, sips or tel (RFC 4475 §3.3.4)`, valueStart));
+  }
+}
+
+/** Contact `expires` is delta-seconds (≤ 2^32-1) and `q` a qvalue 0..1 (RFC 3261 §20.10, §25.1). */
+function checkContactParams(na: NameAddr): void {
+  for (const param of na.params) {
+    const name = param.name;
+    if (name === 'expires' || equalsLower(name, 'expires')) {
+      const v = param.value ?? '';
+      const value = parseDecimal(v, 0, v.length);
+      if (value < 0) addNaProblem(na, `expires parameter '${v}' is not a number of seconds`);
+      else if (value > MAX_UINT32) addNaProblem(na, `expires parameter ${v} exceeds 2^32-1 (RFC 3261 §25.1 delta-seconds)`);
+    } else if (name === 'q' || name === 'Q') {
+      const v = param.value ?? '';
+      const q = Number(v);
+      if (v === '' || !(q >= 0 && q <= 1)) addNaProblem(na, `q parameter '${v}' is not a qvalue between 0 and 1`);
+    } else if (na.wildcard) addNaProblem(na, `'*' Contact with parameter '${name}' (RFC 3261 §10.2.2)`);
+  }
+}
+
+function addNaProblem(na: NameAddr, message: string): void {
+  (na.problems ??= []).push({ severity: 'error', message, at: 0 });
+}
+
+/** delta-seconds [ comment / params ]: the leading number must fit 32 bits (RFC 3261 §25.1; RFC 4475 §3.1.2.4-5). */
+function checkDeltaSeconds(diagnostics: Diagnostic[], valueStart: number, s: string, start: number, end: number, name: string): number {
+  let i = start;
+  while (i < end && isDigit(s.charCodeAt(i))) i++;
+  const value = parseDecimal(s, start, i);
+  if (value < 0) {
+    diagnostics.push(malformed(LAYER, `${name} '${s.substring(start, end)}' does not start with a number of seconds (RFC 3261 §25.1)`, valueStart));
+  } else if (value > MAX_UINT32) {
+    diagnostics.push(malformed(LAYER, `${name} value ${s.substring(start, i)} exceeds 2^32-1 (RFC 3261 §25.1 delta-seconds)`, valueStart));
+  }
+  return value;
+}
+
+/** warning-value = warn-code SP warn-agent SP warn-text, warn-code = 3DIGIT (RFC 3261 §20.43). */
+function checkWarning(diagnostics: Diagnostic[], valueStart: number, v: string): void {
+  let i = 0;
+  while (i <= v.length) {
+    const comma = nextTopLevelComma(v, i, v.length);
+    let a = i;
+    while (a < comma && isWs(v.charCodeAt(a))) a++;
+    let b = a;
+    while (b < comma && isDigit(v.charCodeAt(b))) b++;
+    if (b - a !== 3 || (b < comma && v.charCodeAt(b) !== SP)) {
+      let e = a;
+      while (e < comma && v.charCodeAt(e) !== SP) e++;
+      diagnostics.push(malformed(LAYER, `Warning code '${v.substring(a, e)}' is not 3 digits (RFC 3261 §20.43)`, valueStart + a));
+    }
+    i = comma + 1;
+  }
+}
+
+/** RAck = response-num LWS CSeq-num LWS Method (RFC 3262 §7.2). */
+function checkRAck(diagnostics: Diagnostic[], valueStart: number, s: string, start: number, end: number): void {
+  let i = start;
+  while (i < end && isDigit(s.charCodeAt(i))) i++;
+  let ok = i > start;
+  const a = i;
+  while (i < end && isWs(s.charCodeAt(i))) i++;
+  ok = ok && i > a;
+  const b = i;
+  while (i < end && isDigit(s.charCodeAt(i))) i++;
+  ok = ok && i > b;
+  const c = i;
+  while (i < end && isWs(s.charCodeAt(i))) i++;
+  ok = ok && i > c;
+  const d = i;
+  while (i < end && s.charCodeAt(i) <= 0xff && TOKEN[s.charCodeAt(i)] === 1) i++;
+  ok = ok && i > d && i === end;
+  if (!ok) {
+    diagnostics.push(malformed(LAYER, `RAck '${s.substring(start, end)}' is not 'RSeq CSeq-number Method' (RFC 3262 §7.2)`, valueStart));
+  }
+}

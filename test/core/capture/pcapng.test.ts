@@ -155,6 +155,8 @@ describe('PcapngReader on synthetic files', () => {
       encodeInterfaceDescription({ linkType: 1, description: 'uplink', filter: 'udp port 5060', os: 'Linux 6.1', fcsLength: 4 }),
     ]);
     const { info } = readBytes('pcapng', file);
+    // if_fcslen (the last option: value, 3 padding bytes, opt_endofopt, trailer) counts bits: 4 bytes -> 32.
+    expect(Array.from(file.subarray(file.length - 16, file.length - 11))).toEqual([13, 0, 1, 0, 32]);
     expect(info).toMatchObject({ hardware: 'hw', os: 'Linux', application: 'app' });
     expect(info.interfaces[0]).toMatchObject({ description: 'uplink', filter: 'udp port 5060', os: 'Linux 6.1', fcsLength: 4 });
   });
@@ -263,8 +265,8 @@ describe('PcapngReader on synthetic files', () => {
     const { packets, diagnostics } = readBytes('pcapng', file);
     expect(packets).toHaveLength(1);
     expect(diagnostics.map((d) => [d.kind, d.message])).toEqual([
-      ['note', expect.stringMatching(/^skipped a Sysdig Event \(type 0x00000204\) block at offset \d+ \(not used by sipscope\); further blocks of this type are skipped silently$/)],
-      ['note', expect.stringMatching(/^skipped a type 0x7fff1234 block at offset \d+/)],
+      ['note', expect.stringMatching(/^skipped a Sysdig Event block \(type 0x00000204\) at offset \d+ \(not used by sipscope\); further blocks of this type are skipped silently$/)],
+      ['note', expect.stringMatching(/^skipped a block of type 0x7fff1234 at offset \d+/)],
     ]);
   });
 
@@ -283,7 +285,7 @@ describe('PcapngReader on synthetic files', () => {
     expect(r.packets).toHaveLength(2);
     expect(r.diagnostics).toHaveLength(1);
     expect(r.diagnostics[0].message).toBe(
-      `the Custom block at offset ${simpleFile().length} says it is ${big.length} bytes long but its trailing length field says ${big.length ^ 1}: the file is damaged here; stopped reading, the 2 packet(s) before were read`,
+      `the Custom Block at offset ${simpleFile().length} says it is ${big.length} bytes long but its trailing length field says ${big.length ^ 1}: the file is damaged here; stopped reading, the 2 packet(s) before were read`,
     );
   });
 });
@@ -303,7 +305,7 @@ describe('PcapngReader on damaged input (diagnostics, never a throw)', () => {
         kind: 'malformed',
         severity: 'error',
         layer: 'pcapng',
-        message: `the Enhanced Packet block at offset ${secondEpb} says it is ${file.length - secondEpb} bytes long but its trailing length field says 1234: the file is damaged here; stopped reading, the 1 packet(s) before were read`,
+        message: `the Enhanced Packet Block at offset ${secondEpb} says it is ${file.length - secondEpb} bytes long but its trailing length field says 1234: the file is damaged here; stopped reading, the 1 packet(s) before were read`,
         offset: secondEpb,
         fileOffset: secondEpb,
       },
@@ -319,7 +321,7 @@ describe('PcapngReader on damaged input (diagnostics, never a throw)', () => {
     const { packets, diagnostics } = readBytes('pcapng', bad);
     expect(packets).toHaveLength(1);
     expect(diagnostics[0].message).toBe(
-      `the Enhanced Packet block at offset ${secondEpb} has total length ${len}, ${why}: the file is damaged here; stopped reading, the 1 packet(s) before were read`,
+      `the Enhanced Packet Block at offset ${secondEpb} has total length ${len}, ${why}: the file is damaged here; stopped reading, the 1 packet(s) before were read`,
     );
   });
 
@@ -328,7 +330,7 @@ describe('PcapngReader on damaged input (diagnostics, never a throw)', () => {
     new DataView(bad.buffer).setUint32(secondEpb + 4, 0x7ffffff0, true);
     const { diagnostics } = readBytes('pcapng', bad);
     expect(diagnostics[0].message).toBe(
-      `the Enhanced Packet block at offset ${secondEpb} claims 2147483632 bytes, more than the 67108864-byte sanity limit: the length is probably damaged; stopped reading, the 1 packet(s) before were read`,
+      `the Enhanced Packet Block at offset ${secondEpb} claims 2147483632 bytes, more than the 67108864-byte sanity limit: the length is probably damaged; stopped reading, the 1 packet(s) before were read`,
     );
   });
 
@@ -340,7 +342,7 @@ describe('PcapngReader on damaged input (diagnostics, never a throw)', () => {
         kind: 'truncated',
         severity: 'warning',
         layer: 'pcapng',
-        message: `the capture ends inside the Enhanced Packet block at offset ${secondEpb} (frame 2, not shown): it announces ${file.length - secondEpb} bytes but only ${file.length - secondEpb - 10} are present (the file was cut short)`,
+        message: `the capture ends inside the Enhanced Packet Block at offset ${secondEpb} (frame 2, not shown): it announces ${file.length - secondEpb} bytes but only ${file.length - secondEpb - 10} are present (the file was cut short)`,
         offset: secondEpb,
         fileOffset: secondEpb,
       },
@@ -364,7 +366,7 @@ describe('PcapngReader on damaged input (diagnostics, never a throw)', () => {
     const { packets, diagnostics } = readBytes('pcapng', bad);
     expect(packets).toHaveLength(2);
     expect(packets[1].comments).toBeUndefined();
-    expect(diagnostics[0].message).toBe(`the Enhanced Packet block at offset ${secondEpb} has option 1 running past the block end; remaining options ignored`);
+    expect(diagnostics[0].message).toBe(`the Enhanced Packet Block at offset ${secondEpb} has option 1 running past the block end; remaining options ignored`);
   });
 
   it('refuses a file that does not start with a Section Header Block, and a bad byte-order magic', () => {

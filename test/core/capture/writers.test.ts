@@ -119,7 +119,7 @@ describe('pcapng writer', () => {
   it('round-trips the kitchen-sink file through our reader', () => {
     const { packets, diagnostics, info } = readBytes('pcapng', kitchenSink());
     expect(diagnostics.map((d) => d.message)).toEqual([
-      expect.stringMatching(/^skipped a type 0x80001234 block at offset \d+ \(not used by sipscope\)/),
+      expect.stringMatching(/^skipped a block of type 0x80001234 at offset \d+ \(not used by sipscope\)/),
     ]);
     expect(info.sections).toBe(2);
     expect(info.interfaces.map((i) => [i.id, i.section, i.linkType, i.name, i.timestampUnitsPerSecond, i.snapLength])).toEqual([
