@@ -1,10 +1,11 @@
 import type { CapturedPacket } from '../capture/types.js';
 import { decoderBug, malformed, type Diagnostic } from '../diagnostics.js';
-import { MessageIndex, TextColumn } from '../index/message-index.js';
+import { MessageIndex, TextColumn, type MessageChunk } from '../index/message-index.js';
 import { dissectPacket } from '../layers/dissect.js';
 import { PacketDecodeState, Transport, transportNames } from '../layers/packet.js';
 import { TCP_FIN, TCP_RST, TCP_SYN } from '../layers/tcp.js';
 import { formatEndpoint, formatIpv4, formatIpv6 } from '../net/address.js';
+import { IndexFields, scanIndexFields } from '../sip/index-scan.js';
 import { findSipStart, looksLikeSipStart, parseSip } from '../sip/parser.js';
 import type { TimedChunk } from '../stream/chunks.js';
 import { TcpStreamTable } from '../stream/tcp-stream.js';
@@ -80,6 +81,7 @@ export class TraceEngine {
   onMessage: ((row: number) => void) | undefined;
 
   private readonly state = new PacketDecodeState();
+  private readonly fields = new IndexFields();
   private readonly tcp: TcpStreamTable<FlowContext>;
   /** Endpoint (`ip:port`) and stack ids, cached so that address text is formatted once per endpoint. */
   private readonly ipv4Endpoints = new Map<number, number>();
@@ -241,38 +243,52 @@ export class TraceEngine {
   private addMessage(flow: FlowContext, bytes: Uint8Array, start: number, end: number, stream: boolean, chunks: TimedChunk[], diagnostics: Diagnostic[], complete: boolean): void {
     const last = chunks[chunks.length - 1];
     const packet = this.currentPacket;
-    const message = parseSip(bytes, start, end, { stream: stream && complete });
-    const all = [...diagnostics];
-    // Layer problems of the packet that completed the message belong to the message.
-    if (this.state.diagnostics && packet && last.frame === packet.frame) all.push(...this.state.diagnostics);
-    all.push(...message.diagnostics);
     const index = this.index;
     const strings = index.strings;
-    const row = index.appendRow(
-      last.frame,
-      chunks[0].frame,
-      last.tsSec,
-      last.tsNsec,
-      message.end - start,
-      chunks.map(({ frame, fileOffset, length }) => ({ frame, fileOffset, length })),
-    );
+    // Layer problems of the packet that completed the message belong to the message.
+    const all = diagnostics.length > 0 || (this.state.diagnostics && packet && last.frame === packet.frame) ? [...diagnostics] : diagnostics;
+    if (this.state.diagnostics && packet && last.frame === packet.frame) all.push(...this.state.diagnostics);
+    const streamFraming = stream && complete;
+    const f = this.fields;
+    let row: number;
+    let request: boolean;
+    if (scanIndexFields(bytes, start, end, streamFraming, f)) {
+      // Fast path: a clean message; every field is interned straight from the packet bytes.
+      row = index.appendRow(last.frame, chunks[0].frame, last.tsSec, last.tsNsec, f.end - start, plainChunks(chunks));
+      request = f.request;
+      if (request) index.setRequest(row, strings.intern(bytes, f.methodStart, f.methodEnd));
+      else index.setResponse(row, f.status, strings.intern(bytes, f.reasonStart, f.reasonEnd));
+      index.setText(row, TextColumn.CallId, strings.intern(bytes, f.callIdStart, f.callIdEnd));
+      index.setCSeq(row, f.cseqSeq, strings.intern(bytes, f.cseqMethodStart, f.cseqMethodEnd));
+      index.setText(row, TextColumn.FromUri, strings.intern(bytes, f.fromUriStart, f.fromUriEnd));
+      index.setText(row, TextColumn.FromTag, strings.intern(bytes, f.fromTagStart, f.fromTagEnd));
+      index.setText(row, TextColumn.ToUri, strings.intern(bytes, f.toUriStart, f.toUriEnd));
+      index.setText(row, TextColumn.ToTag, strings.intern(bytes, f.toTagStart, f.toTagEnd));
+      index.setText(row, TextColumn.Branch, strings.intern(bytes, f.branchStart, f.branchEnd));
+    } else {
+      // Anything unusual: the full parser, which says what is wrong.
+      const message = parseSip(bytes, start, end, { stream: streamFraming });
+      all.push(...message.diagnostics);
+      row = index.appendRow(last.frame, chunks[0].frame, last.tsSec, last.tsNsec, message.end - start, plainChunks(chunks));
+      request = message.kind === 'request';
+      if (request) index.setRequest(row, strings.internString(message.method));
+      else index.setResponse(row, message.statusCode, strings.internString(message.reason));
+      index.setText(row, TextColumn.CallId, strings.internString(message.callId));
+      if (message.cseq) index.setCSeq(row, message.cseq.seq, strings.internString(message.cseq.method));
+      index.setText(row, TextColumn.FromUri, strings.internString(message.from?.uri));
+      index.setText(row, TextColumn.FromTag, strings.internString(message.from?.tag));
+      index.setText(row, TextColumn.ToUri, strings.internString(message.to?.uri));
+      index.setText(row, TextColumn.ToTag, strings.internString(message.to?.tag));
+      index.setText(row, TextColumn.Branch, strings.internString(message.vias[0]?.branch));
+    }
     index.setText(row, TextColumn.Src, flow.src);
     index.setText(row, TextColumn.Dst, flow.dst);
     index.setText(row, TextColumn.Transport, flow.transport);
     index.setText(row, TextColumn.Stack, flow.stack);
-    if (message.kind === 'request') index.setRequest(row, strings.internString(message.method));
-    else index.setResponse(row, message.statusCode, strings.internString(message.reason));
-    index.setText(row, TextColumn.CallId, strings.internString(message.callId));
-    if (message.cseq) index.setCSeq(row, message.cseq.seq, strings.internString(message.cseq.method));
-    index.setText(row, TextColumn.FromUri, strings.internString(message.from?.uri));
-    index.setText(row, TextColumn.FromTag, strings.internString(message.from?.tag));
-    index.setText(row, TextColumn.ToUri, strings.internString(message.to?.uri));
-    index.setText(row, TextColumn.ToTag, strings.internString(message.to?.tag));
-    index.setText(row, TextColumn.Branch, strings.internString(message.vias[0]?.branch));
     index.setDiagnostics(row, all);
     const stats = this.stats;
     stats.sipMessages++;
-    if (message.kind === 'request') stats.requests++;
+    if (request) stats.requests++;
     else stats.responses++;
     if (this.index.hasError(row)) stats.messagesWithErrors++;
     else if (this.index.hasWarning(row)) stats.messagesWithWarnings++;
@@ -282,4 +298,13 @@ export class TraceEngine {
     }
     this.onMessage?.(row);
   }
+}
+
+/** The chunks without their timestamps, as the index keeps them. */
+function plainChunks(chunks: TimedChunk[]): MessageChunk[] {
+  if (chunks.length === 1) {
+    const c = chunks[0];
+    return [{ frame: c.frame, fileOffset: c.fileOffset, length: c.length }];
+  }
+  return chunks.map(({ frame, fileOffset, length }) => ({ frame, fileOffset, length }));
 }

@@ -94,3 +94,6 @@ export function equalsLower(s: string, lower: string): boolean {
   }
   return true;
 }
+
+/** LWS_BYTE[b] = 1 for SP, HTAB, CR, LF: whitespace in a header value, folded lines included. */
+export const LWS_BYTE = table(' \t\r\n');

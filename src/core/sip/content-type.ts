@@ -1,6 +1,16 @@
 /** Content-Type / media-type (RFC 3261 §20.15, §25.1): m-type SLASH m-subtype *( SEMI m-parameter ). */
-import { TOKEN, equalsLower, skipLws, trimEnd } from './chars.js';
-import { addProblem, parseGenericParams, paramValue, unquote, type ProblemSink } from './scan.js';
+import { equalsLower, skipLws, trimEnd } from './chars.js';
+import {
+  addProblem,
+  parseGenericParams,
+  paramValue,
+  scanTokenBytes,
+  skipLwsBytes,
+  trimEndBytes,
+  unquote,
+  type ProblemSink,
+} from './scan.js';
+import { sourceOf } from './source.js';
 import type { Param } from './types.js';
 
 export interface MediaType extends ProblemSink {
@@ -11,31 +21,24 @@ export interface MediaType extends ProblemSink {
   params: Param[];
 }
 
-function scanToken(s: string, i: number, end: number): number {
-  while (i < end) {
-    const c = s.charCodeAt(i);
-    if (c > 0xff || TOKEN[c] === 0) break;
-    i++;
-  }
-  return i;
-}
-
-export function parseMediaType(s: string): MediaType {
+export function parseMediaType(text: string): MediaType {
   const mt: MediaType = { type: '', subtype: '', params: [] };
-  const end = trimEnd(s, 0, s.length);
-  let i = skipLws(s, 0, end);
-  let j = scanToken(s, i, end);
-  mt.type = s.substring(i, j).toLowerCase();
-  i = skipLws(s, j, end);
-  if (i >= end || s.charCodeAt(i) !== 0x2f || mt.type.length === 0) {
-    addProblem(mt, 'error', `'${s.trim()}' is not a media type (type/subtype)`, i);
+  const src = sourceOf(text);
+  const b = src.bytes;
+  const end = trimEndBytes(b, 0, b.length);
+  let i = skipLwsBytes(b, 0, end);
+  let j = scanTokenBytes(b, i, end);
+  mt.type = src.str(i, j).toLowerCase();
+  i = skipLwsBytes(b, j, end);
+  if (i >= end || b[i] !== 0x2f || mt.type.length === 0) {
+    addProblem(mt, 'error', `'${text.trim()}' is not a media type (type/subtype)`, i);
     return mt;
   }
-  i = skipLws(s, i + 1, end);
-  j = scanToken(s, i, end);
-  mt.subtype = s.substring(i, j).toLowerCase();
+  i = skipLwsBytes(b, i + 1, end);
+  j = scanTokenBytes(b, i, end);
+  mt.subtype = src.str(i, j).toLowerCase();
   if (mt.subtype.length === 0) addProblem(mt, 'error', 'media type has no subtype', i);
-  parseGenericParams(s, j, end, mt, false);
+  parseGenericParams(src, j, end, mt, false);
   return mt;
 }
 

@@ -5,10 +5,11 @@
 import { malformed, note, type Diagnostic } from '../diagnostics.js';
 import { parseSdp } from '../sdp/sdp.js';
 import type { SdpSession } from '../sdp/types.js';
-import { decodeText, decodeUtf8 } from '../util/text.js';
-import { CR, HTAB, LF, SP, equalsLower } from './chars.js';
+import { decodeUtf8 } from '../util/text.js';
+import { equalsLower } from './chars.js';
+import { unfold, type TextSource } from './source.js';
 import { isMediaType, isMultipart, multipartBoundary } from './content-type.js';
-import { HEADERS, UNKNOWN_HEADER, headerId } from './header-names.js';
+import { HEADERS, UNKNOWN_HEADER, UNRESOLVED_HEADER, headerId, lookupHeader } from './header-names.js';
 import { parseMultipart } from './multipart.js';
 import { splitList } from './scan.js';
 import type {
@@ -22,56 +23,6 @@ import type {
   Uri,
   Via,
 } from './types.js';
-
-/**
- * Where strings come from: the message text decoded once, `text[i]` being the character of byte `base + i`.
- * For an ASCII header section (the usual case) that is the UTF-8 decode and every string is a cheap substring
- * of it. Otherwise `text` is a byte-per-char (Latin-1) image of the header section, so offsets still line up,
- * and strings holding non-ASCII bytes are decoded from their own bytes as UTF-8.
- */
-export class TextSource {
-  constructor(
-    readonly bytes: Uint8Array,
-    /** Byte offset of text[0]. */
-    readonly base: number,
-    readonly text: string,
-    /** `text` is the UTF-8 decode (all ASCII); false: a Latin-1 image. */
-    readonly ascii: boolean,
-  ) {}
-
-  str(start: number, end: number): string {
-    const s = this.text.substring(start - this.base, end - this.base);
-    return this.ascii || isAscii(s) ? s : decodeText(this.bytes, start, end);
-  }
-
-  /** True when bytes [start, end) are inside the decoded text and ASCII, so `str` is a plain substring. */
-  fast(start: number, end: number): boolean {
-    return this.ascii && end - this.base <= this.text.length && start >= this.base;
-  }
-}
-
-function isAscii(s: string): boolean {
-  for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) >= 0x80) return false;
-  return true;
-}
-
-/** Joins folded lines: CRLF (or LF) plus the whitespace that follows becomes one SP (RFC 3261 §7.3.1). */
-export function unfold(s: string): string {
-  let out = '';
-  let from = 0;
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c === CR || c === LF) {
-      let j = i;
-      while (j < s.length && (s.charCodeAt(j) === CR || s.charCodeAt(j) === LF)) j++;
-      while (j < s.length && (s.charCodeAt(j) === SP || s.charCodeAt(j) === HTAB)) j++;
-      out += s.substring(from, i) + ' ';
-      from = j;
-      i = j - 1;
-    }
-  }
-  return from === 0 ? s : out + s.substring(from);
-}
 
 export class Header implements SipHeader {
   private cachedValue: string | undefined = undefined;
@@ -187,7 +138,11 @@ export class SipMessageImpl implements SipMessage {
       const src = this.src;
       if (src) {
         for (let k = 0; k + HEADER_FIELDS <= sp.length; k += HEADER_FIELDS) {
-          list.push(new Header(src, sp[k], sp[k + 1], sp[k + 2], sp[k + 3], sp[k + 4], sp[k + 5], sp[k + 6] !== 0));
+          let id = sp[k];
+          if (id === UNRESOLVED_HEADER) {
+            id = src.ascii ? lookupHeader(src.text, sp[k + 1] - src.base, sp[k + 2] - src.base) : headerId(src.str(sp[k + 1], sp[k + 2]));
+          }
+          list.push(new Header(src, id, sp[k + 1], sp[k + 2], sp[k + 3], sp[k + 4], sp[k + 5], sp[k + 6] !== 0));
         }
       }
       this.headersCache = list;

@@ -37,6 +37,20 @@ export function internMethod(s: string, start: number, end: number): string {
   return s.substring(start, end);
 }
 
+/** internMethod over a TextSource's bytes [start, end). */
+export function internMethodBytes(src: { bytes: Uint8Array; str(start: number, end: number): string }, start: number, end: number): string {
+  const candidates = byLength[end - start];
+  if (candidates) {
+    const b = src.bytes;
+    for (const m of candidates) {
+      let k = 0;
+      while (k < m.length && b[start + k] === m.charCodeAt(k)) k++;
+      if (k === m.length) return m;
+    }
+  }
+  return src.str(start, end);
+}
+
 /** True for a known method name, compared case-insensitively (for detection of garbled start lines). */
 export function isKnownMethodBytes(bytes: Uint8Array, start: number, end: number): boolean {
   const candidates = byLength[end - start];

@@ -7,14 +7,11 @@
  *
  * Used for From, To, Contact, Route, Record-Route, P-Asserted-Identity and the other headers of that shape.
  */
-import { CR, HTAB, LF, SP, TOKEN, equalsLower } from './chars.js';
-import { NO_PARAMS, addProblem, addProblems, parseGenericParams, scanQuoted, unquote } from './scan.js';
-import { emptyUri, parseUri } from './uri.js';
-import type { NameAddr, Problem } from './types.js';
-
-function isLws(c: number): boolean {
-  return c === SP || c === HTAB || c === CR || c === LF;
-}
+import { LWS_BYTE, TOKEN, equalsLower } from './chars.js';
+import { NO_PARAMS, addProblem, addProblems, parseGenericParams, scanQuoted, unquote, type ProblemSink } from './scan.js';
+import { sourceOf, unfold, type TextSource } from './source.js';
+import { emptyUri, parseUriAt } from './uri.js';
+import type { NameAddr } from './types.js';
 
 function newNameAddr(): NameAddr {
   return {
@@ -28,82 +25,89 @@ function newNameAddr(): NameAddr {
 }
 
 /**
- * Parses one name-addr or addr-spec with its parameters from s[start, end). With `allowWildcard` (Contact),
- * a lone `*` is accepted (RFC 3261 §10.2.2). Never throws; problems are reported on the result.
+ * Parses one name-addr or addr-spec with its parameters. With `allowWildcard` (Contact), a lone `*` is
+ * accepted (RFC 3261 §10.2.2). Problem offsets are UTF-8 byte offsets in `text`. Never throws.
  */
-export function parseNameAddr(s: string, start = 0, end = s.length, allowWildcard = false): NameAddr {
+export function parseNameAddr(text: string, allowWildcard = false): NameAddr {
+  const src = sourceOf(text);
+  return parseNameAddrAt(src, 0, src.bytes.length, allowWildcard);
+}
+
+/** Parses one name-addr or addr-spec from bytes [start, end) of `src`. */
+export function parseNameAddrAt(src: TextSource, start: number, end: number, allowWildcard = false): NameAddr {
   const na = newNameAddr();
-  parseNameAddrAt(s, start, end, na, allowWildcard, false);
+  parseInto(src, start, end, na, allowWildcard, false);
   return na;
 }
 
 /**
- * Parses into `na` from s[start, end); in a list (`inList`) stops at the top-level ',' that ends the element
- * and returns its index, otherwise returns `end`.
+ * Parses into `na` from bytes [start, end); in a list (`inList`) stops at the top-level ',' that ends the
+ * element and returns its offset, otherwise returns `end`.
  */
-function parseNameAddrAt(s: string, start: number, end: number, na: NameAddr, allowWildcard: boolean, inList: boolean): number {
+function parseInto(src: TextSource, start: number, end: number, na: NameAddr, allowWildcard: boolean, inList: boolean): number {
+  const b = src.bytes;
   let i = start;
-  while (i < end && isLws(s.charCodeAt(i))) i++;
-  if (i >= end || (inList && s.charCodeAt(i) === 0x2c)) {
+  while (i < end && LWS_BYTE[b[i]] === 1) i++;
+  if (i >= end || (inList && b[i] === 0x2c)) {
     addProblem(na, 'error', 'empty value: a URI was expected', i);
     na.parsedUri = emptyUri();
     return i;
   }
-  let c = s.charCodeAt(i);
+  let c = b[i];
   if (allowWildcard && c === 0x2a) {
     let after = i + 1;
-    while (after < end && isLws(s.charCodeAt(after))) after++;
-    const next = after < end ? s.charCodeAt(after) : -1;
+    while (after < end && LWS_BYTE[b[after]] === 1) after++;
+    const next = after < end ? b[after] : -1;
     if (next === -1 || next === 0x3b || (inList && next === 0x2c)) {
       na.wildcard = true;
       na.uri = '*';
       na.parsedUri = emptyUri();
-      return parseGenericParams(s, after, end, na, inList);
+      return parseGenericParams(src, after, end, na, inList);
     }
   }
 
   let laquot = -1;
   if (c === 0x22) {
     // quoted-string display name
-    const q = scanQuoted(s, i, end);
+    const q = scanQuoted(b, i, end);
     if (q < 0) {
       addProblem(na, 'error', 'unterminated quoted string in display name', i);
       // Recover the way a human reads it: the display name runs up to the '<' (RFC 4475 §3.1.2.6).
       let lt = i + 1;
-      while (lt < end && s.charCodeAt(lt) !== 0x3c) lt++;
+      while (lt < end && b[lt] !== 0x3c) lt++;
       let nameEnd = lt;
-      while (nameEnd > i + 1 && isLws(s.charCodeAt(nameEnd - 1))) nameEnd--;
-      na.displayName = s.substring(i + 1, nameEnd);
+      while (nameEnd > i + 1 && LWS_BYTE[b[nameEnd - 1]] === 1) nameEnd--;
+      na.displayName = unfold(src.str(i + 1, nameEnd));
       if (lt >= end) {
         na.parsedUri = emptyUri();
         return end;
       }
       laquot = lt;
     } else {
-      na.displayName = unquote(s.substring(i, q));
+      na.displayName = unquote(src.str(i, q));
       i = q;
-      while (i < end && isLws(s.charCodeAt(i))) i++;
-      if (i < end && s.charCodeAt(i) === 0x3c) laquot = i;
+      while (i < end && LWS_BYTE[b[i]] === 1) i++;
+      if (i < end && b[i] === 0x3c) laquot = i;
       else {
         addProblem(na, 'error', 'a quoted display name must be followed by <URI>', i);
-        i = parseAddrSpec(s, i, end, na, inList);
-        return finish(na, parseGenericParams(s, i, end, na, inList));
+        i = parseAddrSpec(src, i, end, na, inList);
+        return finish(na, parseGenericParams(src, i, end, na, inList));
       }
     }
   } else if (c !== 0x3c) {
     // Either `tokens <uri>` or an addr-spec: look for '<' before anything that can only follow a URI.
     let j = i;
     while (j < end) {
-      c = s.charCodeAt(j);
+      c = b[j];
       if (c === 0x3c || c === 0x3b || c === 0x22 || (inList && c === 0x2c)) break;
       j++;
     }
     if (j < end && c === 0x3c) {
       laquot = j;
       let nameEnd = j;
-      while (nameEnd > i && isLws(s.charCodeAt(nameEnd - 1))) nameEnd--;
-      na.displayName = s.substring(i, nameEnd);
-      checkTokenDisplayName(s, i, nameEnd, na);
+      while (nameEnd > i && LWS_BYTE[b[nameEnd - 1]] === 1) nameEnd--;
+      na.displayName = unfold(src.str(i, nameEnd));
+      checkTokenDisplayName(src, i, nameEnd, na);
     } else if (j < end && c === 0x22) {
       addProblem(na, 'error', "unexpected '\"' in an addr-spec", j);
     }
@@ -112,62 +116,62 @@ function parseNameAddrAt(s: string, start: number, end: number, na: NameAddr, al
   if (laquot >= 0) {
     na.bracketed = true;
     let close = laquot + 1;
-    while (close < end && s.charCodeAt(close) !== 0x3e) close++;
+    while (close < end && b[close] !== 0x3e) close++;
     if (close >= end) addProblem(na, 'error', "missing '>' after the URI", end);
     let a = laquot + 1;
-    let b = close;
-    if (a < b && (isLws(s.charCodeAt(a)) || isLws(s.charCodeAt(b - 1)))) {
+    let z = close;
+    if (a < z && (LWS_BYTE[b[a]] === 1 || LWS_BYTE[b[z - 1]] === 1)) {
       // LAQUOT = SWS "<" and RAQUOT = ">" SWS: no whitespace inside the brackets (RFC 4475 §3.1.2.14).
       addProblem(na, 'error', 'whitespace inside <...> around the URI (RFC 3261 §25.1 LAQUOT/RAQUOT)', a);
-      while (a < b && isLws(s.charCodeAt(a))) a++;
-      while (b > a && isLws(s.charCodeAt(b - 1))) b--;
+      while (a < z && LWS_BYTE[b[a]] === 1) a++;
+      while (z > a && LWS_BYTE[b[z - 1]] === 1) z--;
     }
-    na.uri = s.substring(a, b);
-    na.parsedUri = parseUri(s, a, b);
-    addProblems(na, na.parsedUri.problems);
+    na.uri = src.str(a, z);
+    na.parsedUri = parseUriAt(src, a, z);
+    if (na.parsedUri.problems) addProblems(na, na.parsedUri.problems);
     i = close < end ? close + 1 : end;
   } else {
-    i = parseAddrSpec(s, i, end, na, inList);
+    i = parseAddrSpec(src, i, end, na, inList);
   }
-  return finish(na, parseGenericParams(s, i, end, na, inList));
+  return finish(na, parseGenericParams(src, i, end, na, inList));
 }
 
 /**
  * addr-spec without < >: the URI runs to the first ';' or whitespace (or ',' in a list); the rest are header
  * parameters (RFC 3261 §20: a URI with ',', '?' or ';' of its own must be enclosed in < >).
  */
-function parseAddrSpec(s: string, i: number, end: number, na: NameAddr, inList: boolean): number {
+function parseAddrSpec(src: TextSource, i: number, end: number, na: NameAddr, inList: boolean): number {
+  const b = src.bytes;
   let j = i;
   let question = -1;
   let comma = -1;
   while (j < end) {
-    const c = s.charCodeAt(j);
-    if (c === 0x3b || isLws(c) || (inList && c === 0x2c)) break;
+    const c = b[j];
+    if (c === 0x3b || LWS_BYTE[c] === 1 || (inList && c === 0x2c)) break;
     if (c === 0x3f && question < 0) question = j;
     else if (c === 0x2c && comma < 0) comma = j;
     j++;
   }
-  na.uri = s.substring(i, j);
-  na.parsedUri = parseUri(s, i, j);
-  addProblems(na, na.parsedUri.problems);
+  na.uri = src.str(i, j);
+  na.parsedUri = parseUriAt(src, i, j);
+  if (na.parsedUri.problems) addProblems(na, na.parsedUri.problems);
   const k = question >= 0 ? question : comma;
-  if (k >= 0) addProblem(na, 'error', `a URI containing '${s.charAt(k)}' must be enclosed in < > (RFC 3261 §20)`, k);
+  if (k >= 0) addProblem(na, 'error', `a URI containing '${src.str(k, k + 1)}' must be enclosed in < > (RFC 3261 §20)`, k);
   return j;
 }
 
-function checkTokenDisplayName(s: string, start: number, end: number, na: NameAddr): void {
+function checkTokenDisplayName(src: TextSource, start: number, end: number, na: NameAddr): void {
+  const b = src.bytes;
   for (let k = start; k < end; k++) {
-    const c = s.charCodeAt(k);
-    if (isLws(c)) continue;
-    if (c > 0xff || TOKEN[c] === 0) {
-      addProblem(
-        na,
-        'error',
-        `display name contains '${s.charAt(k)}': a display name that is not all tokens must be a quoted string (RFC 3261 §25.1)`,
-        k,
-      );
-      return;
-    }
+    const c = b[k];
+    if (LWS_BYTE[c] === 1 || TOKEN[c] === 1) continue;
+    addProblem(
+      na,
+      'error',
+      `display name contains '${c < 0x80 ? src.str(k, k + 1) : 'non-ASCII text'}': a display name that is not all tokens must be a quoted string (RFC 3261 §25.1)`,
+      k,
+    );
+    return;
   }
 }
 
@@ -184,27 +188,34 @@ function finish(na: NameAddr, stop: number): number {
   return stop;
 }
 
+/** Parses a comma-separated list of name-addr values (Contact, Route, P-Asserted-Identity, Path, ...). */
+export function parseNameAddrList(text: string, allowWildcard = false, sink: ProblemSink = {}): NameAddr[] {
+  const src = sourceOf(text);
+  return parseNameAddrListAt(src, 0, src.bytes.length, allowWildcard, sink);
+}
+
 /**
- * Parses a comma-separated list of name-addr values (Contact, Route, Record-Route, P-Asserted-Identity,
- * Path, Service-Route, P-Associated-URI, ...) in one pass, appending to `out`. Empty items (a stray ',')
- * are reported on `sink`.
+ * Parses a comma-separated list of name-addr values from bytes [start, end) in one pass, appending to `out`.
+ * Empty items (a stray ',') are reported on `sink`.
  */
-export function parseNameAddrList(
-  s: string,
-  start = 0,
-  end = s.length,
+export function parseNameAddrListAt(
+  src: TextSource,
+  start: number,
+  end: number,
   allowWildcard = false,
-  sink: { problems?: Problem[] } = {},
+  sink: ProblemSink = {},
   out: NameAddr[] = [],
 ): NameAddr[] {
+  const b = src.bytes;
   let i = start;
+  const before = out.length;
   while (true) {
-    while (i < end && isLws(s.charCodeAt(i))) i++;
-    if (i >= end || s.charCodeAt(i) === 0x2c) {
-      addProblem(sink, 'error', i >= end && out.length === 0 ? 'empty value' : "empty list item (stray ',')", i);
+    while (i < end && LWS_BYTE[b[i]] === 1) i++;
+    if (i >= end || b[i] === 0x2c) {
+      addProblem(sink, 'error', i >= end && out.length === before ? 'empty value' : "empty list item (stray ',')", i);
     } else {
       const na = newNameAddr();
-      i = parseNameAddrAt(s, i, end, na, allowWildcard, true);
+      i = parseInto(src, i, end, na, allowWildcard, true);
       out.push(na);
     }
     if (i >= end) break;

@@ -6,17 +6,18 @@
  */
 import { decoderBug, malformed, note, truncated, type Diagnostic } from '../diagnostics.js';
 import { decodeLatin1, decodeUtf8 } from '../util/text.js';
-import { CR, HTAB, LF, SP, TOKEN, isDigit } from './chars.js';
-import { parseCSeq } from './cseq.js';
+import { CR, HTAB, LF, LWS_BYTE, SP, TOKEN, isDigit } from './chars.js';
+import { parseCSeqAt } from './cseq.js';
 import { checkSipDate } from './date.js';
-import { HEADERS, UNKNOWN_HEADER, lookupHeader, lookupHeaderBytes } from './header-names.js';
-import { HEADER_FIELDS, SipMessageImpl, TextSource, unfold } from './message.js';
-import { parseNameAddr, parseNameAddrList } from './name-addr.js';
-import { MAX_UINT32, nextTopLevelComma, parseDecimal } from './scan.js';
+import { HEADERS, UNKNOWN_HEADER, lookupHeaderBytes, lookupParsedHeaderBytes } from './header-names.js';
+import { HEADER_FIELDS, SipMessageImpl } from './message.js';
+import { TextSource, unfold } from './source.js';
+import { parseNameAddrAt, parseNameAddrListAt } from './name-addr.js';
+import { MAX_UINT32, nextTopLevelComma, parseDecimal, parseDecimalBytes } from './scan.js';
 import { equalsLower } from './chars.js';
-import { findSipStart, looksLikeSipStart, parseStartLine } from './start-line.js';
+import { findSipStart, looksLikeSipStart, parseStartLineAt } from './start-line.js';
 import type { NameAddr, Problem, SipMessage } from './types.js';
-import { parseViaList } from './via.js';
+import { parseViaListAt } from './via.js';
 
 export { looksLikeSipStart, findSipStart } from './start-line.js';
 
@@ -154,76 +155,80 @@ function parse(bytes: Uint8Array, start: number, end: number, options: ParseSipO
   }
 
   // ---- decode once --------------------------------------------------------------------------------------
-  // The whole message is decoded with one TextDecoder call; when it is ASCII (the usual case) string offsets
-  // equal byte offsets and all later strings are substrings. Otherwise only the header section is decoded.
+  // One TextDecoder call for the whole message; when it is ASCII (the usual case) string offsets equal byte
+  // offsets and every later string is a substring. Scanning itself reads the bytes.
   const src = decodeMessage(bytes, p, end);
   msg.src = src;
   const t = src.text;
-  const L = t.length;
+  const L = p + t.length; // end of the decoded range (byte offset)
 
   // ---- pass 1: lines, folding, header names -----------------------------------------------------------
-  let nl = t.indexOf('\n');
-  if (nl < 0) nl = L;
-  const startLineEnd = nl > 0 && t.charCodeAt(nl - 1) === CR ? nl - 1 : nl;
+  let nl = indexOfLf(t, p, p, L);
+  const startLineEnd = nl > p && bytes[nl - 1] === CR ? nl - 1 : nl;
   let bareLf = nl < L && startLineEnd === nl;
-  // Header spans: HEADER_FIELDS ints per header in a plain array (allocated on the V8 heap: far cheaper than
-  // a typed array's off-heap backing store for a few hundred bytes).
-  const sp: number[] = [];
-  let n = 0; // ints used
+  // HEADER_FIELDS ints per header: id, start, nameEnd, valueStart, valueEnd, end, folded.
+  const sp = scratch;
+  let n = 0;
   let last = -1; // index in sp of the previous header, for continuation lines
-  let headersEnd = -1; // index in t
+  let headersEnd = -1;
   let q = nl + 1;
   while (q < L) {
-    nl = t.indexOf('\n', q);
-    if (nl < 0) nl = L;
+    nl = indexOfLf(t, p, q, L);
     let contentEnd = nl;
-    if (nl > q && t.charCodeAt(nl - 1) === CR) contentEnd = nl - 1;
+    if (nl > q && bytes[nl - 1] === CR) contentEnd = nl - 1;
     else if (nl < L) bareLf = true;
     if (contentEnd === q) {
       headersEnd = nl < L ? nl + 1 : L;
       break;
     }
-    const c = t.charCodeAt(q);
+    const c = bytes[q];
     if (c === SP || c === HTAB) {
       // Continuation of the previous header field (RFC 3261 §7.3.1).
       if (last >= 0) {
         let vs = q;
-        while (vs < contentEnd && isWs(t.charCodeAt(vs))) vs++;
+        while (vs < contentEnd && (bytes[vs] === SP || bytes[vs] === HTAB)) vs++;
         let ve = contentEnd;
-        while (ve > vs && isWs(t.charCodeAt(ve - 1))) ve--;
+        while (ve > vs && (bytes[ve - 1] === SP || bytes[ve - 1] === HTAB)) ve--;
         if (ve > vs) {
-          if (sp[last + 4] === sp[last + 3]) sp[last + 3] = p + vs;
+          if (sp[last + 4] === sp[last + 3]) sp[last + 3] = vs;
           else sp[last + 6] = 1;
-          sp[last + 4] = p + ve;
+          sp[last + 4] = ve;
         }
-        sp[last + 5] = p + contentEnd;
+        sp[last + 5] = contentEnd;
       } else if (n === 0) {
-        diagnostics.push(malformed(LAYER, 'line starting with whitespace right after the start line (RFC 3261 §7.1)', p + q));
+        diagnostics.push(malformed(LAYER, 'line starting with whitespace right after the start line (RFC 3261 §7.1)', q));
       }
     } else {
-      const colon = t.indexOf(':', q);
-      let nameEnd = colon < 0 || colon > contentEnd ? contentEnd : colon;
-      while (nameEnd > q && isWs(t.charCodeAt(nameEnd - 1))) nameEnd--;
-      let id = colon < 0 || colon > contentEnd ? BAD_LINE : lookupHeader(t, q, nameEnd);
-      if (id === UNKNOWN_HEADER && !isTokenRange(t, q, nameEnd)) id = BAD_LINE;
+      let colon = t.indexOf(':', q - p) + p;
+      if (colon < p || colon > contentEnd) colon = -1;
+      let nameEnd = colon < 0 ? contentEnd : colon;
+      while (nameEnd > q && (bytes[nameEnd - 1] === SP || bytes[nameEnd - 1] === HTAB)) nameEnd--;
+      // Only the ids of the headers decoded below are looked up now; the others are resolved when the header
+      // list is built. A line must at least start with a token character.
+      let id = colon < 0 || TOKEN[c] !== 1 ? BAD_LINE : lookupParsedHeaderBytes(bytes, q, nameEnd);
+      if (id === UNKNOWN_HEADER && !isTokenRange(bytes, q, nameEnd)) id = BAD_LINE;
       if (id === BAD_LINE) {
-        const text = src.str(p + q, p + Math.min(contentEnd, q + 60));
+        const text = src.str(q, Math.min(contentEnd, q + 60));
         diagnostics.push(
           malformed(
             LAYER,
-            colon < 0 || colon > contentEnd
-              ? `header line without ':': '${text}' (RFC 3261 §7.3)`
-              : `header name '${src.str(p + q, p + nameEnd)}' is not a token (RFC 3261 §7.3)`,
-            p + q,
+            colon < 0 ? `header line without ':': '${text}' (RFC 3261 §7.3)` : `header name '${src.str(q, nameEnd)}' is not a token (RFC 3261 §7.3)`,
+            q,
           ),
         );
         last = -1;
       } else {
         let vs = colon + 1;
-        while (vs < contentEnd && isWs(t.charCodeAt(vs))) vs++;
+        while (vs < contentEnd && (bytes[vs] === SP || bytes[vs] === HTAB)) vs++;
         let ve = contentEnd;
-        while (ve > vs && isWs(t.charCodeAt(ve - 1))) ve--;
-        sp.push(id, p + q, p + nameEnd, p + vs, p + ve, p + contentEnd, 0);
+        while (ve > vs && (bytes[ve - 1] === SP || bytes[ve - 1] === HTAB)) ve--;
+        sp[n] = id;
+        sp[n + 1] = q;
+        sp[n + 2] = nameEnd;
+        sp[n + 3] = vs;
+        sp[n + 4] = ve;
+        sp[n + 5] = contentEnd;
+        sp[n + 6] = 0;
         last = n;
         n += HEADER_FIELDS;
       }
@@ -231,12 +236,12 @@ function parse(bytes: Uint8Array, start: number, end: number, options: ParseSipO
     q = nl + 1;
   }
   const complete = headersEnd >= 0;
-  headersEnd = complete ? p + headersEnd : end;
-  msg.spans = sp;
+  if (!complete) headersEnd = end;
+  msg.spans = sp.slice(0, n);
   if (bareLf) diagnostics.push(note(LAYER, 'lines end in LF without CR (RFC 3261 §7 requires CRLF)', p));
 
   // ---- start line ------------------------------------------------------------------------------------
-  const sl = parseStartLine(src.str(p, p + startLineEnd));
+  const sl = parseStartLineAt(src, p, startLineEnd);
   msg.kind = sl.kind;
   msg.method = sl.method;
   msg.requestUri = sl.requestUri;
@@ -245,142 +250,128 @@ function parse(bytes: Uint8Array, start: number, end: number, options: ParseSipO
   msg.reason = sl.reason;
   msg.version = sl.version;
   for (const pr of sl.problems) {
-    diagnostics.push(pr.severity === 'error' ? malformed(LAYER, pr.message, p + pr.at) : note(LAYER, pr.message, p + pr.at));
+    diagnostics.push(pr.severity === 'error' ? malformed(LAYER, pr.message, pr.at) : note(LAYER, pr.message, pr.at));
   }
 
   // ---- pass 2: the index fields and per-header checks --------------------------------------------------
+  // The value parsers read each value where it sits in the bytes (folded lines included: they treat CR/LF as
+  // whitespace), so problem offsets are byte offsets.
   for (let i = 0; i <= LAST_CHECKED; i++) counts[i] = 0;
   let firstContentLength = '';
   let contentLengthsDiffer = false;
   for (let k = 0; k < n; k += HEADER_FIELDS) {
     const id = sp[k];
-    if (id < 0 || id > LAST_CHECKED) continue;
+    if (id < 0 || id > LAST_CHECKED) continue; // UNRESOLVED_HEADER, unknown, or a header with nothing to check
     counts[id]++;
-    const valueStart = sp[k + 3];
-    const valueEnd = sp[k + 4];
-    const folded = sp[k + 6] !== 0;
-    // The text to parse: the decoded message itself (no copy) when it maps onto the bytes, else the value string.
-    let vs: string;
-    let va: number;
-    let vb: number;
-    let base: number; // byte offset of vs[0], or -1 when indices in vs do not map onto bytes
-    if (!folded && src.ascii) {
-      vs = t;
-      va = valueStart - p;
-      vb = valueEnd - p;
-      base = p;
-    } else {
-      vs = valueString(src, sp, k);
-      va = 0;
-      vb = vs.length;
-      base = -1;
-    }
+    const vs = sp[k + 3];
+    const ve = sp[k + 4];
     switch (id) {
       case Id.Via: {
         const before = msg.vias.length;
         listSink.problems = undefined;
-        parseViaList(vs, va, vb, listSink, msg.vias);
-        report(diagnostics, valueStart, base, 'Via', listSink.problems);
-        for (let i = before; i < msg.vias.length; i++) report(diagnostics, valueStart, base, 'Via', msg.vias[i].problems);
+        parseViaListAt(src, vs, ve, listSink, msg.vias);
+        report(diagnostics, 'Via', listSink.problems);
+        for (let i = before; i < msg.vias.length; i++) report(diagnostics, 'Via', msg.vias[i].problems);
         break;
       }
       case Id.From:
       case Id.To: {
         if (counts[id] > 1) break;
-        const na = parseNameAddr(vs, va, vb);
+        const na = parseNameAddrAt(src, vs, ve);
         if (id === Id.From) msg.from = na;
         else msg.to = na;
         const label = id === Id.From ? 'From' : 'To';
-        report(diagnostics, valueStart, base, label, na.problems);
-        checkScheme(diagnostics, valueStart, label, na);
+        report(diagnostics, label, na.problems);
+        checkScheme(diagnostics, vs, label, na);
         break;
       }
       case Id.CallId:
         if (counts[id] === 1) {
-          const v = vs.substring(va, vb);
+          const v = valueString(src, sp, k);
           msg.callId = v;
-          if (v.length === 0) diagnostics.push(malformed(LAYER, 'Call-ID is empty (RFC 3261 §20.8)', valueStart));
-          else if (hasWhitespace(vs, va, vb)) {
-            diagnostics.push(malformed(LAYER, `Call-ID '${v}' contains whitespace (RFC 3261 §25.1 callid)`, valueStart));
+          if (v.length === 0) diagnostics.push(malformed(LAYER, 'Call-ID is empty (RFC 3261 §20.8)', vs));
+          else if (hasWhitespace(bytes, vs, ve)) {
+            diagnostics.push(malformed(LAYER, `Call-ID '${v}' contains whitespace (RFC 3261 §25.1 callid)`, vs));
           }
         }
         break;
       case Id.CSeq:
         if (counts[id] === 1) {
-          msg.cseq = parseCSeq(vs, va, vb);
-          report(diagnostics, valueStart, base, 'CSeq', msg.cseq.problems);
+          msg.cseq = parseCSeqAt(src, vs, ve);
+          report(diagnostics, 'CSeq', msg.cseq.problems);
         }
         break;
       case Id.Contact: {
         const before = msg.contacts.length;
         listSink.problems = undefined;
-        parseNameAddrList(vs, va, vb, true, listSink, msg.contacts);
-        report(diagnostics, valueStart, base, 'Contact', listSink.problems);
+        parseNameAddrListAt(src, vs, ve, true, listSink, msg.contacts);
+        report(diagnostics, 'Contact', listSink.problems);
         for (let i = before; i < msg.contacts.length; i++) {
           const na = msg.contacts[i];
           if (na.params.length > 0 || na.wildcard) checkContactParams(na);
-          report(diagnostics, valueStart, base, 'Contact', na.problems);
+          report(diagnostics, 'Contact', na.problems);
         }
         break;
       }
       case Id.ContentLength: {
-        const value = parseDecimal(vs, va, vb);
-        const text = vs.substring(va, vb);
+        const value = parseDecimalBytes(bytes, vs, ve);
         if (counts[id] === 1) {
-          firstContentLength = text;
+          firstContentLength = valueString(src, sp, k);
           if (value < 0) {
-            diagnostics.push(malformed(LAYER, `Content-Length '${text}' is not a non-negative decimal number (RFC 3261 §20.14)`, valueStart));
+            diagnostics.push(
+              malformed(LAYER, `Content-Length '${firstContentLength}' is not a non-negative decimal number (RFC 3261 §20.14)`, vs),
+            );
           } else msg.contentLength = value;
-        } else if (text !== firstContentLength) contentLengthsDiffer = true;
+        } else if (valueString(src, sp, k) !== firstContentLength) contentLengthsDiffer = true;
         break;
       }
       case Id.ContentType:
         if (counts[id] === 1) {
-          msg.contentType = vs.substring(va, vb);
+          msg.contentType = valueString(src, sp, k);
           if (msg.contentType.indexOf('/') < 0) {
-            diagnostics.push(malformed(LAYER, `Content-Type '${msg.contentType}' is not a media type (type/subtype)`, valueStart));
+            diagnostics.push(malformed(LAYER, `Content-Type '${msg.contentType}' is not a media type (type/subtype)`, vs));
           }
         }
         break;
       case Id.MaxForwards: {
-        const value = parseDecimal(vs, va, vb);
+        const value = parseDecimalBytes(bytes, vs, ve);
         if (value < 0) {
-          diagnostics.push(malformed(LAYER, `Max-Forwards '${vs.substring(va, vb)}' is not a number (RFC 3261 §20.22)`, valueStart));
+          diagnostics.push(malformed(LAYER, `Max-Forwards '${valueString(src, sp, k)}' is not a number (RFC 3261 §20.22)`, vs));
         } else {
           // RFC 4475 §3.1.2.4 treats a Max-Forwards above 255 as overlarge.
-          if (value > 255) diagnostics.push(malformed(LAYER, `Max-Forwards ${value} exceeds 255 (RFC 4475 §3.1.2.4)`, valueStart));
+          if (value > 255) diagnostics.push(malformed(LAYER, `Max-Forwards ${value} exceeds 255 (RFC 4475 §3.1.2.4)`, vs));
           if (counts[id] === 1) msg.maxForwards = value;
         }
         break;
       }
       case Id.Expires:
       case Id.MinExpires: {
-        const value = checkDeltaSeconds(diagnostics, valueStart, vs, va, vb, HEADERS[id].name);
+        const value = checkDeltaSeconds(diagnostics, src, vs, ve, HEADERS[id].name);
         if (id === Id.Expires && counts[id] === 1 && value >= 0) msg.expires = value;
         break;
       }
       case Id.RetryAfter:
       case Id.SessionExpires:
       case Id.MinSE:
-        checkDeltaSeconds(diagnostics, valueStart, vs, va, vb, HEADERS[id].name);
+        checkDeltaSeconds(diagnostics, src, vs, ve, HEADERS[id].name);
         break;
       case Id.Date: {
-        const problem = checkSipDate(vs.substring(va, vb));
-        if (problem) diagnostics.push(malformed(LAYER, `Date: ${problem}`, valueStart));
+        const problem = checkSipDate(valueString(src, sp, k));
+        if (problem) diagnostics.push(malformed(LAYER, `Date: ${problem}`, vs));
         break;
       }
       case Id.Warning:
-        checkWarning(diagnostics, valueStart, vs.substring(va, vb));
+        checkWarning(diagnostics, vs, valueString(src, sp, k));
         break;
       case Id.RSeq: {
-        const value = parseDecimal(vs, va, vb);
+        const value = parseDecimalBytes(bytes, vs, ve);
         if (value < 1 || value > MAX_UINT32) {
-          diagnostics.push(malformed(LAYER, `RSeq '${vs.substring(va, vb)}' is not a number in 1..2^32-1 (RFC 3262 §7.1)`, valueStart));
+          diagnostics.push(malformed(LAYER, `RSeq '${valueString(src, sp, k)}' is not a number in 1..2^32-1 (RFC 3262 §7.1)`, vs));
         }
         break;
       }
       case Id.RAck:
-        checkRAck(diagnostics, valueStart, vs, va, vb);
+        checkRAck(diagnostics, src, vs, ve);
         break;
     }
   }
@@ -472,6 +463,12 @@ function parse(bytes: Uint8Array, start: number, end: number, options: ParseSipO
   return msg;
 }
 
+/** Byte offset of the next LF at or after byte `from` (the text starts at byte `base`), or `limit`. */
+function indexOfLf(t: string, base: number, from: number, limit: number): number {
+  const k = t.indexOf('\n', from - base);
+  return k < 0 ? limit : k + base;
+}
+
 function missingAny(): boolean {
   return counts[Id.To] === 0 || counts[Id.From] === 0 || counts[Id.CallId] === 0 || counts[Id.CSeq] === 0 || counts[Id.Via] === 0;
 }
@@ -481,6 +478,12 @@ const SINGLE = [Id.From, Id.To, Id.CallId, Id.CSeq, Id.MaxForwards, Id.ContentTy
 
 /** Pseudo id for a line that is not a header field. */
 const BAD_LINE = -2;
+
+/**
+ * Scratch for the header spans of the message being parsed (a plain array: its backing store is on the V8
+ * heap, much cheaper to allocate and copy than a typed array's). parseSip is not re-entrant.
+ */
+const scratch: number[] = [];
 
 /** Reused sink for list-level problems (stray commas) of Via and Contact. */
 const listSink: { problems?: Problem[] } = {};
@@ -522,12 +525,9 @@ function isWs(c: number): boolean {
   return c === SP || c === HTAB;
 }
 
-function isTokenRange(s: string, start: number, end: number): boolean {
+function isTokenRange(b: Uint8Array, start: number, end: number): boolean {
   if (start >= end) return false;
-  for (let i = start; i < end; i++) {
-    const c = s.charCodeAt(i);
-    if (c > 0xff || TOKEN[c] === 0) return false;
-  }
+  for (let i = start; i < end; i++) if (TOKEN[b[i]] === 0) return false;
   return true;
 }
 
@@ -536,22 +536,16 @@ function skipCrLf(bytes: Uint8Array, i: number, end: number): number {
   return i;
 }
 
-function hasWhitespace(s: string, start: number, end: number): boolean {
-  for (let i = start; i < end; i++) {
-    const c = s.charCodeAt(i);
-    if (c === SP || c === HTAB || c === CR || c === LF) return true;
-  }
+function hasWhitespace(b: Uint8Array, start: number, end: number): boolean {
+  for (let i = start; i < end; i++) if (LWS_BYTE[b[i]] === 1) return true;
   return false;
 }
 
-/**
- * Problems of a header value → diagnostics. `base` is the byte offset of index 0 of the string the problems'
- * `at` refer to, or -1 when that string does not map onto the bytes (then the value start is used).
- */
-function report(diagnostics: Diagnostic[], valueStart: number, base: number, label: string, problems: Problem[] | undefined): void {
+/** Problems of a header value (with byte offsets) → diagnostics. */
+function report(diagnostics: Diagnostic[], label: string, problems: Problem[] | undefined): void {
   if (problems === undefined) return;
   for (const pr of problems) {
-    const offset = base >= 0 ? base + pr.at : valueStart;
+    const offset = pr.at;
     const text = `${label}: ${pr.message}`;
     // One diagnostic per distinct text: a 34-entry Via path without branches is one finding, not 34.
     let seen = false;
@@ -594,14 +588,15 @@ function addNaProblem(na: NameAddr, message: string): void {
 }
 
 /** delta-seconds [ comment / params ]: the leading number must fit 32 bits (RFC 3261 §25.1; RFC 4475 §3.1.2.4-5). */
-function checkDeltaSeconds(diagnostics: Diagnostic[], valueStart: number, s: string, start: number, end: number, name: string): number {
+function checkDeltaSeconds(diagnostics: Diagnostic[], src: TextSource, start: number, end: number, name: string): number {
+  const b = src.bytes;
   let i = start;
-  while (i < end && isDigit(s.charCodeAt(i))) i++;
-  const value = parseDecimal(s, start, i);
+  while (i < end && isDigit(b[i])) i++;
+  const value = parseDecimalBytes(b, start, i);
   if (value < 0) {
-    diagnostics.push(malformed(LAYER, `${name} '${s.substring(start, end)}' does not start with a number of seconds (RFC 3261 §25.1)`, valueStart));
+    diagnostics.push(malformed(LAYER, `${name} '${src.str(start, end)}' does not start with a number of seconds (RFC 3261 §25.1)`, start));
   } else if (value > MAX_UINT32) {
-    diagnostics.push(malformed(LAYER, `${name} value ${s.substring(start, i)} exceeds 2^32-1 (RFC 3261 §25.1 delta-seconds)`, valueStart));
+    diagnostics.push(malformed(LAYER, `${name} value ${src.str(start, i)} exceeds 2^32-1 (RFC 3261 §25.1 delta-seconds)`, start));
   }
   return value;
 }
@@ -625,23 +620,24 @@ function checkWarning(diagnostics: Diagnostic[], valueStart: number, v: string):
 }
 
 /** RAck = response-num LWS CSeq-num LWS Method (RFC 3262 §7.2). */
-function checkRAck(diagnostics: Diagnostic[], valueStart: number, s: string, start: number, end: number): void {
+function checkRAck(diagnostics: Diagnostic[], src: TextSource, start: number, end: number): void {
+  const x = src.bytes;
   let i = start;
-  while (i < end && isDigit(s.charCodeAt(i))) i++;
+  while (i < end && isDigit(x[i])) i++;
   let ok = i > start;
   const a = i;
-  while (i < end && isWs(s.charCodeAt(i))) i++;
+  while (i < end && LWS_BYTE[x[i]] === 1) i++;
   ok = ok && i > a;
   const b = i;
-  while (i < end && isDigit(s.charCodeAt(i))) i++;
+  while (i < end && isDigit(x[i])) i++;
   ok = ok && i > b;
   const c = i;
-  while (i < end && isWs(s.charCodeAt(i))) i++;
+  while (i < end && LWS_BYTE[x[i]] === 1) i++;
   ok = ok && i > c;
   const d = i;
-  while (i < end && s.charCodeAt(i) <= 0xff && TOKEN[s.charCodeAt(i)] === 1) i++;
+  while (i < end && TOKEN[x[i]] === 1) i++;
   ok = ok && i > d && i === end;
   if (!ok) {
-    diagnostics.push(malformed(LAYER, `RAck '${s.substring(start, end)}' is not 'RSeq CSeq-number Method' (RFC 3262 §7.2)`, valueStart));
+    diagnostics.push(malformed(LAYER, `RAck '${src.str(start, end)}' is not 'RSeq CSeq-number Method' (RFC 3262 §7.2)`, start));
   }
 }

@@ -1,12 +1,14 @@
 /**
- * Shared lexical helpers for SIP header values, all working on (string, start, end) ranges so that callers
- * parse pieces of a header value without slicing it first: quoted strings, top-level comma splitting,
- * generic `;name=value` parameter lists (RFC 3261 §25.1 `generic-param`), and problem reporting.
+ * Shared lexical helpers for SIP header values. The scanners work on a TextSource's bytes with absolute
+ * offsets, so a header value is parsed where it sits in the message (folded lines included: CR and LF count
+ * as whitespace) without being copied out first. Strings are taken from the source's text.
  */
-import { HTAB, LF, CR, SP, TOKEN, equalsLower, skipLws, trimEnd } from './chars.js';
+import { LWS_BYTE, TOKEN, equalsLower, skipLws, trimEnd } from './chars.js';
+import type { TextSource } from './source.js';
+import { unfold } from './source.js';
 import type { Param, Problem } from './types.js';
 
-/** Something a stand-alone parser can attach problems to (its result object). */
+/** Something a parser can attach problems to (its result object). */
 export interface ProblemSink {
   problems?: Problem[];
 }
@@ -22,17 +24,34 @@ export function addProblems(sink: ProblemSink, from: Problem[] | undefined): voi
   for (const p of from) addProblem(sink, p.severity, p.message, p.at);
 }
 
+/** Index of the first byte at or after i that is not SP/HTAB/CR/LF. */
+export function skipLwsBytes(b: Uint8Array, i: number, end: number): number {
+  while (i < end && LWS_BYTE[b[i]] === 1) i++;
+  return i;
+}
+
+/** Index just after the last byte before `end` (and at or after `start`) that is not whitespace. */
+export function trimEndBytes(b: Uint8Array, start: number, end: number): number {
+  while (end > start && LWS_BYTE[b[end - 1]] === 1) end--;
+  return end;
+}
+
+/** Index after the token that starts at i (i itself when there is none). */
+export function scanTokenBytes(b: Uint8Array, i: number, end: number): number {
+  while (i < end && TOKEN[b[i]] === 1) i++;
+  return i;
+}
+
 /**
- * s[i] is an opening double quote: returns the index just after the closing quote, or -1 when the quoted
+ * b[i] is an opening double quote: returns the index just after the closing quote, or -1 when the quoted
  * string is not terminated before `end`. quoted-pair (`\` + any char) is skipped (RFC 3261 §25.1).
  */
-export function scanQuoted(s: string, i: number, end: number): number {
+export function scanQuoted(b: Uint8Array, i: number, end: number): number {
   i++;
   while (i < end) {
-    const c = s.charCodeAt(i);
+    const c = b[i];
     if (c === 0x22) return i + 1;
-    if (c === 0x5c) i += 2;
-    else i++;
+    i += c === 0x5c ? 2 : 1;
   }
   return -1;
 }
@@ -40,7 +59,7 @@ export function scanQuoted(s: string, i: number, end: number): number {
 /** Removes the surrounding quotes of a quoted-string and resolves its quoted-pairs; other text is returned as is. */
 export function unquote(s: string): string {
   if (s.length < 2 || s.charCodeAt(0) !== 0x22 || s.charCodeAt(s.length - 1) !== 0x22) return s;
-  const inner = s.substring(1, s.length - 1);
+  const inner = unfold(s.substring(1, s.length - 1));
   if (inner.indexOf('\\') < 0) return inner;
   let out = '';
   for (let i = 0; i < inner.length; i++) {
@@ -64,10 +83,9 @@ export function nextTopLevelComma(s: string, i: number, end: number): number {
     if (c === 0x2c) {
       if (!angle) return i;
     } else if (c === 0x22) {
-      const q = scanQuoted(s, i, end);
-      if (q < 0) return end;
-      i = q;
-      continue;
+      i++;
+      while (i < end && s.charCodeAt(i) !== 0x22) i += s.charCodeAt(i) === 0x5c ? 2 : 1;
+      if (i >= end) return end;
     } else if (c === 0x3c) angle = true;
     else if (c === 0x3e) angle = false;
     i++;
@@ -102,73 +120,64 @@ export function pushParam(owner: ParamOwner, param: Param): void {
   else owner.params.push(param);
 }
 
-function same(s: string, start: number, literal: string): boolean {
-  for (let k = 1; k < literal.length; k++) if (s.charCodeAt(start + k) !== literal.charCodeAt(k)) return false;
+function same(b: Uint8Array, start: number, literal: string): boolean {
+  for (let k = 1; k < literal.length; k++) if (b[start + k] !== literal.charCodeAt(k)) return false;
   return true;
 }
 
 /**
- * The parameter name in s[start, end); the frequent ones come back as interned constants (no allocation,
- * and `name === 'tag'` then holds by identity).
+ * The parameter name at bytes [start, end); the frequent ones come back as interned constants (no
+ * allocation, and `name === 'tag'` then holds by identity).
  */
-export function internParamName(s: string, start: number, end: number): string {
-  const c = s.charCodeAt(start);
+export function internParamName(src: TextSource, start: number, end: number): string {
+  const b = src.bytes;
+  const c = b[start];
   switch (end - start) {
     case 1:
       if (c === 0x71) return 'q';
       break;
     case 2:
-      if (c === 0x6c && s.charCodeAt(start + 1) === 0x72) return 'lr';
+      if (c === 0x6c && b[start + 1] === 0x72) return 'lr';
       break;
     case 3:
-      if (c === 0x74 && same(s, start, 'tag')) return 'tag';
-      if (c === 0x74 && same(s, start, 'ttl')) return 'ttl';
+      if (c === 0x74 && same(b, start, 'tag')) return 'tag';
+      if (c === 0x74 && same(b, start, 'ttl')) return 'ttl';
       break;
     case 4:
-      if (c === 0x75 && same(s, start, 'user')) return 'user';
+      if (c === 0x75 && same(b, start, 'user')) return 'user';
       break;
     case 5:
-      if (c === 0x72 && same(s, start, 'rport')) return 'rport';
-      if (c === 0x6d && same(s, start, 'maddr')) return 'maddr';
+      if (c === 0x72 && same(b, start, 'rport')) return 'rport';
+      if (c === 0x6d && same(b, start, 'maddr')) return 'maddr';
       break;
     case 6:
-      if (c === 0x62 && same(s, start, 'branch')) return 'branch';
-      if (c === 0x6d && same(s, start, 'method')) return 'method';
+      if (c === 0x62 && same(b, start, 'branch')) return 'branch';
+      if (c === 0x6d && same(b, start, 'method')) return 'method';
       break;
     case 7:
-      if (c === 0x65 && same(s, start, 'expires')) return 'expires';
+      if (c === 0x65 && same(b, start, 'expires')) return 'expires';
       break;
     case 8:
-      if (c === 0x72 && same(s, start, 'received')) return 'received';
+      if (c === 0x72 && same(b, start, 'received')) return 'received';
       break;
     case 9:
-      if (c === 0x74 && same(s, start, 'transport')) return 'transport';
+      if (c === 0x74 && same(b, start, 'transport')) return 'transport';
       break;
     case 13:
-      if (c === 0x70 && same(s, start, 'phone-context')) return 'phone-context';
-      if (c === 0x2b && same(s, start, '+sip.instance')) return '+sip.instance';
+      if (c === 0x70 && same(b, start, 'phone-context')) return 'phone-context';
+      if (c === 0x2b && same(b, start, '+sip.instance')) return '+sip.instance';
       break;
   }
-  return s.substring(start, end);
-}
-
-/** Index of the first char at or after i that is not SP/HTAB/CR/LF (inlined by hand in the hot loops). */
-function skipWs(s: string, i: number, end: number): number {
-  while (i < end) {
-    const c = s.charCodeAt(i);
-    if (c !== SP && c !== HTAB && c !== CR && c !== LF) break;
-    i++;
-  }
-  return i;
+  return src.str(start, end);
 }
 
 /** Skips to the next ';' (or top-level ',' in a list), stepping over quoted strings. */
-function skipToNextParam(s: string, i: number, end: number, inList: boolean): number {
+function skipToNextParam(b: Uint8Array, i: number, end: number, inList: boolean): number {
   while (i < end) {
-    const c = s.charCodeAt(i);
+    const c = b[i];
     if (c === 0x3b || (inList && c === 0x2c)) return i;
     if (c === 0x22) {
-      const q = scanQuoted(s, i, end);
+      const q = scanQuoted(b, i, end);
       if (q < 0) return end;
       i = q;
     } else i++;
@@ -177,66 +186,66 @@ function skipToNextParam(s: string, i: number, end: number, inList: boolean): nu
 }
 
 /**
- * Parses `*( SEMI generic-param )` from s[i, end) into `owner.params` (RFC 3261 §25.1: SEMI = SWS ";" SWS,
+ * Parses `*( SEMI generic-param )` from bytes [i, end) into `owner.params` (RFC 3261 §25.1: SEMI = SWS ";" SWS,
  * EQUAL = SWS "=" SWS, gen-value = token / host / quoted-string). In a list header (`inList`) a top-level ','
  * ends the element and its index is returned; otherwise a ',' is a problem and `end` is returned. Anything
  * else that is not a parameter is a problem on `owner` and is skipped.
  */
-export function parseGenericParams(s: string, i: number, end: number, owner: ParamOwner, inList: boolean): number {
+export function parseGenericParams(src: TextSource, i: number, end: number, owner: ParamOwner, inList: boolean): number {
+  const b = src.bytes;
   while (true) {
-    i = skipWs(s, i, end);
+    while (i < end && LWS_BYTE[b[i]] === 1) i++;
     if (i >= end) return end;
-    let c = s.charCodeAt(i);
+    let c = b[i];
     if (c !== 0x3b) {
       if (c === 0x2c && inList) return i;
       addProblem(
         owner,
         'error',
-        c === 0x2c ? "unexpected ',': this header takes a single value" : `unexpected '${s.charAt(i)}' where ';' and a parameter were expected`,
+        c === 0x2c ? "unexpected ',': this header takes a single value" : `unexpected '${src.str(i, i + 1)}' where ';' and a parameter were expected`,
         i,
       );
-      i = skipToNextParam(s, i + 1, end, inList);
+      i = skipToNextParam(b, i + 1, end, inList);
       continue;
     }
     const semiAt = i;
-    i = skipWs(s, i + 1, end);
+    i++;
+    while (i < end && LWS_BYTE[b[i]] === 1) i++;
     const nameStart = i;
-    while (i < end) {
-      c = s.charCodeAt(i);
-      if (c > 0xff || TOKEN[c] === 0) break;
-      i++;
-    }
+    while (i < end && TOKEN[b[i]] === 1) i++;
     if (i === nameStart) {
-      if (i >= end || c === 0x3b || c === 0x2c) addProblem(owner, 'error', "empty parameter (';' with no name)", semiAt);
+      c = i < end ? b[i] : -1;
+      if (c === -1 || c === 0x3b || c === 0x2c) addProblem(owner, 'error', "empty parameter (';' with no name)", semiAt);
       else {
-        addProblem(owner, 'error', `parameter name expected but found '${s.charAt(i)}'`, i);
-        i = skipToNextParam(s, i, end, inList);
+        addProblem(owner, 'error', `parameter name expected but found '${src.str(i, i + 1)}'`, i);
+        i = skipToNextParam(b, i, end, inList);
       }
       continue;
     }
-    const name = internParamName(s, nameStart, i);
-    i = skipWs(s, i, end);
+    const name = internParamName(src, nameStart, i);
+    while (i < end && LWS_BYTE[b[i]] === 1) i++;
     let value: string | undefined;
-    if (i < end && s.charCodeAt(i) === 0x3d) {
-      i = skipWs(s, i + 1, end);
-      if (i < end && s.charCodeAt(i) === 0x22) {
-        const q = scanQuoted(s, i, end);
+    if (i < end && b[i] === 0x3d) {
+      i++;
+      while (i < end && LWS_BYTE[b[i]] === 1) i++;
+      if (i < end && b[i] === 0x22) {
+        const q = scanQuoted(b, i, end);
         if (q < 0) {
           addProblem(owner, 'error', `unterminated quoted string in the value of parameter '${name}'`, i);
-          value = s.substring(i, end);
+          value = src.str(i, end);
           i = end;
         } else {
-          value = s.substring(i, q);
+          value = src.str(i, q);
           i = q;
         }
       } else {
         const valueStart = i;
         while (i < end) {
-          c = s.charCodeAt(i);
+          c = b[i];
           if (c === 0x3b || c === 0x2c || c <= 0x20) break;
           i++;
         }
-        value = s.substring(valueStart, i);
+        value = src.str(valueStart, i);
         if (i === valueStart) addProblem(owner, 'error', `parameter '${name}' has '=' but no value`, valueStart);
       }
     }
@@ -259,14 +268,26 @@ export function hasParam(params: readonly Param[], name: string): boolean {
 }
 
 /**
- * Parses a decimal scalar: returns the value (which may exceed 2^53 imprecisely: callers range-check it),
- * or -1 when s[start, end) is not 1*DIGIT.
+ * Parses a decimal scalar from a string: the value (which may exceed 2^53 imprecisely: callers range-check
+ * it), or -1 when s[start, end) is not 1*DIGIT.
  */
 export function parseDecimal(s: string, start: number, end: number): number {
   if (start >= end) return -1;
   let v = 0;
   for (let i = start; i < end; i++) {
     const c = s.charCodeAt(i) - 0x30;
+    if (c < 0 || c > 9) return -1;
+    v = v * 10 + c;
+  }
+  return v;
+}
+
+/** parseDecimal over bytes. */
+export function parseDecimalBytes(b: Uint8Array, start: number, end: number): number {
+  if (start >= end) return -1;
+  let v = 0;
+  for (let i = start; i < end; i++) {
+    const c = b[i] - 0x30;
     if (c < 0 || c > 9) return -1;
     v = v * 10 + c;
   }

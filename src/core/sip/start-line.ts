@@ -5,9 +5,10 @@
  *   Status-Line  = SIP-Version SP Status-Code SP Reason-Phrase CRLF
  *   SIP-Version  = "SIP" "/" 1*DIGIT "." 1*DIGIT
  */
-import { CR, LF, SP, HTAB, TOKEN, isDigit, equalsLower } from './chars.js';
-import { internMethod, isKnownMethodBytes } from './methods.js';
-import { parseUri } from './uri.js';
+import { CR, LF, SP, HTAB, TOKEN, isDigit } from './chars.js';
+import { internMethodBytes, isKnownMethodBytes } from './methods.js';
+import { sourceOf, type TextSource } from './source.js';
+import { parseUriAt } from './uri.js';
 import type { Problem, Uri } from './types.js';
 
 /** A start line longer than this is not looked at by the detector (PROTOS c07 methods are ~4 KB). */
@@ -26,10 +27,6 @@ function matchVersion(bytes: Uint8Array, i: number, end: number): number {
   const minor = ++p;
   while (p < end && isDigit(bytes[p])) p++;
   return p === minor ? -1 : p;
-}
-
-function isLineEnd(bytes: Uint8Array, i: number, end: number): boolean {
-  return i >= end || bytes[i] === CR || bytes[i] === LF;
 }
 
 /** `SIP/x.y SP 1*DIGIT (SP / CRLF / end)` at i. Overlarge codes still count: the parser flags them (RFC 4475 §3.1.2.19). */
@@ -139,7 +136,7 @@ export function findSipStart(bytes: Uint8Array, start: number, end: number): num
   return -1;
 }
 
-/** What the start line says, with its problems (`at` = index in the line). */
+/** What the start line says, with its problems (`at` = byte offset). */
 export interface StartLine {
   kind: 'request' | 'response';
   method: string;
@@ -153,8 +150,24 @@ export interface StartLine {
 
 const RFC_71 = 'RFC 3261 §7.1';
 
-/** Parses a start line given as text (without its CRLF). Never throws. */
+/** Parses a start line given as text (without its CRLF). Problem offsets are byte offsets in `line`. */
 export function parseStartLine(line: string): StartLine {
+  const src = sourceOf(line);
+  return parseStartLineAt(src, 0, src.bytes.length);
+}
+
+function isSipSlash(b: Uint8Array, i: number, end: number): boolean {
+  return i + 4 <= end && (b[i] & 0xdf) === 0x53 && (b[i + 1] & 0xdf) === 0x49 && (b[i + 2] & 0xdf) === 0x50 && b[i + 3] === 0x2f;
+}
+
+/** `SIP/2.0` exactly at bytes [i, end). */
+function isSip20(b: Uint8Array, i: number, end: number): boolean {
+  return end - i === 7 && b[i] === 0x53 && b[i + 1] === 0x49 && b[i + 2] === 0x50 && b[i + 3] === 0x2f && b[i + 4] === 0x32 && b[i + 5] === 0x2e && b[i + 6] === 0x30;
+}
+
+/** Parses the start line in bytes [start, end) of `src` (without its CRLF). Never throws. */
+export function parseStartLineAt(src: TextSource, start: number, end: number): StartLine {
+  const b = src.bytes;
   const sl: StartLine = {
     kind: 'request',
     method: '',
@@ -163,129 +176,107 @@ export function parseStartLine(line: string): StartLine {
     statusCode: 0,
     reason: '',
     version: '',
-    problems: [],
+    problems: NO_PROBLEMS,
   };
-  const problems = sl.problems;
-  const n = line.length;
-  if (n >= 4 && equalsLower(line.substring(0, 4), 'sip/')) {
+  if (isSipSlash(b, start, end)) {
     sl.kind = 'response';
-    let sp = line.indexOf(' ');
-    if (sp < 0) sp = n;
-    sl.version = line.substring(0, sp);
-    if (sl.version !== 'SIP/2.0') {
-      problems.push({ severity: 'error', message: `SIP version '${sl.version}' is not SIP/2.0 (RFC 3261 §7.2)`, at: 0 });
-    }
+    let sp = start;
+    while (sp < end && b[sp] !== SP) sp++;
+    sl.version = isSip20(b, start, sp) ? 'SIP/2.0' : src.str(start, sp);
+    if (sl.version !== 'SIP/2.0') problem(sl, 'error', `SIP version '${sl.version}' is not SIP/2.0 (RFC 3261 §7.2)`, start);
     let i = sp + 1;
-    if (i < n && line.charCodeAt(i) === SP) {
-      problems.push({ severity: 'error', message: 'status line: more than one SP after the SIP version (RFC 3261 §7.2)', at: i });
-      while (i < n && line.charCodeAt(i) === SP) i++;
+    if (i < end && b[i] === SP) {
+      problem(sl, 'error', 'status line: more than one SP after the SIP version (RFC 3261 §7.2)', i);
+      while (i < end && b[i] === SP) i++;
     }
-    let codeEnd = line.indexOf(' ', i);
-    if (codeEnd < 0) codeEnd = n;
-    const code = line.substring(i, codeEnd);
-    let digits = 0;
-    while (digits < code.length && isDigit(code.charCodeAt(digits))) digits++;
-    if (code.length !== 3 || digits !== 3) {
-      problems.push({ severity: 'error', message: `status code '${code}' is not a 3-digit number (RFC 3261 §7.2)`, at: i });
-    } else {
-      sl.statusCode = +code;
+    let codeEnd = i;
+    while (codeEnd < end && b[codeEnd] !== SP) codeEnd++;
+    if (codeEnd - i === 3 && isDigit(b[i]) && isDigit(b[i + 1]) && isDigit(b[i + 2])) {
+      sl.statusCode = (b[i] - 0x30) * 100 + (b[i + 1] - 0x30) * 10 + (b[i + 2] - 0x30);
       if (sl.statusCode < 100 || sl.statusCode > 699) {
-        problems.push({ severity: 'error', message: `status code ${code} is outside 100-699 (RFC 3261 §7.2)`, at: i });
+        problem(sl, 'error', `status code ${sl.statusCode} is outside 100-699 (RFC 3261 §7.2)`, i);
       }
+    } else {
+      problem(sl, 'error', `status code '${src.str(i, codeEnd)}' is not a 3-digit number (RFC 3261 §7.2)`, i);
     }
-    if (codeEnd >= n) {
-      problems.push({ severity: 'note', message: 'status line has no SP after the status code (RFC 3261 §7.2)', at: n });
-    } else sl.reason = line.substring(codeEnd + 1);
+    if (codeEnd >= end) problem(sl, 'note', 'status line has no SP after the status code (RFC 3261 §7.2)', end);
+    else sl.reason = src.str(codeEnd + 1, end);
     return sl;
   }
 
   // Request-Line
-  let i = 0;
-  while (i < n && line.charCodeAt(i) <= 0xff && TOKEN[line.charCodeAt(i)] === 1) i++;
-  sl.method = internMethod(line, 0, i);
-  if (i === 0) {
-    problems.push({ severity: 'error', message: `start line is neither a request line nor a status line: '${clip(line)}'`, at: 0 });
+  let i = start;
+  while (i < end && TOKEN[b[i]] === 1) i++;
+  sl.method = internMethodBytes(src, start, i);
+  if (i === start) {
+    problem(sl, 'error', `start line is neither a request line nor a status line: '${clip(src.str(start, end))}'`, start);
     return sl;
   }
-  if (i < n && line.charCodeAt(i) !== SP) {
-    problems.push({ severity: 'error', message: `method '${sl.method}' is followed by '${line.charAt(i)}' instead of SP (${RFC_71})`, at: i });
-    while (i < n && line.charCodeAt(i) !== SP) i++;
+  if (i < end && b[i] !== SP) {
+    problem(sl, 'error', `method '${sl.method}' is followed by '${src.str(i, i + 1)}' instead of SP (${RFC_71})`, i);
+    while (i < end && b[i] !== SP) i++;
   }
-  let end = n;
-  while (end > i && (line.charCodeAt(end - 1) === SP || line.charCodeAt(end - 1) === HTAB)) end--;
-  if (end < n) {
-    problems.push({ severity: 'error', message: `request line ends with whitespace after the SIP version (${RFC_71})`, at: end });
-  }
-  const uriStart = skipSp(line, i, end);
-  if (uriStart - i > 1) {
-    problems.push({ severity: 'error', message: `request line: more than one SP between method and Request-URI (${RFC_71})`, at: i });
-  }
-  let versionStart = end;
-  while (versionStart > uriStart && line.charCodeAt(versionStart - 1) !== SP && line.charCodeAt(versionStart - 1) !== HTAB) {
-    versionStart--;
-  }
-  let uriEnd = end;
-  if (versionStart > uriStart && equalsLower(line.substring(versionStart, versionStart + 4), 'sip/')) {
-    sl.version = line.substring(versionStart, end);
+  let lineEnd = end;
+  while (lineEnd > i && (b[lineEnd - 1] === SP || b[lineEnd - 1] === HTAB)) lineEnd--;
+  if (lineEnd < end) problem(sl, 'error', `request line ends with whitespace after the SIP version (${RFC_71})`, lineEnd);
+  let uriStart = i;
+  while (uriStart < lineEnd && (b[uriStart] === SP || b[uriStart] === HTAB)) uriStart++;
+  if (uriStart - i > 1) problem(sl, 'error', `request line: more than one SP between method and Request-URI (${RFC_71})`, i);
+  let versionStart = lineEnd;
+  while (versionStart > uriStart && b[versionStart - 1] !== SP && b[versionStart - 1] !== HTAB) versionStart--;
+  let uriEnd = lineEnd;
+  if (versionStart > uriStart && isSipSlash(b, versionStart, lineEnd)) {
+    sl.version = isSip20(b, versionStart, lineEnd) ? 'SIP/2.0' : src.str(versionStart, lineEnd);
     uriEnd = versionStart;
-    while (uriEnd > uriStart && (line.charCodeAt(uriEnd - 1) === SP || line.charCodeAt(uriEnd - 1) === HTAB)) uriEnd--;
-    if (versionStart - uriEnd > 1) {
-      problems.push({ severity: 'error', message: `request line: more than one SP between Request-URI and SIP version (${RFC_71})`, at: uriEnd });
-    }
-    if (sl.version !== 'SIP/2.0') {
-      problems.push({ severity: 'error', message: `SIP version '${sl.version}' is not SIP/2.0 (${RFC_71})`, at: versionStart });
-    }
+    while (uriEnd > uriStart && (b[uriEnd - 1] === SP || b[uriEnd - 1] === HTAB)) uriEnd--;
+    if (versionStart - uriEnd > 1) problem(sl, 'error', `request line: more than one SP between Request-URI and SIP version (${RFC_71})`, uriEnd);
+    if (sl.version !== 'SIP/2.0') problem(sl, 'error', `SIP version '${sl.version}' is not SIP/2.0 (${RFC_71})`, versionStart);
   } else {
-    problems.push({ severity: 'error', message: `request line has no SIP version (expected 'SIP/2.0' after the Request-URI) (${RFC_71})`, at: end });
+    problem(sl, 'error', `request line has no SIP version (expected 'SIP/2.0' after the Request-URI) (${RFC_71})`, lineEnd);
   }
-  let uri = line.substring(uriStart, uriEnd);
-  sl.requestUri = uri;
-  if (uri.length === 0) {
-    problems.push({ severity: 'error', message: 'Request-URI is missing', at: uriStart });
+  sl.requestUri = src.str(uriStart, uriEnd);
+  if (uriEnd === uriStart) {
+    problem(sl, 'error', 'Request-URI is missing', uriStart);
     return sl;
   }
   let parseStart = uriStart;
   let parseEnd = uriEnd;
   for (let k = uriStart; k < uriEnd; k++) {
-    const c = line.charCodeAt(k);
-    if (c === SP || c === HTAB) {
-      problems.push({
-        severity: 'error',
-        message: `Request-URI contains whitespace: '${uri}' (${RFC_71}: no LWS inside the Request-Line)`,
-        at: k,
-      });
+    if (b[k] === SP || b[k] === HTAB) {
+      problem(sl, 'error', `Request-URI contains whitespace: '${sl.requestUri}' (${RFC_71}: no LWS inside the Request-Line)`, k);
       parseEnd = k;
       break;
     }
   }
-  if (uri.charCodeAt(0) === 0x3c) {
-    problems.push({ severity: 'error', message: `Request-URI is enclosed in < > (${RFC_71}: a bare URI is expected)`, at: uriStart });
+  if (b[uriStart] === 0x3c) {
+    problem(sl, 'error', `Request-URI is enclosed in < > (${RFC_71}: a bare URI is expected)`, uriStart);
     parseStart++;
-    if (line.charCodeAt(parseEnd - 1) === 0x3e) parseEnd--;
-    uri = line.substring(parseStart, parseEnd);
+    if (b[parseEnd - 1] === 0x3e) parseEnd--;
   }
-  const parsed = parseUri(line, parseStart, parseEnd);
+  const parsed = parseUriAt(src, parseStart, parseEnd);
   sl.parsedRequestUri = parsed;
-  if (parsed.problems) {
-    for (const p of parsed.problems) problems.push({ severity: p.severity, message: `Request-URI: ${p.message}`, at: p.at });
-  }
+  if (parsed.problems) for (const p of parsed.problems) problem(sl, p.severity, `Request-URI: ${p.message}`, p.at);
   if (parsed.headers.length > 0 && (parsed.scheme === 'sip' || parsed.scheme === 'sips')) {
-    const q = uri.indexOf('?');
-    problems.push({
-      severity: 'error',
-      message: `Request-URI contains headers ('${uri.substring(q)}'), which RFC 3261 §19.1.1 does not allow in a Request-URI`,
-      at: parseStart + q,
-    });
+    let q = parseStart;
+    while (q < parseEnd && b[q] !== 0x3f) q++;
+    problem(
+      sl,
+      'error',
+      `Request-URI contains headers ('${src.str(q, parseEnd)}'), which RFC 3261 §19.1.1 does not allow in a Request-URI`,
+      q,
+    );
   }
   if (parsed.scheme !== '' && parsed.scheme !== 'sip' && parsed.scheme !== 'sips' && parsed.scheme !== 'tel') {
-    problems.push({ severity: 'note', message: `Request-URI scheme '${parsed.scheme}' is not sip, sips or tel (RFC 4475 §3.3.2)`, at: parseStart });
+    problem(sl, 'note', `Request-URI scheme '${parsed.scheme}' is not sip, sips or tel (RFC 4475 §3.3.2)`, parseStart);
   }
   return sl;
 }
 
-function skipSp(s: string, i: number, end: number): number {
-  while (i < end && (s.charCodeAt(i) === SP || s.charCodeAt(i) === HTAB)) i++;
-  return i;
+const NO_PROBLEMS: Problem[] = Object.freeze([]) as unknown as Problem[];
+
+function problem(sl: StartLine, severity: Problem['severity'], message: string, at: number): void {
+  if (sl.problems === NO_PROBLEMS) sl.problems = [];
+  sl.problems.push({ severity, message, at });
 }
 
 function clip(s: string): string {

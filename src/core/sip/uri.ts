@@ -1,25 +1,28 @@
 /**
  * URI parser: sip/sips (RFC 3261 §19.1, §25.1), tel (RFC 3966), and any other scheme kept opaque
- * (urn:, http:, im:, ... — RFC 4475 §3.3.2-3.3.4 show they turn up in SIP). Works on a (string, start, end)
- * range so callers parse the URI inside a larger text without slicing it out; every scan is bounded by `end`.
+ * (urn:, http:, im:, ... — RFC 4475 §3.3.2-3.3.4 show they turn up in SIP). The core (`parseUriAt`) scans a
+ * TextSource's bytes between absolute offsets, so the message parser reads a URI where it sits; `parseUri`
+ * is the stand-alone string entry point.
  */
 import { SCHEME, isDigit, isHexDigit, equalsLower } from './chars.js';
-import { NO_PARAMS, addProblem, internParamName, parseDecimal, pushParam, type ParamOwner } from './scan.js';
+import { NO_PARAMS, addProblem, internParamName, parseDecimalBytes, pushParam } from './scan.js';
+import { sourceOf, type TextSource } from './source.js';
 import { decodeText, encodeText } from '../util/text.js';
-import type { HostType, Param, Uri } from './types.js';
+import type { HostType, Param, Problem, Uri } from './types.js';
 
 /** Interned scheme strings: the common ones cost no allocation. */
-function schemeName(s: string, start: number, end: number): string {
+function schemeName(src: TextSource, start: number, end: number): string {
+  const b = src.bytes;
   const n = end - start;
   if (n === 3) {
-    const c0 = s.charCodeAt(start) | 0x20;
-    const c1 = s.charCodeAt(start + 1) | 0x20;
-    const c2 = s.charCodeAt(start + 2) | 0x20;
+    const c0 = b[start] | 0x20;
+    const c1 = b[start + 1] | 0x20;
+    const c2 = b[start + 2] | 0x20;
     if (c0 === 0x73 && c1 === 0x69 && c2 === 0x70) return 'sip';
     if (c0 === 0x74 && c1 === 0x65 && c2 === 0x6c) return 'tel';
     if (c0 === 0x75 && c1 === 0x72 && c2 === 0x6e) return 'urn';
   }
-  const name = s.substring(start, end);
+  const name = src.str(start, end);
   return equalsLower(name, 'sips') ? 'sips' : name.toLowerCase();
 }
 
@@ -37,43 +40,48 @@ export function emptyUri(): Uri {
   };
 }
 
-/** A URI contains no whitespace, control characters, '<', '>' or '"' (RFC 3986 §2; RFC 3261 §25.1). */
-function badUriChar(c: number): boolean {
-  return c <= 0x20 || c === 0x7f || c === 0x3c || c === 0x3e || c === 0x22;
-}
+/** BAD_URI[b] = 1: whitespace, control characters, '<', '>', '"' never appear in a URI (RFC 3986 §2). */
+const BAD_URI = new Uint8Array(256);
+for (let c = 0; c <= 0x20; c++) BAD_URI[c] = 1;
+BAD_URI[0x7f] = 1;
+BAD_URI[0x3c] = 1;
+BAD_URI[0x3e] = 1;
+BAD_URI[0x22] = 1;
 
-function reportBadChar(uri: Uri, s: string, i: number): void {
-  const c = s.charCodeAt(i);
-  const what =
-    c === 0x20 || c === 0x09 ? 'whitespace' : c < 0x20 || c === 0x7f ? 'a control character' : `'${s.charAt(i)}'`;
+function reportBadChar(uri: Uri, src: TextSource, i: number): void {
+  const c = src.bytes[i];
+  const what = c === 0x20 || c === 0x09 ? 'whitespace' : c < 0x20 || c === 0x7f ? 'a control character' : `'${src.str(i, i + 1)}'`;
   addProblem(uri, 'error', `URI contains ${what}`, i);
 }
 
-/** Parses the URI in s[start, end) (default: all of s). Never throws; problems are reported on the result. */
-export function parseUri(s: string, start = 0, end = s.length): Uri {
+/** Parses the URI in `text`. Problem offsets are UTF-8 byte offsets in `text` (string indices for ASCII). */
+export function parseUri(text: string): Uri {
+  const src = sourceOf(text);
+  return parseUriAt(src, 0, src.bytes.length);
+}
+
+/** Parses the URI in bytes [start, end) of `src`. Never throws; problems are reported on the result. */
+export function parseUriAt(src: TextSource, start: number, end: number): Uri {
+  const b = src.bytes;
   const uri = emptyUri();
   let i = start;
-  while (i < end) {
-    const c = s.charCodeAt(i);
-    if (c >= 0x80 || SCHEME[c] === 0) break;
-    i++;
-  }
-  const first = start < end ? s.charCodeAt(start) | 0x20 : 0;
-  if (i >= end || s.charCodeAt(i) !== 0x3a || i === start || first < 0x61 || first > 0x7a) {
-    addProblem(uri, 'error', start >= end ? 'empty URI' : `URI '${s.substring(start, end)}' has no scheme`, start);
-    uri.opaque = s.substring(start, end);
+  while (i < end && SCHEME[b[i]] === 1) i++;
+  const first = start < end ? b[start] | 0x20 : 0;
+  if (i >= end || b[i] !== 0x3a || i === start || first < 0x61 || first > 0x7a) {
+    addProblem(uri, 'error', start >= end ? 'empty URI' : `URI '${src.str(start, end)}' has no scheme`, start);
+    uri.opaque = src.str(start, end);
     return uri;
   }
-  uri.scheme = schemeName(s, start, i);
+  uri.scheme = schemeName(src, start, i);
   i++;
-  if (uri.scheme === 'sip' || uri.scheme === 'sips') parseSipPart(s, i, end, uri);
-  else if (uri.scheme === 'tel') parseTelPart(s, i, end, uri);
+  if (uri.scheme === 'sip' || uri.scheme === 'sips') parseSipPart(src, i, end, uri);
+  else if (uri.scheme === 'tel') parseTelPart(src, i, end, uri);
   else {
-    uri.opaque = s.substring(i, end);
+    uri.opaque = src.str(i, end);
     if (i >= end) addProblem(uri, 'error', `${uri.scheme}: URI is empty after the scheme`, i);
     for (let k = i; k < end; k++) {
-      if (badUriChar(s.charCodeAt(k))) {
-        reportBadChar(uri, s, k);
+      if (BAD_URI[b[k]] === 1) {
+        reportBadChar(uri, src, k);
         break;
       }
     }
@@ -81,10 +89,10 @@ export function parseUri(s: string, start = 0, end = s.length): Uri {
   return uri;
 }
 
-function checkEscapes(uri: Uri, s: string, start: number, end: number, what: string): void {
+function checkEscapes(uri: Uri, b: Uint8Array, start: number, end: number, what: string): void {
   for (let i = start; i < end; i++) {
-    if (s.charCodeAt(i) !== 0x25) continue;
-    if (i + 2 >= end || !isHexDigit(s.charCodeAt(i + 1)) || !isHexDigit(s.charCodeAt(i + 2))) {
+    if (b[i] !== 0x25) continue;
+    if (i + 2 >= end || !isHexDigit(b[i + 1]) || !isHexDigit(b[i + 2])) {
       addProblem(uri, 'error', `invalid %-escape in the ${what} (RFC 3261 §25.1: '%' HEXDIG HEXDIG)`, i);
       return;
     }
@@ -92,7 +100,8 @@ function checkEscapes(uri: Uri, s: string, start: number, end: number, what: str
 }
 
 /** sip/sips hier part: [ userinfo "@" ] hostport uri-parameters [ headers ] — RFC 3261 §25.1. */
-function parseSipPart(s: string, i: number, end: number, uri: Uri): void {
+function parseSipPart(src: TextSource, i: number, end: number, uri: Uri): void {
+  const b = src.bytes;
   // userinfo may hold ';', '?', ':' and '&' (user-unreserved, RFC 3261 §25.1; RFC 4475 §3.1.1.2, §3.1.1.9),
   // but never an unescaped '@': the first '@' ends it.
   let at = -1;
@@ -100,7 +109,7 @@ function parseSipPart(s: string, i: number, end: number, uri: Uri): void {
   let percent = false;
   let bad = -1;
   for (let k = i; k < end; k++) {
-    const c = s.charCodeAt(k);
+    const c = b[k];
     if (c === 0x40) {
       at = k;
       break;
@@ -108,82 +117,78 @@ function parseSipPart(s: string, i: number, end: number, uri: Uri): void {
     if (c === 0x3a) {
       if (colon < 0) colon = k;
     } else if (c === 0x25) percent = true;
-    else if (bad < 0 && badUriChar(c)) bad = k;
+    else if (bad < 0 && BAD_URI[c] === 1) bad = k;
   }
   if (at >= 0) {
-    if (bad >= 0) reportBadChar(uri, s, bad);
+    if (bad >= 0) reportBadChar(uri, src, bad);
     const userEnd = colon >= 0 ? colon : at;
-    uri.user = s.substring(i, userEnd);
-    if (colon >= 0) uri.password = s.substring(colon + 1, at);
+    uri.user = src.str(i, userEnd);
+    if (colon >= 0) uri.password = src.str(colon + 1, at);
     if (userEnd === i) addProblem(uri, 'error', "empty user part before '@'", i);
-    if (percent) checkEscapes(uri, s, i, at, 'user part');
+    if (percent) checkEscapes(uri, b, i, at, 'user part');
     i = at + 1;
   }
-  i = parseHostPort(s, i, end, uri, 'URI');
+  i = parseHostPort(src, i, end, uri, 'URI');
   // uri-parameters: *( ";" pname [ "=" pvalue ] ), then [ "?" headers ]
   const paramsStart = i;
   percent = false;
-  while (i < end && s.charCodeAt(i) === 0x3b) {
+  while (i < end && b[i] === 0x3b) {
     const nameStart = ++i;
     let c = 0;
     while (i < end) {
-      c = s.charCodeAt(i);
-      if (c === 0x3d || c === 0x3b || c === 0x3f || badUriChar(c)) break;
+      c = b[i];
+      if (c === 0x3d || c === 0x3b || c === 0x3f || BAD_URI[c] === 1) break;
       if (c === 0x25) percent = true;
       i++;
     }
     const nameEnd = i;
     let value: string | undefined;
-    if (c === 0x3d && i < end) {
+    if (i < end && c === 0x3d) {
       const valueStart = ++i;
       while (i < end) {
-        c = s.charCodeAt(i);
-        if (c === 0x3b || c === 0x3f || badUriChar(c)) break;
+        c = b[i];
+        if (c === 0x3b || c === 0x3f || BAD_URI[c] === 1) break;
         if (c === 0x25) percent = true;
         i++;
       }
-      value = s.substring(valueStart, i);
+      value = src.str(valueStart, i);
     }
     if (nameEnd === nameStart) addProblem(uri, 'error', "empty URI parameter (';' with no name)", nameStart);
-    else pushParam(uri as ParamOwner, { name: internParamName(s, nameStart, nameEnd), value });
+    else pushParam(uri, { name: internParamName(src, nameStart, nameEnd), value });
   }
-  if (i < end && s.charCodeAt(i) === 0x3f) {
-    i = parseUriHeaders(s, i + 1, end, uri);
+  if (i < end && b[i] === 0x3f) {
+    i = parseUriHeaders(src, i + 1, end, uri);
     percent = true;
   }
   if (i < end) {
-    if (badUriChar(s.charCodeAt(i))) reportBadChar(uri, s, i);
-    else addProblem(uri, 'error', `unexpected '${s.charAt(i)}' in URI`, i);
+    if (BAD_URI[b[i]] === 1) reportBadChar(uri, src, i);
+    else addProblem(uri, 'error', `unexpected '${src.str(i, i + 1)}' in URI`, i);
   }
-  if (percent) checkEscapes(uri, s, paramsStart, end, 'parameters or headers');
+  if (percent) checkEscapes(uri, b, paramsStart, end, 'parameters or headers');
 }
 
 /** headers = hname "=" hvalue *( "&" hname "=" hvalue ). Returns where it stopped. */
-function parseUriHeaders(s: string, i: number, end: number, uri: Uri): number {
+function parseUriHeaders(src: TextSource, i: number, end: number, uri: Uri): number {
+  const b = src.bytes;
   const out: Param[] = [];
   uri.headers = out;
-  while (i <= end) {
-    let amp = i;
+  while (i < end) {
+    let k = i;
     let eq = -1;
-    while (amp < end) {
-      const c = s.charCodeAt(amp);
-      if (c === 0x26) break;
-      if (badUriChar(c)) {
-        if (amp > i) out.push(eq >= 0 ? { name: s.substring(i, eq), value: s.substring(eq + 1, amp) } : { name: s.substring(i, amp), value: undefined });
-        return amp;
-      }
-      if (c === 0x3d && eq < 0) eq = amp;
-      amp++;
+    while (k < end && b[k] !== 0x26 && BAD_URI[b[k]] === 0) {
+      if (b[k] === 0x3d && eq < 0) eq = k;
+      k++;
     }
-    if (eq >= 0) out.push({ name: s.substring(i, eq), value: s.substring(eq + 1, amp) });
-    else if (amp > i) out.push({ name: s.substring(i, amp), value: undefined });
-    i = amp + 1;
+    if (eq >= 0) out.push({ name: src.str(i, eq), value: src.str(eq + 1, k) });
+    else if (k > i) out.push({ name: src.str(i, k), value: undefined });
+    if (k >= end || b[k] !== 0x26) return k;
+    i = k + 1;
   }
   return end;
 }
 
-/** Host characters: alphanumerics, '-', '.', and '_' (not in the grammar, but common in lab setups). */
-const HOST = new Uint8Array(128);
+/** HOST[b]: 1 digit, 2 letter / '-' / '_' ('_' is not in the grammar but common in lab setups), 3 '.'. */
+const HOST = new Uint8Array(256);
 for (let c = 0x30; c <= 0x39; c++) HOST[c] = 1;
 for (let c = 0x41; c <= 0x5a; c++) HOST[c] = 2;
 for (let c = 0x61; c <= 0x7a; c++) HOST[c] = 2;
@@ -191,79 +196,75 @@ HOST[0x2d] = 2;
 HOST[0x5f] = 2;
 HOST[0x2e] = 3;
 
+/** What may follow a host: port, parameters, headers, and the callers' delimiters (LWS, ',', '>'). */
+const AFTER_HOST = new Uint8Array(256);
+for (const c of [0x3a, 0x3b, 0x3f, 0x20, 0x09, 0x2c, 0x0d, 0x0a, 0x3e]) AFTER_HOST[c] = 1;
+
 /**
  * hostport = host [ ":" port ]; host = hostname / IPv4address / IPv6reference (RFC 3261 §25.1). Fills
- * host/hostType/port on `target` and returns the index after the port. Used for URIs and Via sent-by.
+ * host/hostType/port on `target` and returns the offset after the port. Used for URIs and Via sent-by.
  */
 export function parseHostPort(
-  s: string,
+  src: TextSource,
   i: number,
   end: number,
-  target: { host: string; hostType: HostType; port: number | undefined; problems?: Uri['problems'] },
+  target: { host: string; hostType: HostType; port: number | undefined; problems?: Problem[] },
   what: string,
 ): number {
-  if (i < end && s.charCodeAt(i) === 0x5b) {
+  const b = src.bytes;
+  if (i < end && b[i] === 0x5b) {
     let close = i + 1;
-    while (close < end && s.charCodeAt(close) !== 0x5d) close++;
+    while (close < end && b[close] !== 0x5d) close++;
     target.hostType = 'ipv6';
     if (close >= end) {
       addProblem(target, 'error', `unterminated IPv6 reference in ${what} host`, i);
-      target.host = s.substring(i + 1, end);
+      target.host = src.str(i + 1, end);
       return end;
     }
-    target.host = s.substring(i + 1, close);
-    if (!looksLikeIpv6(target.host)) addProblem(target, 'error', `invalid IPv6 address '${target.host}' in ${what} host`, i);
+    target.host = src.str(i + 1, close);
+    if (!looksLikeIpv6(b, i + 1, close)) addProblem(target, 'error', `invalid IPv6 address '${target.host}' in ${what} host`, i);
     i = close + 1;
   } else {
     const hostStart = i;
     let dots = 0;
     let alpha = false;
     while (i < end) {
-      const c = s.charCodeAt(i);
-      const k = c < 128 ? HOST[c] : 0;
+      const k = HOST[b[i]];
       if (k === 0) break;
       if (k === 3) dots++;
       else if (k === 2) alpha = true;
       i++;
     }
-    target.host = s.substring(hostStart, i);
+    if (i < end && AFTER_HOST[b[i]] === 0) {
+      addProblem(target, 'error', `invalid character '${src.str(i, i + 1)}' in ${what} host`, i);
+      while (i < end && AFTER_HOST[b[i]] === 0) i++;
+      alpha = true;
+    }
+    target.host = src.str(hostStart, i);
     if (i === hostStart) {
       addProblem(target, 'error', `${what} has no host`, i);
       target.hostType = '';
     } else if (!alpha && dots === 3) {
       target.hostType = 'ipv4';
-      if (!validIpv4(target.host)) addProblem(target, 'error', `invalid IPv4 address '${target.host}' in ${what}`, hostStart);
+      if (!validIpv4(b, hostStart, i)) addProblem(target, 'error', `invalid IPv4 address '${target.host}' in ${what}`, hostStart);
     } else target.hostType = 'name';
-    if (i < end) {
-      const c = s.charCodeAt(i);
-      // What may follow a host: port, parameters, headers; the caller's delimiters (LWS, ',', '>').
-      if (!(c === 0x3a || c === 0x3b || c === 0x3f || c === 0x20 || c === 0x09 || c === 0x2c || c === 0x0d || c === 0x0a)) {
-        addProblem(target, 'error', `invalid character '${s.charAt(i)}' in ${what} host`, i);
-        while (i < end) {
-          const d = s.charCodeAt(i);
-          if (d === 0x3a || d === 0x3b || d === 0x3f || d === 0x20 || d === 0x09 || d === 0x2c) break;
-          i++;
-        }
-        target.host = s.substring(hostStart, i);
-      }
-    }
   }
-  if (i < end && s.charCodeAt(i) === 0x3a) {
+  if (i < end && b[i] === 0x3a) {
     const portStart = ++i;
-    while (i < end && isDigit(s.charCodeAt(i))) i++;
-    const port = parseDecimal(s, portStart, i);
+    while (i < end && isDigit(b[i])) i++;
+    const port = parseDecimalBytes(b, portStart, i);
     if (port < 0 || port > 65535) addProblem(target, 'error', `invalid port in ${what}`, portStart);
     else target.port = port;
   }
   return i;
 }
 
-function validIpv4(host: string): boolean {
+function validIpv4(b: Uint8Array, start: number, end: number): boolean {
   let n = 0;
   let value = 0;
   let digits = 0;
-  for (let i = 0; i <= host.length; i++) {
-    const c = i < host.length ? host.charCodeAt(i) : 0x2e;
+  for (let i = start; i <= end; i++) {
+    const c = i < end ? b[i] : 0x2e;
     if (c === 0x2e) {
       if (digits === 0 || value > 255) return false;
       n++;
@@ -271,43 +272,44 @@ function validIpv4(host: string): boolean {
       digits = 0;
     } else {
       value = value * 10 + (c - 0x30);
-      digits++;
-      if (digits > 3) return false;
+      if (++digits > 3) return false;
     }
   }
   return n === 4;
 }
 
-function looksLikeIpv6(host: string): boolean {
-  if (host.length < 2 || host.indexOf(':') < 0) return false;
-  for (let i = 0; i < host.length; i++) {
-    const c = host.charCodeAt(i);
-    if (!(isHexDigit(c) || c === 0x3a || c === 0x2e)) return false;
+function looksLikeIpv6(b: Uint8Array, start: number, end: number): boolean {
+  let colons = 0;
+  for (let i = start; i < end; i++) {
+    const c = b[i];
+    if (c === 0x3a) colons++;
+    else if (!(isHexDigit(c) || c === 0x2e)) return false;
   }
-  return true;
+  return colons >= 2;
 }
 
 /** tel: telephone-subscriber *( ";" par ) — RFC 3966 §3. */
-function parseTelPart(s: string, i: number, end: number, uri: Uri): void {
+function parseTelPart(src: TextSource, i: number, end: number, uri: Uri): void {
+  const b = src.bytes;
   const numberStart = i;
-  while (i < end && s.charCodeAt(i) !== 0x3b) {
-    if (badUriChar(s.charCodeAt(i))) {
-      reportBadChar(uri, s, i);
+  while (i < end && b[i] !== 0x3b) {
+    if (BAD_URI[b[i]] === 1) {
+      reportBadChar(uri, src, i);
       break;
     }
     i++;
   }
-  uri.user = s.substring(numberStart, i);
+  uri.user = src.str(numberStart, i);
   if (i === numberStart) addProblem(uri, 'error', 'tel URI has no number', numberStart);
   let hasContext = false;
-  while (i < end && s.charCodeAt(i) === 0x3b) {
+  while (i < end && b[i] === 0x3b) {
     const nameStart = ++i;
     let eq = -1;
     while (i < end) {
-      const c = s.charCodeAt(i);
+      const c = b[i];
       if (c === 0x3b) break;
-      if (badUriChar(c)) {
-        reportBadChar(uri, s, i);
+      if (BAD_URI[c] === 1) {
+        reportBadChar(uri, src, i);
         break;
       }
       if (c === 0x3d && eq < 0) eq = i;
@@ -315,14 +317,14 @@ function parseTelPart(s: string, i: number, end: number, uri: Uri): void {
     }
     if (nameStart === i) addProblem(uri, 'error', "empty tel URI parameter (';' with no name)", nameStart);
     else {
-      const name = internParamName(s, nameStart, eq >= 0 ? eq : i);
+      const name = internParamName(src, nameStart, eq >= 0 ? eq : i);
       if (name === 'phone-context' || equalsLower(name, 'phone-context')) hasContext = true;
-      pushParam(uri as ParamOwner, { name, value: eq >= 0 ? s.substring(eq + 1, i) : undefined });
+      pushParam(uri, { name, value: eq >= 0 ? src.str(eq + 1, i) : undefined });
     }
-    if (i < end && s.charCodeAt(i) !== 0x3b) break;
+    if (i < end && b[i] !== 0x3b) break;
   }
   // A local number is only meaningful with its phone-context (RFC 3966 §5.1.5, TS 24.229 §5.1.2A.1.5).
-  if (uri.user.length > 0 && uri.user.charCodeAt(0) !== 0x2b && !hasContext) {
+  if (uri.user.length > 0 && b[numberStart] !== 0x2b && !hasContext) {
     addProblem(uri, 'error', 'local tel number without phone-context (RFC 3966 §5.1.5)', numberStart);
   }
 }
@@ -342,7 +344,7 @@ export function unescapeUri(s: string): string {
     } else if (c < 0x80) bytes.push(c);
     else {
       const cp = s.codePointAt(i) as number;
-      for (const b of encodeText(String.fromCodePoint(cp))) bytes.push(b);
+      for (const x of encodeText(String.fromCodePoint(cp))) bytes.push(x);
       if (cp > 0xffff) i++;
     }
   }

@@ -6,40 +6,38 @@
  *   sent-protocol = protocol-name SLASH protocol-version SLASH transport     (SLASH = SWS "/" SWS)
  *   sent-by       = host [ COLON port ]
  */
-import { CR, HTAB, LF, SP, TOKEN, equalsLower } from './chars.js';
-import { NO_PARAMS, addProblem, parseDecimal, parseGenericParams } from './scan.js';
+import { LWS_BYTE, equalsLower, isDigit } from './chars.js';
+import {
+  NO_PARAMS,
+  addProblem,
+  parseDecimal,
+  parseDecimalBytes,
+  parseGenericParams,
+  scanTokenBytes,
+  skipLwsBytes,
+  type ProblemSink,
+} from './scan.js';
+import { sourceOf, type TextSource } from './source.js';
 import { parseHostPort } from './uri.js';
-import type { Problem, Via } from './types.js';
+import type { Via } from './types.js';
 
 /** RFC 3261 §8.1.1.7: branches of RFC 3261 transactions start with this magic cookie. */
 export const MAGIC_COOKIE = 'z9hG4bK';
 
-function isLws(c: number): boolean {
-  return c === SP || c === HTAB || c === CR || c === LF;
-}
-
-function skipLws(s: string, i: number, end: number): number {
-  while (i < end && isLws(s.charCodeAt(i))) i++;
-  return i;
-}
-
-function scanToken(s: string, i: number, end: number): number {
-  while (i < end) {
-    const c = s.charCodeAt(i);
-    if (c > 0xff || TOKEN[c] === 0) break;
-    i++;
-  }
-  return i;
-}
-
-const TRANSPORTS = ['UDP', 'TCP', 'TLS', 'SCTP', 'WS', 'WSS', 'TLS-SCTP', 'DTLS'];
-
-/** The transport token, interned when it is a common one written in upper case. */
-function internTransport(s: string, a: number, b: number): string {
-  for (const t of TRANSPORTS) {
-    if (t.length === b - a && s.startsWith(t, a)) return t;
-  }
-  return s.substring(a, b).toUpperCase();
+/** The transport token at bytes [a, b), interned when it is a common one written in upper case. */
+function internTransport(src: TextSource, a: number, b: number): string {
+  const x = src.bytes;
+  const n = b - a;
+  if (n === 3) {
+    const c0 = x[a];
+    const c1 = x[a + 1];
+    const c2 = x[a + 2];
+    if (c0 === 0x55 && c1 === 0x44 && c2 === 0x50) return 'UDP';
+    if (c0 === 0x54 && c1 === 0x43 && c2 === 0x50) return 'TCP';
+    if (c0 === 0x54 && c1 === 0x4c && c2 === 0x53) return 'TLS';
+    if (c0 === 0x57 && c1 === 0x53 && c2 === 0x53) return 'WSS';
+  } else if (n === 2 && x[a] === 0x57 && x[a + 1] === 0x53) return 'WS';
+  return src.str(a, b).toUpperCase();
 }
 
 function newVia(): Via {
@@ -59,40 +57,57 @@ function newVia(): Via {
   };
 }
 
-/** Parses one via-parm from s[start, end). Never throws; problems are reported on the result. */
-export function parseVia(s: string, start = 0, end = s.length): Via {
+/** Parses one via-parm. Problem offsets are UTF-8 byte offsets in `text`. Never throws. */
+export function parseVia(text: string): Via {
+  const src = sourceOf(text);
   const via = newVia();
-  parseViaAt(s, start, end, via, false);
+  parseInto(src, 0, src.bytes.length, via, false);
   return via;
 }
 
-function parseViaAt(s: string, start: number, end: number, via: Via, inList: boolean): number {
-  let i = skipLws(s, start, end);
+/** `SIP/2.0/` at i, the sent-protocol every implementation sends. */
+function isSip20(b: Uint8Array, i: number, end: number): boolean {
+  return (
+    i + 8 <= end &&
+    b[i] === 0x53 &&
+    b[i + 1] === 0x49 &&
+    b[i + 2] === 0x50 &&
+    b[i + 3] === 0x2f &&
+    b[i + 4] === 0x32 &&
+    b[i + 5] === 0x2e &&
+    b[i + 6] === 0x30 &&
+    b[i + 7] === 0x2f
+  );
+}
+
+function parseInto(src: TextSource, start: number, end: number, via: Via, inList: boolean): number {
+  const b = src.bytes;
+  let i = skipLwsBytes(b, start, end);
   const at = i;
-  // sent-protocol; the fast path is the exact "SIP/2.0/" everyone sends.
   let ok: boolean;
-  if (s.startsWith('SIP/2.0/', i) && i + 8 <= end) {
+  if (isSip20(b, i, end)) {
     via.protocol = 'SIP';
     via.version = '2.0';
-    const j = scanToken(s, i + 8, end);
-    via.transport = internTransport(s, i + 8, j);
+    const j = scanTokenBytes(b, i + 8, end);
+    via.transport = internTransport(src, i + 8, j);
     ok = j > i + 8;
     i = j;
   } else {
-    let j = scanToken(s, i, end);
-    via.protocol = s.substring(i, j);
-    i = skipLws(s, j, end);
-    ok = via.protocol.length > 0 && i < end && s.charCodeAt(i) === 0x2f;
+    let j = scanTokenBytes(b, i, end);
+    via.protocol = src.str(i, j);
+    i = skipLwsBytes(b, j, end);
+    ok = j > at && i < end && b[i] === 0x2f;
     if (ok) {
-      i = skipLws(s, i + 1, end);
-      j = scanToken(s, i, end);
-      via.version = s.substring(i, j);
-      i = skipLws(s, j, end);
-      ok = via.version.length > 0 && i < end && s.charCodeAt(i) === 0x2f;
+      i = skipLwsBytes(b, i + 1, end);
+      j = scanTokenBytes(b, i, end);
+      via.version = src.str(i, j);
+      ok = j > i;
+      i = skipLwsBytes(b, j, end);
+      ok = ok && i < end && b[i] === 0x2f;
       if (ok) {
-        i = skipLws(s, i + 1, end);
-        j = scanToken(s, i, end);
-        via.transport = internTransport(s, i, j);
+        i = skipLwsBytes(b, i + 1, end);
+        j = scanTokenBytes(b, i, end);
+        via.transport = internTransport(src, i, j);
         ok = j > i;
         i = j;
       }
@@ -103,15 +118,28 @@ function parseViaAt(s: string, start: number, end: number, via: Via, inList: boo
   }
   if (!ok) {
     let stop = i;
-    while (stop < end && !(inList && s.charCodeAt(stop) === 0x2c)) stop++;
-    addProblem(via, 'error', `malformed sent-protocol (expected SIP/2.0/<transport>) in '${s.substring(at, stop)}'`, i);
+    while (stop < end && !(inList && b[stop] === 0x2c)) stop++;
+    addProblem(via, 'error', `malformed sent-protocol (expected SIP/2.0/<transport>) in '${src.str(at, stop)}'`, i);
     return stop;
   }
   // LWS sent-by
-  const hostStart = skipLws(s, i, end);
+  const hostStart = skipLwsBytes(b, i, end);
   if (hostStart === i) addProblem(via, 'error', 'whitespace expected between the transport and sent-by', i);
-  i = parseHostPort(s, hostStart, end, via, 'Via sent-by');
-  const stop = parseGenericParams(s, i, end, via, inList);
+  i = parseHostPort(src, hostStart, end, via, 'Via sent-by');
+  if (via.port === undefined && i < end && LWS_BYTE[b[i]] === 1) {
+    // COLON = SWS ":" SWS: whitespace around the port's colon is legal, if rare.
+    let k = skipLwsBytes(b, i, end);
+    if (k < end && b[k] === 0x3a) {
+      k = skipLwsBytes(b, k + 1, end);
+      const portStart = k;
+      while (k < end && isDigit(b[k])) k++;
+      const port = parseDecimalBytes(b, portStart, k);
+      if (port < 0 || port > 65535) addProblem(via, 'error', 'invalid port in Via sent-by', portStart);
+      else via.port = port;
+      i = k;
+    }
+  }
+  const stop = parseGenericParams(src, i, end, via, inList);
   const params = via.params;
   for (let k = 0; k < params.length; k++) {
     const p = params[k];
@@ -152,25 +180,27 @@ function checkBranch(via: Via, at: number): void {
   }
 }
 
+/** Parses a Via header value with one or more comma-separated via-parms. */
+export function parseViaList(text: string, sink: ProblemSink = {}): Via[] {
+  const src = sourceOf(text);
+  return parseViaListAt(src, 0, src.bytes.length, sink);
+}
+
 /**
- * Parses a Via header value with one or more comma-separated via-parms in one pass, appending to `out`.
- * Empty items (a stray ',') are reported on `sink`.
+ * Parses the via-parms in bytes [start, end) in one pass, appending to `out`. Empty items (a stray ',') are
+ * reported on `sink`.
  */
-export function parseViaList(
-  s: string,
-  start = 0,
-  end = s.length,
-  sink: { problems?: Problem[] } = {},
-  out: Via[] = [],
-): Via[] {
+export function parseViaListAt(src: TextSource, start: number, end: number, sink: ProblemSink = {}, out: Via[] = []): Via[] {
+  const b = src.bytes;
   let i = start;
+  const before = out.length;
   while (true) {
-    i = skipLws(s, i, end);
-    if (i >= end || s.charCodeAt(i) === 0x2c) {
-      addProblem(sink, 'error', i >= end && out.length === 0 ? 'empty Via value' : "empty via-parm (stray ',')", i);
+    i = skipLwsBytes(b, i, end);
+    if (i >= end || b[i] === 0x2c) {
+      addProblem(sink, 'error', i >= end && out.length === before ? 'empty Via value' : "empty via-parm (stray ',')", i);
     } else {
       const via = newVia();
-      i = parseViaAt(s, i, end, via, true);
+      i = parseInto(src, i, end, via, true);
       out.push(via);
     }
     if (i >= end) break;
