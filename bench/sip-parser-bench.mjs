@@ -61,19 +61,20 @@ const avgSize = Math.round(buffer.length / spans.length);
 
 let sink = 0;
 /**
- * Runs `fn` over all messages in trials of ~`seconds / 10`; reports the best trial (the host is shared, so
- * other load only ever slows a trial down) and the median.
+ * Runs `fn` over all messages in 30 trials of ~`seconds / 30` each; reports the best trial (on a shared host
+ * other load only ever slows a trial down, so the best one is the closest to the parser's own speed) and the
+ * median.
  */
 function run(label, fn) {
   for (let r = 0; r < 300; r++) for (const [s, e] of spans) sink += fn(s, e); // warm-up
   const rates = [];
-  for (let trial = 0; trial < 10; trial++) {
+  for (let trial = 0; trial < 30; trial++) {
     let count = 0;
     const t0 = performance.now();
     let elapsed = 0;
-    while (elapsed < seconds * 100) {
-      for (let r = 0; r < 5; r++) for (const [s, e] of spans) sink += fn(s, e);
-      count += 5 * spans.length;
+    while (elapsed < (seconds * 1000) / 30) {
+      for (const [s, e] of spans) sink += fn(s, e);
+      count += spans.length;
       elapsed = performance.now() - t0;
     }
     rates.push(count / (elapsed / 1000));

@@ -115,9 +115,11 @@ function parseInto(src: TextSource, start: number, end: number, na: NameAddr, al
 
   if (laquot >= 0) {
     na.bracketed = true;
-    let close = laquot + 1;
-    while (close < end && b[close] !== 0x3e) close++;
-    if (close >= end) addProblem(na, 'error', "missing '>' after the URI", end);
+    let close = src.indexOf('>', laquot + 1, end);
+    if (close < 0) {
+      close = end;
+      addProblem(na, 'error', "missing '>' after the URI", end);
+    }
     let a = laquot + 1;
     let z = close;
     if (a < z && (LWS_BYTE[b[a]] === 1 || LWS_BYTE[b[z - 1]] === 1)) {

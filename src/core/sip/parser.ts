@@ -9,7 +9,7 @@ import { decodeLatin1, decodeUtf8 } from '../util/text.js';
 import { CR, HTAB, LF, LWS_BYTE, SP, TOKEN, isDigit } from './chars.js';
 import { parseCSeqAt } from './cseq.js';
 import { checkSipDate } from './date.js';
-import { HEADERS, UNKNOWN_HEADER, lookupHeaderBytes, lookupParsedHeaderBytes } from './header-names.js';
+import { H, HEADERS, UNKNOWN_HEADER, lookupHeaderBytes, lookupParsedHeaderBytes } from './header-names.js';
 import { HEADER_FIELDS, SipMessageImpl } from './message.js';
 import { TextSource, unfold } from './source.js';
 import { parseNameAddrAt, parseNameAddrListAt } from './name-addr.js';
@@ -40,31 +40,11 @@ export interface ParseSipOptions {
 const LAYER = 'sip';
 
 /**
- * Header ids the parser works on, as compile-time constants so `switch` compiles to a jump table (must equal
- * the ids in H: checked by test/core/sip/header-names.test.ts).
+ * Header ids the parser works on (= H in header-names.ts, checked by test/core/sip/header-names.test.ts).
+ * The hot `switch` below uses the numbers themselves: TypeScript emits a const enum as a runtime object under
+ * isolatedModules, and a case label that loads a property cannot become a jump table.
  */
-const enum Id {
-  Via = 0,
-  From = 1,
-  To = 2,
-  CallId = 3,
-  CSeq = 4,
-  Contact = 5,
-  ContentLength = 6,
-  ContentType = 7,
-  MaxForwards = 8,
-  Expires = 9,
-  Date = 10,
-  RetryAfter = 11,
-  Warning = 12,
-  Route = 13,
-  RecordRoute = 14,
-  MinExpires = 15,
-  RSeq = 16,
-  RAck = 17,
-  SessionExpires = 18,
-  MinSE = 19,
-}
+const Id = H;
 
 /** Header ids above this one need no work in pass 2 (the headers the parser checks come first in H). */
 const LAST_CHECKED = Id.MinSE;
@@ -141,7 +121,7 @@ function parse(bytes: Uint8Array, start: number, end: number, options: ParseSipO
   if (p > start && !stream && p < end) {
     diagnostics.push(note(LAYER, `${p - start} CR/LF bytes before the start line ignored (RFC 3261 §7.5)`, start));
   }
-  if (p < end && !looksLikeSipStart(bytes, p, end)) {
+  if (p < end && !startsLikeSip(bytes, p, end) && !looksLikeSipStart(bytes, p, end)) {
     const found = findSipStart(bytes, p, end);
     if (found > p) {
       diagnostics.push(malformed(LAYER, `${found - p} bytes of non-SIP data before the start line`, p));
@@ -257,7 +237,7 @@ function parse(bytes: Uint8Array, start: number, end: number, options: ParseSipO
   // The value parsers read each value where it sits in the bytes (folded lines included: they treat CR/LF as
   // whitespace), so problem offsets are byte offsets.
   for (let i = 0; i <= LAST_CHECKED; i++) counts[i] = 0;
-  let firstContentLength = '';
+  let firstContentLength = -1; // index in sp of the first Content-Length
   let contentLengthsDiffer = false;
   for (let k = 0; k < n; k += HEADER_FIELDS) {
     const id = sp[k];
@@ -266,7 +246,7 @@ function parse(bytes: Uint8Array, start: number, end: number, options: ParseSipO
     const vs = sp[k + 3];
     const ve = sp[k + 4];
     switch (id) {
-      case Id.Via: {
+      case 0 /* Via */: {
         const before = msg.vias.length;
         listSink.problems = undefined;
         parseViaListAt(src, vs, ve, listSink, msg.vias);
@@ -274,8 +254,8 @@ function parse(bytes: Uint8Array, start: number, end: number, options: ParseSipO
         for (let i = before; i < msg.vias.length; i++) report(diagnostics, 'Via', msg.vias[i].problems);
         break;
       }
-      case Id.From:
-      case Id.To: {
+      case 1 /* From */:
+      case 2 /* To */: {
         if (counts[id] > 1) break;
         const na = parseNameAddrAt(src, vs, ve);
         if (id === Id.From) msg.from = na;
@@ -285,7 +265,7 @@ function parse(bytes: Uint8Array, start: number, end: number, options: ParseSipO
         checkScheme(diagnostics, vs, label, na);
         break;
       }
-      case Id.CallId:
+      case 3 /* CallId */:
         if (counts[id] === 1) {
           const v = valueString(src, sp, k);
           msg.callId = v;
@@ -295,13 +275,13 @@ function parse(bytes: Uint8Array, start: number, end: number, options: ParseSipO
           }
         }
         break;
-      case Id.CSeq:
+      case 4 /* CSeq */:
         if (counts[id] === 1) {
           msg.cseq = parseCSeqAt(src, vs, ve);
           report(diagnostics, 'CSeq', msg.cseq.problems);
         }
         break;
-      case Id.Contact: {
+      case 5 /* Contact */: {
         const before = msg.contacts.length;
         listSink.problems = undefined;
         parseNameAddrListAt(src, vs, ve, true, listSink, msg.contacts);
@@ -313,19 +293,19 @@ function parse(bytes: Uint8Array, start: number, end: number, options: ParseSipO
         }
         break;
       }
-      case Id.ContentLength: {
+      case 6 /* ContentLength */: {
         const value = parseDecimalBytes(bytes, vs, ve);
         if (counts[id] === 1) {
-          firstContentLength = valueString(src, sp, k);
+          firstContentLength = k;
           if (value < 0) {
             diagnostics.push(
-              malformed(LAYER, `Content-Length '${firstContentLength}' is not a non-negative decimal number (RFC 3261 §20.14)`, vs),
+              malformed(LAYER, `Content-Length '${valueString(src, sp, k)}' is not a non-negative decimal number (RFC 3261 §20.14)`, vs),
             );
           } else msg.contentLength = value;
-        } else if (valueString(src, sp, k) !== firstContentLength) contentLengthsDiffer = true;
+        } else if (valueString(src, sp, k) !== valueString(src, sp, firstContentLength)) contentLengthsDiffer = true;
         break;
       }
-      case Id.ContentType:
+      case 7 /* ContentType */:
         if (counts[id] === 1) {
           msg.contentType = valueString(src, sp, k);
           if (msg.contentType.indexOf('/') < 0) {
@@ -333,7 +313,7 @@ function parse(bytes: Uint8Array, start: number, end: number, options: ParseSipO
           }
         }
         break;
-      case Id.MaxForwards: {
+      case 8 /* MaxForwards */: {
         const value = parseDecimalBytes(bytes, vs, ve);
         if (value < 0) {
           diagnostics.push(malformed(LAYER, `Max-Forwards '${valueString(src, sp, k)}' is not a number (RFC 3261 §20.22)`, vs));
@@ -344,33 +324,33 @@ function parse(bytes: Uint8Array, start: number, end: number, options: ParseSipO
         }
         break;
       }
-      case Id.Expires:
-      case Id.MinExpires: {
+      case 9 /* Expires */:
+      case 15 /* MinExpires */: {
         const value = checkDeltaSeconds(diagnostics, src, vs, ve, HEADERS[id].name);
         if (id === Id.Expires && counts[id] === 1 && value >= 0) msg.expires = value;
         break;
       }
-      case Id.RetryAfter:
-      case Id.SessionExpires:
-      case Id.MinSE:
+      case 11 /* RetryAfter */:
+      case 18 /* SessionExpires */:
+      case 19 /* MinSE */:
         checkDeltaSeconds(diagnostics, src, vs, ve, HEADERS[id].name);
         break;
-      case Id.Date: {
+      case 10 /* Date */: {
         const problem = checkSipDate(valueString(src, sp, k));
         if (problem) diagnostics.push(malformed(LAYER, `Date: ${problem}`, vs));
         break;
       }
-      case Id.Warning:
+      case 12 /* Warning */:
         checkWarning(diagnostics, vs, valueString(src, sp, k));
         break;
-      case Id.RSeq: {
+      case 16 /* RSeq */: {
         const value = parseDecimalBytes(bytes, vs, ve);
         if (value < 1 || value > MAX_UINT32) {
           diagnostics.push(malformed(LAYER, `RSeq '${valueString(src, sp, k)}' is not a number in 1..2^32-1 (RFC 3262 §7.1)`, vs));
         }
         break;
       }
-      case Id.RAck:
+      case 17 /* RAck */:
         checkRAck(diagnostics, src, vs, ve);
         break;
     }
@@ -461,6 +441,33 @@ function parse(bytes: Uint8Array, start: number, end: number, options: ParseSipO
     void msg.sdp;
   }
   return msg;
+}
+
+/**
+ * The first four bytes are those of a common method or of `SIP/`: the parser then skips the full detection
+ * (the start-line parser reports anything wrong with the rest of the line).
+ */
+function startsLikeSip(b: Uint8Array, p: number, end: number): boolean {
+  if (p + 4 > end) return false;
+  switch (((b[p] << 24) | (b[p + 1] << 16) | (b[p + 2] << 8) | b[p + 3]) >>> 0) {
+    case 0x5349502f: // SIP/
+    case 0x494e5649: // INVI(TE)
+    case 0x41434b20: // ACK
+    case 0x42594520: // BYE
+    case 0x50524143: // PRAC(K)
+    case 0x55504441: // UPDA(TE)
+    case 0x52454749: // REGI(STER)
+    case 0x43414e43: // CANC(EL)
+    case 0x4f505449: // OPTI(ONS)
+    case 0x53554253: // SUBS(CRIBE)
+    case 0x4e4f5449: // NOTI(FY)
+    case 0x4d455353: // MESS(AGE)
+    case 0x494e464f: // INFO
+    case 0x52454645: // REFE(R)
+    case 0x5055424c: // PUBL(ISH)
+      return true;
+  }
+  return false;
 }
 
 /** Byte offset of the next LF at or after byte `from` (the text starts at byte `base`), or `limit`. */

@@ -120,8 +120,25 @@ export function pushParam(owner: ParamOwner, param: Param): void {
   else owner.params.push(param);
 }
 
-function same(b: Uint8Array, start: number, literal: string): boolean {
-  for (let k = 1; k < literal.length; k++) if (b[start + k] !== literal.charCodeAt(k)) return false;
+const LITERALS: Record<string, Uint8Array> = {};
+for (const name of ['tag', 'ttl', 'user', 'rport', 'maddr', 'branch', 'method', 'expires', 'received', 'transport', 'phone-context', '+sip.instance']) {
+  LITERALS[name] = Uint8Array.from(name, (c) => c.charCodeAt(0));
+}
+const L_TAG = LITERALS.tag;
+const L_TTL = LITERALS.ttl;
+const L_USER = LITERALS.user;
+const L_RPORT = LITERALS.rport;
+const L_MADDR = LITERALS.maddr;
+const L_BRANCH = LITERALS.branch;
+const L_METHOD = LITERALS.method;
+const L_EXPIRES = LITERALS.expires;
+const L_RECEIVED = LITERALS.received;
+const L_TRANSPORT = LITERALS.transport;
+const L_PHONE_CONTEXT = LITERALS['phone-context'];
+const L_SIP_INSTANCE = LITERALS['+sip.instance'];
+
+function same(b: Uint8Array, start: number, literal: Uint8Array): boolean {
+  for (let k = 1; k < literal.length; k++) if (b[start + k] !== literal[k]) return false;
   return true;
 }
 
@@ -140,32 +157,32 @@ export function internParamName(src: TextSource, start: number, end: number): st
       if (c === 0x6c && b[start + 1] === 0x72) return 'lr';
       break;
     case 3:
-      if (c === 0x74 && same(b, start, 'tag')) return 'tag';
-      if (c === 0x74 && same(b, start, 'ttl')) return 'ttl';
+      if (c === 0x74 && same(b, start, L_TAG)) return 'tag';
+      if (c === 0x74 && same(b, start, L_TTL)) return 'ttl';
       break;
     case 4:
-      if (c === 0x75 && same(b, start, 'user')) return 'user';
+      if (c === 0x75 && same(b, start, L_USER)) return 'user';
       break;
     case 5:
-      if (c === 0x72 && same(b, start, 'rport')) return 'rport';
-      if (c === 0x6d && same(b, start, 'maddr')) return 'maddr';
+      if (c === 0x72 && same(b, start, L_RPORT)) return 'rport';
+      if (c === 0x6d && same(b, start, L_MADDR)) return 'maddr';
       break;
     case 6:
-      if (c === 0x62 && same(b, start, 'branch')) return 'branch';
-      if (c === 0x6d && same(b, start, 'method')) return 'method';
+      if (c === 0x62 && same(b, start, L_BRANCH)) return 'branch';
+      if (c === 0x6d && same(b, start, L_METHOD)) return 'method';
       break;
     case 7:
-      if (c === 0x65 && same(b, start, 'expires')) return 'expires';
+      if (c === 0x65 && same(b, start, L_EXPIRES)) return 'expires';
       break;
     case 8:
-      if (c === 0x72 && same(b, start, 'received')) return 'received';
+      if (c === 0x72 && same(b, start, L_RECEIVED)) return 'received';
       break;
     case 9:
-      if (c === 0x74 && same(b, start, 'transport')) return 'transport';
+      if (c === 0x74 && same(b, start, L_TRANSPORT)) return 'transport';
       break;
     case 13:
-      if (c === 0x70 && same(b, start, 'phone-context')) return 'phone-context';
-      if (c === 0x2b && same(b, start, '+sip.instance')) return '+sip.instance';
+      if (c === 0x70 && same(b, start, L_PHONE_CONTEXT)) return 'phone-context';
+      if (c === 0x2b && same(b, start, L_SIP_INSTANCE)) return '+sip.instance';
       break;
   }
   return src.str(start, end);

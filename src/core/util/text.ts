@@ -36,10 +36,14 @@ export function encodeText(text: string): Uint8Array {
   return encoder.encode(text);
 }
 
+/** `ignoreBOM: true` keeps a leading U+FEFF as a character instead of swallowing it (RFC 4475 §3.1.1.2 has one). */
+const utf8KeepBom = new TextDecoder('utf-8', { fatal: false, ignoreBOM: true });
+
 /**
- * Decodes bytes [start, end) as UTF-8 with one TextDecoder call, whatever the length. For long runs (a whole
- * SIP header section) this is far cheaper than building many short strings; callers then take substrings.
+ * Decodes bytes [start, end) as UTF-8 with one TextDecoder call, whatever the length, keeping a leading BOM.
+ * For long runs (a whole SIP header section) this is far cheaper than building many short strings; callers
+ * then take substrings.
  */
 export function decodeUtf8(bytes: Uint8Array, start: number, end: number): string {
-  return end > start ? utf8.decode(bytes.subarray(start, end)) : '';
+  return end > start ? utf8KeepBom.decode(bytes.subarray(start, end)) : '';
 }

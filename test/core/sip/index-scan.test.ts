@@ -123,7 +123,7 @@ describe('the indexing fast path', () => {
 
   it.skipIf(!haveSharedCaptures)('keeps its contract on every UDP SIP payload of the shared corpus', async () => {
     const payloads = await corpusPayloads();
-    expect(payloads.length).toBeGreaterThan(10_000);
+    expect(payloads.length).toBeGreaterThan(9_000);
     let accepted = 0;
     for (const p of payloads) if (checkContract(p.bytes, p.where)) accepted++;
     // The SIPp load run alone is 8989 clean messages: most of the corpus takes the fast path.
