@@ -75,10 +75,15 @@ const QDTEXT = table('\t', [
   [0x5d, 0x7e],
 ]);
 const UPPER = table('', [[0x41, 0x5a]]);
+const HEX = table('', [
+  [0x30, 0x39],
+  [0x41, 0x46],
+  [0x61, 0x66],
+]);
 /** Printable ASCII and HTAB (reason phrases in this subset). */
 const VALUE = table('\t', [[0x20, 0x7e]]);
-/** Digits and dots: an IPv4 address literal once `host` has checked the dotted quad. */
-const IPV4_CHARS = table('0123456789.');
+/** The characters of IPv4 and IPv6 address literals. */
+const IP_CHARS = table('0123456789.:abcdefABCDEF');
 
 /** Header ids this scanner validates. Any other header is accepted when its value is printable ASCII. */
 const enum H {
@@ -96,6 +101,7 @@ const enum H {
   SessionExpires,
   RSeq,
   RAck,
+  Date,
   /** Headers this subset does not handle (Date, Warning): fall back to the full parser. */
   Refuse,
 }
@@ -124,7 +130,7 @@ const NAMES: Array<[string, H]> = [
   ['session-expires', H.SessionExpires],
   ['x', H.SessionExpires],
   ['min-se', H.DeltaSeconds],
-  ['date', H.Refuse],
+  ['date', H.Date],
   ['warning', H.Refuse],
   ['rseq', H.RSeq],
   ['rack', H.RAck],
@@ -173,6 +179,7 @@ function skipDigits(b: Uint8Array, i: number, end: number): number {
  * and an all-numeric name must be a dotted quad of octets ≤ 255. Returns the index after the host, or -1.
  */
 function host(b: Uint8Array, i: number, end: number): number {
+  if (i < end && b[i] === 0x5b) return ipv6Reference(b, i, end);
   const start = i;
   let labels = 0;
   let allNumeric = true;
@@ -210,6 +217,44 @@ function host(b: Uint8Array, i: number, end: number): number {
     if (c < 0x61 || c > 0x7a) return -1;
   }
   return i;
+}
+
+/**
+ * IPv6reference = "[" IPv6address "]" (RFC 3261 §25.1): 1–4 hex digits per group, 8 groups or fewer with
+ * exactly one "::", no embedded IPv4 (left to the full parser). Returns the index after "]", or -1.
+ */
+function ipv6Reference(b: Uint8Array, i: number, end: number): number {
+  i++; // "["
+  let groups = 0;
+  let doubleColon = false;
+  if (b[i] === COLON) {
+    if (b[i + 1] !== COLON) return -1;
+    doubleColon = true;
+    i += 2;
+  }
+  while (i < end && b[i] !== 0x5d) {
+    let hex = 0;
+    while (i < end && hex < 5 && HEX[b[i]] === 1) {
+      i++;
+      hex++;
+    }
+    if (hex === 0 || hex > 4) return -1;
+    groups++;
+    if (b[i] === COLON) {
+      if (b[i + 1] === COLON) {
+        if (doubleColon) return -1;
+        doubleColon = true;
+        i += 2;
+        if (b[i] === 0x5d) break;
+      } else {
+        i++;
+        if (b[i] === 0x5d) return -1; // a single trailing ":"
+      }
+    } else if (b[i] !== 0x5d) return -1;
+  }
+  if (i >= end || b[i] !== 0x5d) return -1;
+  if (doubleColon ? groups > 7 : groups !== 8) return -1;
+  return i + 1;
 }
 
 /** `[":" port]` at i; returns the index after it, or -1 for a bad port. */
@@ -287,7 +332,7 @@ function simpleUri(b: Uint8Array, i: number, end: number): boolean {
  * parameters that carry checked values (expires, q).
  */
 const tagSpan = [0, 0];
-function headerParams(b: Uint8Array, i: number, end: number, allowExpiresAndQ: boolean): number {
+function headerParams(b: Uint8Array, i: number, end: number, checkedContactParams: boolean): number {
   tagSpan[0] = tagSpan[1] = 0;
   while (i < end && b[i] === SEMI) {
     i++;
@@ -295,7 +340,27 @@ function headerParams(b: Uint8Array, i: number, end: number, allowExpiresAndQ: b
     while (i < end && TOKEN[b[i]] === 1) i++;
     const nameEnd = i;
     if (nameEnd === nameStart) return -1;
-    if (!allowExpiresAndQ && ((nameEnd - nameStart === 1 && (b[nameStart] | 0x20) === 0x71) || (nameEnd - nameStart === 7 && startsWithLower(b, nameStart, 'expires')))) return -1;
+    const isQ = nameEnd - nameStart === 1 && (b[nameStart] | 0x20) === 0x71;
+    const isExpires = nameEnd - nameStart === 7 && startsWithLower(b, nameStart, 'expires');
+    if (checkedContactParams && (isQ || isExpires)) {
+      // RFC 3261 §20.10: expires = delta-seconds; q = qvalue ("0" ["." 0*3DIGIT] / "1" ["." 0*3("0")]).
+      if (b[i] !== EQUALS) return -1;
+      const valueStart = ++i;
+      i = skipDigits(b, i, end);
+      if (isExpires) {
+        const value = digits(b, valueStart, i);
+        if (value < 0 || value > MAX_UINT32) return -1;
+      } else {
+        if (i - valueStart !== 1 || (b[valueStart] !== 0x30 && b[valueStart] !== 0x31)) return -1;
+        if (b[i] === 0x2e) {
+          const fraction = ++i;
+          i = skipDigits(b, i, end);
+          if (i - fraction > 3) return -1;
+          if (b[valueStart] === 0x31) for (let k = fraction; k < i; k++) if (b[k] !== 0x30) return -1;
+        }
+      }
+      continue;
+    }
     if (i < end && b[i] === EQUALS) {
       i++;
       const valueStart = i;
@@ -330,7 +395,16 @@ function startsWithLower(b: Uint8Array, i: number, text: string): boolean {
  * and returns the index after it (-1 outside the subset).
  */
 const uriSpan = [0, 0];
-function nameAddr(b: Uint8Array, i: number, end: number, allowExpiresAndQ: boolean): number {
+function nameAddr(b: Uint8Array, i: number, end: number, checkedContactParams: boolean): number {
+  if (startsWith(b, i, end, 'sip:') || startsWith(b, i, end, 'sips:') || startsWith(b, i, end, 'tel:')) {
+    // addr-spec without "<>": its parameters are header parameters (RFC 3261 §20.10), so the URI ends at ";".
+    let uriEnd = i;
+    while (uriEnd < end && b[uriEnd] !== SEMI && b[uriEnd] !== CR && b[uriEnd] !== LF && b[uriEnd] !== SP && b[uriEnd] !== 0x2c && b[uriEnd] !== 0x3f) uriEnd++;
+    if (!simpleUri(b, i, uriEnd)) return -1;
+    uriSpan[0] = i;
+    uriSpan[1] = uriEnd;
+    return headerParams(b, uriEnd, end, checkedContactParams);
+  }
   if (i < end && b[i] === DQUOTE) {
     i++;
     while (i < end && QDTEXT[b[i]] === 1) i++;
@@ -353,7 +427,7 @@ function nameAddr(b: Uint8Array, i: number, end: number, allowExpiresAndQ: boole
   if (close >= end || b[close] !== GT || !simpleUri(b, uriStart, close)) return -1;
   uriSpan[0] = uriStart;
   uriSpan[1] = close;
-  return headerParams(b, close + 1, end, allowExpiresAndQ);
+  return headerParams(b, close + 1, end, checkedContactParams);
 }
 
 /**
@@ -370,8 +444,11 @@ function via(b: Uint8Array, i: number, end: number): number {
   let known = false;
   for (const t of TRANSPORTS) if (t.length === i - transportStart && startsWith(b, transportStart, i, t)) known = true;
   if (!known || i >= end || b[i] !== SP) return -1;
-  i = host(b, i + 1, end);
+  const hostStart = i + 1;
+  i = host(b, hostStart, end);
   if (i < 0) return -1;
+  // A broadcast sent-by is worth a note from the full parser (RFC 4475 §3.3.10).
+  if (i - hostStart === 15 && startsWith(b, hostStart, i, '255.255.255.255')) return -1;
   i = optionalPort(b, i, end);
   if (i < 0) return -1;
   branchSpan[0] = branchSpan[1] = 0;
@@ -380,11 +457,13 @@ function via(b: Uint8Array, i: number, end: number): number {
     const nameStart = i;
     while (i < end && TOKEN[b[i]] === 1) i++;
     const nameLength = i - nameStart;
+    if (nameLength === 0) return -1;
     const hasValue = i < end && b[i] === EQUALS;
     const valueStart = hasValue ? i + 1 : i;
     let valueEnd = valueStart;
     if (hasValue) {
-      while (valueEnd < end && TOKEN[b[valueEnd]] === 1) valueEnd++;
+      // received may hold an IPv6 address without brackets (RFC 3261 §18.2.1): allow ':' in values.
+      while (valueEnd < end && (TOKEN[b[valueEnd]] === 1 || b[valueEnd] === COLON)) valueEnd++;
       if (valueEnd === valueStart) return -1;
     }
     if (nameLength === 6 && startsWithLower(b, nameStart, 'branch')) {
@@ -398,14 +477,37 @@ function via(b: Uint8Array, i: number, end: number): number {
         if (port < 0 || port > 65535) return -1;
       }
     } else if (nameLength === 8 && startsWithLower(b, nameStart, 'received')) {
-      if (!hasValue || host(b, valueStart, valueEnd) !== valueEnd) return -1;
-      for (let k = valueStart; k < valueEnd; k++) if (IPV4_CHARS[b[k]] === 0) return -1; // RFC 3261 §18.2.1: an IP address
-    } else if (!(nameLength === 5 && startsWithLower(b, nameStart, 'keep')) && !(nameLength === 5 && startsWithLower(b, nameStart, 'alias'))) {
-      return -1;
+      if (!hasValue) return -1;
+      for (let k = valueStart; k < valueEnd; k++) if (IP_CHARS[b[k]] === 0) return -1; // RFC 3261 §18.2.1: an IP address
+    } else if ((nameLength === 3 && startsWithLower(b, nameStart, 'ttl')) || (nameLength === 5 && startsWithLower(b, nameStart, 'maddr'))) {
+      return -1; // values the full parser checks
+    } else {
+      // Any other via-extension: a token value (no ':' there).
+      for (let k = valueStart; k < valueEnd; k++) if (b[k] === COLON) return -1;
     }
     i = valueEnd;
   }
   return branchSpan[1] !== 0 ? i : -1;
+}
+
+const WKDAYS = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'];
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+/** `Sat, 13 Nov 2010 23:29:00 GMT` (RFC 3261 §20.17, RFC 1123 date in GMT); returns the index after it or -1. */
+function rfc1123Date(b: Uint8Array, i: number, end: number): number {
+  if (i + 29 > end) return -1;
+  let known = false;
+  for (const d of WKDAYS) if (startsWith(b, i, i + 3, d)) known = true;
+  if (!known || !startsWith(b, i + 3, end, ', ') || b[i + 7] !== SP || b[i + 11] !== SP || b[i + 16] !== SP) return -1;
+  known = false;
+  for (const m of MONTHS) if (startsWith(b, i + 8, i + 11, m)) known = true;
+  if (!known || b[i + 19] !== COLON || b[i + 22] !== COLON || !startsWith(b, i + 25, end, ' GMT')) return -1;
+  const day = digits(b, i + 5, i + 7);
+  const year = digits(b, i + 12, i + 16);
+  const hour = digits(b, i + 17, i + 19);
+  const minute = digits(b, i + 20, i + 22);
+  const second = digits(b, i + 23, i + 25);
+  if (day < 1 || day > 31 || year < 0 || hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 60) return -1;
+  return i + 29;
 }
 
 /**
@@ -487,7 +589,7 @@ export function scanIndexFields(b: Uint8Array, start: number, end: number, strea
         break;
       case H.From:
       case H.To:
-        i = nameAddr(b, valueStart, end, true);
+        i = nameAddr(b, valueStart, end, false);
         if (i < 0) return false;
         if (id === H.From) {
           out.fromUriStart = uriSpan[0];
@@ -519,7 +621,7 @@ export function scanIndexFields(b: Uint8Array, start: number, end: number, strea
         break;
       }
       case H.Contact:
-        i = nameAddr(b, valueStart, end, false);
+        i = nameAddr(b, valueStart, end, true);
         if (i < 0) return false;
         break;
       case H.ContentLength:
@@ -534,7 +636,7 @@ export function scanIndexFields(b: Uint8Array, start: number, end: number, strea
         const subtype = ++i;
         while (i < end && TOKEN[b[i]] === 1) i++;
         if (i === subtype) return false;
-        i = headerParams(b, i, end, true);
+        i = headerParams(b, i, end, false);
         if (i < 0) return false;
         break;
       }
@@ -579,6 +681,10 @@ export function scanIndexFields(b: Uint8Array, start: number, end: number, strea
         if (i === bEnd + 1) return false;
         break;
       }
+      case H.Date:
+        i = rfc1123Date(b, valueStart, end);
+        if (i < 0) return false;
+        break;
       default:
         return false; // H.Refuse
     }
@@ -587,8 +693,13 @@ export function scanIndexFields(b: Uint8Array, start: number, end: number, strea
     if (b[i + 2] === SP || b[i + 2] === 0x09) return false;
     i += 2;
   }
-  const required = (1 << H.Via) | (1 << H.From) | (1 << H.To) | (1 << H.CallId) | (1 << H.CSeq) | (1 << H.ContentLength);
+  const required = (1 << H.Via) | (1 << H.From) | (1 << H.To) | (1 << H.CallId) | (1 << H.CSeq);
   if ((seen & required) !== required) return false;
+  // A datagram may omit Content-Length (the body is the rest); a stream may not (RFC 3261 §18.3, §20.14).
+  if (contentLength < 0) {
+    if (stream) return false;
+    contentLength = end - i;
+  }
   if (out.request) {
     if (maxForwards < 1) return false;
     // RFC 3261 §8.1.1.5: the CSeq method matches the request method.
