@@ -95,7 +95,7 @@ export class TraceEngine {
 
   constructor() {
     this.tcp = new TcpStreamTable<FlowContext>((flow, bytes, start, end, chunks, diagnostics, complete) =>
-      this.addMessage(flow, bytes, start, end, true, chunks, diagnostics, complete),
+      this.addStreamMessage(flow, bytes, start, end, chunks, diagnostics, complete),
     );
   }
 
@@ -206,7 +206,7 @@ export class TraceEngine {
       start = found;
     }
     const dataOffset = packet.dataOffset;
-    this.addMessage(this.flow(), bytes, start, end, false, [{ frame: packet.frame, fileOffset: dataOffset + start, length: end - start, tsSec: packet.tsSec, tsNsec: packet.tsNsec }], diagnostics, true);
+    this.addMessage(this.flow(), bytes, start, end, false, diagnostics, packet.frame, packet.frame, packet.tsSec, packet.tsNsec, dataOffset + start, undefined);
   }
 
   private handleSegment(packet: CapturedPacket): void {
@@ -240,21 +240,42 @@ export class TraceEngine {
     return key;
   }
 
-  private addMessage(flow: FlowContext, bytes: Uint8Array, start: number, end: number, stream: boolean, chunks: TimedChunk[], diagnostics: Diagnostic[], complete: boolean): void {
+  private addStreamMessage(flow: FlowContext, bytes: Uint8Array, start: number, end: number, chunks: TimedChunk[], diagnostics: Diagnostic[], complete: boolean): void {
     const last = chunks[chunks.length - 1];
+    const plain = chunks.map(({ frame, fileOffset, length }) => ({ frame, fileOffset, length }));
+    this.addMessage(flow, bytes, start, end, complete, diagnostics, last.frame, chunks[0].frame, last.tsSec, last.tsNsec, chunks[0].fileOffset, plain);
+  }
+
+  /**
+   * Indexes one message: `frame` and the time are those of its last byte; `chunks` (stream messages) say
+   * which frames it came from. `streamFraming`: the message ends after Content-Length body bytes.
+   */
+  private addMessage(
+    flow: FlowContext,
+    bytes: Uint8Array,
+    start: number,
+    end: number,
+    streamFraming: boolean,
+    diagnostics: Diagnostic[],
+    frame: number,
+    firstFrame: number,
+    tsSec: number,
+    tsNsec: number,
+    fileOffset: number,
+    chunks: MessageChunk[] | undefined,
+  ): void {
     const packet = this.currentPacket;
     const index = this.index;
     const strings = index.strings;
     // Layer problems of the packet that completed the message belong to the message.
-    const all = diagnostics.length > 0 || (this.state.diagnostics && packet && last.frame === packet.frame) ? [...diagnostics] : diagnostics;
-    if (this.state.diagnostics && packet && last.frame === packet.frame) all.push(...this.state.diagnostics);
-    const streamFraming = stream && complete;
+    const packetProblems = this.state.diagnostics !== undefined && packet !== undefined && frame === packet.frame;
+    let problems = packetProblems ? [...diagnostics, ...(this.state.diagnostics as Diagnostic[])] : diagnostics;
     const f = this.fields;
     let row: number;
     let request: boolean;
     if (scanIndexFields(bytes, start, end, streamFraming, f)) {
       // Fast path: a clean message; every field is interned straight from the packet bytes.
-      row = index.appendRow(last.frame, chunks[0].frame, last.tsSec, last.tsNsec, f.end - start, plainChunks(chunks));
+      row = index.appendRow(frame, firstFrame, tsSec, tsNsec, f.end - start, fileOffset, chunks);
       request = f.request;
       if (request) index.setRequest(row, strings.intern(bytes, f.methodStart, f.methodEnd));
       else index.setResponse(row, f.status, strings.intern(bytes, f.reasonStart, f.reasonEnd));
@@ -268,8 +289,8 @@ export class TraceEngine {
     } else {
       // Anything unusual: the full parser, which says what is wrong.
       const message = parseSip(bytes, start, end, { stream: streamFraming });
-      all.push(...message.diagnostics);
-      row = index.appendRow(last.frame, chunks[0].frame, last.tsSec, last.tsNsec, message.end - start, plainChunks(chunks));
+      if (message.diagnostics.length > 0) problems = [...problems, ...message.diagnostics];
+      row = index.appendRow(frame, firstFrame, tsSec, tsNsec, message.end - start, fileOffset, chunks);
       request = message.kind === 'request';
       if (request) index.setRequest(row, strings.internString(message.method));
       else index.setResponse(row, message.statusCode, strings.internString(message.reason));
@@ -285,7 +306,7 @@ export class TraceEngine {
     index.setText(row, TextColumn.Dst, flow.dst);
     index.setText(row, TextColumn.Transport, flow.transport);
     index.setText(row, TextColumn.Stack, flow.stack);
-    index.setDiagnostics(row, all);
+    index.setDiagnostics(row, problems);
     const stats = this.stats;
     stats.sipMessages++;
     if (request) stats.requests++;
@@ -300,11 +321,3 @@ export class TraceEngine {
   }
 }
 
-/** The chunks without their timestamps, as the index keeps them. */
-function plainChunks(chunks: TimedChunk[]): MessageChunk[] {
-  if (chunks.length === 1) {
-    const c = chunks[0];
-    return [{ frame: c.frame, fileOffset: c.fileOffset, length: c.length }];
-  }
-  return chunks.map(({ frame, fileOffset, length }) => ({ frame, fileOffset, length }));
-}

@@ -145,8 +145,12 @@ export class MessageIndex {
     this.capacity = capacity;
   }
 
-  /** Appends a row (every text empty, a response with status 0 until told otherwise); returns its number. */
-  appendRow(frame: number, firstFrame: number, tsSec: number, tsNsec: number, size: number, chunks: MessageChunk[]): number {
+  /**
+   * Appends a row (every text empty, a response with status 0 until told otherwise); returns its number.
+   * `fileOffset` is where the message starts in the capture; `chunks` only for a message assembled from
+   * several frames (the index keeps them; a one-frame message costs no object).
+   */
+  appendRow(frame: number, firstFrame: number, tsSec: number, tsNsec: number, size: number, fileOffset: number, chunks?: MessageChunk[]): number {
     if (this.length === this.capacity) this.grow();
     const i = this.length++;
     this.frame[i] = frame;
@@ -157,9 +161,9 @@ export class MessageIndex {
     this.status[i] = 0;
     this.cseqSeq[i] = 0;
     this.size[i] = size;
-    this.fileOffset[i] = chunks.length > 0 ? chunks[0].fileOffset : -1;
+    this.fileOffset[i] = fileOffset;
     this.flags[i] = 0;
-    if (chunks.length > 1) this.multiChunk.set(i, chunks);
+    if (chunks !== undefined && chunks.length > 1) this.multiChunk.set(i, chunks);
     return i;
   }
 
@@ -199,7 +203,7 @@ export class MessageIndex {
   /** Appends a message given as strings; returns its row number. */
   add(m: MessageInput): number {
     const s = this.strings;
-    const i = this.appendRow(m.frame, m.firstFrame, m.tsSec, m.tsNsec, m.size, m.chunks);
+    const i = this.appendRow(m.frame, m.firstFrame, m.tsSec, m.tsNsec, m.size, m.chunks.length > 0 ? m.chunks[0].fileOffset : -1, m.chunks);
     const text = this.text;
     text[TextColumn.Src][i] = s.internString(m.src);
     text[TextColumn.Dst][i] = s.internString(m.dst);
