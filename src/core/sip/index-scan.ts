@@ -136,22 +136,24 @@ const NAMES: Array<[string, H]> = [
   ['rack', H.RAck],
 ];
 /** Candidates by (length, lower-case first byte): a name is then confirmed byte by byte. */
-const BY_SHAPE = new Map<number, Array<{ name: Uint8Array; id: H }>>();
+const MAX_NAME = 16;
+const BY_SHAPE: (Array<{ name: Uint8Array; id: H }> | undefined)[] = new Array((MAX_NAME + 1) * 32);
 for (const [name, id] of NAMES) {
-  const key = name.length * 256 + name.charCodeAt(0);
-  const list = BY_SHAPE.get(key) ?? [];
-  list.push({ name: Uint8Array.from(name, (c) => c.charCodeAt(0)), id });
-  BY_SHAPE.set(key, list);
+  const key = name.length * 32 + (name.charCodeAt(0) & 31);
+  (BY_SHAPE[key] ??= []).push({ name: Uint8Array.from(name, (c) => c.charCodeAt(0)), id });
 }
 
 function headerId(b: Uint8Array, start: number, end: number): H {
-  const candidates = BY_SHAPE.get((end - start) * 256 + (b[start] | 0x20));
+  const length = end - start;
+  if (length > MAX_NAME) return H.Other;
+  const candidates = BY_SHAPE[length * 32 + (b[start] & 31)];
   if (candidates === undefined) return H.Other;
-  for (const { name, id } of candidates) {
+  for (let c = 0; c < candidates.length; c++) {
+    const { name, id } = candidates[c];
     let k = 0;
     // Header names are case-insensitive (RFC 3261 §7.3.1); `| 0x20` lower-cases letters and keeps '-'.
-    while (k < name.length && (b[start + k] | 0x20) === name[k]) k++;
-    if (k === name.length) return id;
+    while (k < length && (b[start + k] | 0x20) === name[k]) k++;
+    if (k === length) return id;
   }
   return H.Other;
 }
@@ -574,10 +576,15 @@ export function scanIndexFields(b: Uint8Array, start: number, end: number, strea
     // Each case consumes the value with the grammar of its header (one pass) and leaves `i` after it;
     // the line must then end right there with CRLF.
     switch (id) {
-      case H.Other:
-        // A header this subset does not interpret: the full parser only splits it into name and value.
-        while (i < end && b[i] !== CR && b[i] !== LF) i++;
+      case H.Other: {
+        // A header this subset does not interpret: the full parser only splits it into name and value. Find
+        // the line end with native searches (these lines are long: P-headers, Allow, Security-Verify...):
+        // the first CR, and no bare LF before it.
+        const cr = b.indexOf(CR, i);
+        if (cr < 0 || cr >= end || b.indexOf(LF, i) !== cr + 1) return false;
+        i = cr;
         break;
+      }
       case H.Via:
         i = via(b, valueStart, end);
         if (i < 0) return false;
