@@ -1,6 +1,7 @@
 // Electron main process: app lifecycle, one window, the IPC bridge and the menu.
 // Built by electron-vite to out/main/index.js (ES module; package.json "main").
-import { dirname } from 'node:path';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { app, BrowserWindow, ipcMain } from 'electron';
 import { launchTraceFromArgv } from './argv.js';
@@ -24,6 +25,12 @@ function commandLineTrace(): string | null {
   }
 }
 
+/** The sample trace shipped in resources/ (beside the app in development, in the resources folder when packaged). */
+function bundledSampleTrace(): string | null {
+  const candidates = [join(app.getAppPath(), 'resources', 'sample-volte.pcap'), join(process.resourcesPath ?? '', 'sample-volte.pcap')];
+  return candidates.find((path) => existsSync(path)) ?? null;
+}
+
 export function startSipscope({ traceService }: StartOptions): void {
   // Sandbox every renderer, whatever a later BrowserWindow's options say. Must run before `ready`.
   app.enableSandbox();
@@ -31,8 +38,9 @@ export function startSipscope({ traceService }: StartOptions): void {
   const paths = appPaths(dirname(fileURLToPath(import.meta.url)));
   const target = rendererTarget(paths.rendererHtml, app.isPackaged ? undefined : process.env.ELECTRON_RENDERER_URL);
   const isAppUrl = appUrlMatcher(target);
-  // What a new window opens first: the command-line trace, or a file picked from the menu with no window open.
-  let startupTrace = commandLineTrace();
+  // What a new window opens first: the command-line trace, or a file picked from the menu with no window
+  // open; with neither, the bundled sample trace (resources/sample-volte.pcap: 3 VoLTE calls over SIPp).
+  let startupTrace = commandLineTrace() ?? bundledSampleTrace();
   let mainWindow: BrowserWindow | null = null;
 
   function openWindow(): BrowserWindow {
