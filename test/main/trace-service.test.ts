@@ -2,26 +2,29 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createStatTraceService } from '../../src/main/trace-service.js';
+import { createEngineTraceService } from '../../src/main/trace-service.js';
+import { repoRoot } from '../helpers/paths.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'sipscope-trace-service-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-describe('createStatTraceService (placeholder until the engine is plugged in)', () => {
-  const service = createStatTraceService();
+describe('the engine-backed trace service', () => {
+  const service = createEngineTraceService();
 
-  it('opens an existing file and reports no messages', async () => {
-    const file = join(dir, 'empty.pcap');
-    writeFileSync(file, new Uint8Array(0));
-    await expect(service.open(file)).resolves.toEqual({ path: file, messages: 0 });
+  it('opens the bundled sample trace and counts its SIP messages', async () => {
+    const sample = join(repoRoot, 'resources/sample-volte.pcap');
+    await expect(service.open(sample)).resolves.toEqual({ path: sample, messages: 36 });
   });
 
   it('says when the file does not exist', async () => {
     const missing = join(dir, 'missing.pcap');
-    await expect(service.open(missing)).rejects.toThrow(`no such file: ${missing}`);
+    await expect(service.open(missing)).rejects.toThrow(/missing\.pcap.*no such file/);
   });
 
-  it('says when the path is a directory', async () => {
-    await expect(service.open(dir)).rejects.toThrow(`not a regular file: ${dir}`);
+  it('says when the path is a directory or an empty file', async () => {
+    await expect(service.open(dir)).rejects.toThrow(/directory/);
+    const empty = join(dir, 'empty.pcap');
+    writeFileSync(empty, new Uint8Array(0));
+    await expect(service.open(empty)).rejects.toThrow(/empty/);
   });
 });
