@@ -89,12 +89,33 @@ export const TextColumn = {
 export type TextColumn = (typeof TextColumn)[keyof typeof TextColumn];
 const TEXT_COLUMNS = 12;
 
-const INITIAL_CAPACITY = 1024;
+/** Rows per block: columns grow a block at a time, so nothing is copied and at most one block is unused. */
+const BLOCK_BITS = 14;
+const BLOCK_ROWS = 1 << BLOCK_BITS;
+const BLOCK_MASK = BLOCK_ROWS - 1;
 
-function grown<T extends Uint8Array | Uint16Array | Uint32Array | Float64Array>(column: T, capacity: number): T {
-  const next = new (column.constructor as new (n: number) => T)(capacity);
-  next.set(column);
-  return next;
+type TypedArray = Uint8Array | Uint16Array | Uint32Array | Float64Array;
+
+/**
+ * A column stored as fixed-size blocks. Doubling one big typed array would, at 300k rows, hold up to twice
+ * the rows needed and copy them at each growth (old and new alive at once): blocks keep peak memory at the
+ * data plus one block.
+ */
+class BlockColumn<A extends TypedArray> {
+  private readonly blocks: A[] = [];
+  constructor(private readonly make: new (length: number) => A) {}
+
+  addBlock(): void {
+    this.blocks.push(new this.make(BLOCK_ROWS));
+  }
+
+  get(i: number): number {
+    return this.blocks[i >>> BLOCK_BITS][i & BLOCK_MASK];
+  }
+
+  set(i: number, value: number): void {
+    this.blocks[i >>> BLOCK_BITS][i & BLOCK_MASK] = value;
+  }
 }
 
 /**
@@ -108,41 +129,40 @@ function grown<T extends Uint8Array | Uint16Array | Uint32Array | Float64Array>(
  */
 export class MessageIndex {
   readonly strings = new ByteInterner();
-  private capacity = INITIAL_CAPACITY;
+  private capacity = 0;
   private length = 0;
 
-  private frame = new Uint32Array(INITIAL_CAPACITY);
-  private firstFrame = new Uint32Array(INITIAL_CAPACITY);
-  private tsSec = new Float64Array(INITIAL_CAPACITY);
-  private tsNsec = new Uint32Array(INITIAL_CAPACITY);
-  private readonly text: Uint32Array[] = Array.from({ length: TEXT_COLUMNS }, () => new Uint32Array(INITIAL_CAPACITY));
-  private status = new Uint16Array(INITIAL_CAPACITY);
-  private cseqSeq = new Float64Array(INITIAL_CAPACITY);
-  private size = new Uint32Array(INITIAL_CAPACITY);
-  private fileOffset = new Float64Array(INITIAL_CAPACITY);
-  private flags = new Uint8Array(INITIAL_CAPACITY);
+  private readonly frame = new BlockColumn(Uint32Array);
+  private readonly firstFrame = new BlockColumn(Uint32Array);
+  private readonly tsSec = new BlockColumn(Float64Array);
+  private readonly tsNsec = new BlockColumn(Uint32Array);
+  private readonly text: BlockColumn<Uint32Array>[] = Array.from({ length: TEXT_COLUMNS }, () => new BlockColumn(Uint32Array));
+  private readonly status = new BlockColumn(Uint16Array);
+  private readonly cseqSeq = new BlockColumn(Float64Array);
+  private readonly size = new BlockColumn(Uint32Array);
+  private readonly fileOffset = new BlockColumn(Float64Array);
+  private readonly flags = new BlockColumn(Uint8Array);
   /** Sparse: only messages that have diagnostics. */
   private readonly diagnostics = new Map<number, Diagnostic[]>();
   /** Sparse: only messages assembled from more than one frame. */
   private readonly multiChunk = new Map<number, MessageChunk[]>();
 
-  get count(): number {
-    return this.length;
+  private addBlock(): void {
+    this.frame.addBlock();
+    this.firstFrame.addBlock();
+    this.tsSec.addBlock();
+    this.tsNsec.addBlock();
+    for (const column of this.text) column.addBlock();
+    this.status.addBlock();
+    this.cseqSeq.addBlock();
+    this.size.addBlock();
+    this.fileOffset.addBlock();
+    this.flags.addBlock();
+    this.capacity += BLOCK_ROWS;
   }
 
-  private grow(): void {
-    const capacity = this.capacity * 2;
-    this.frame = grown(this.frame, capacity);
-    this.firstFrame = grown(this.firstFrame, capacity);
-    this.tsSec = grown(this.tsSec, capacity);
-    this.tsNsec = grown(this.tsNsec, capacity);
-    for (let c = 0; c < TEXT_COLUMNS; c++) this.text[c] = grown(this.text[c], capacity);
-    this.status = grown(this.status, capacity);
-    this.cseqSeq = grown(this.cseqSeq, capacity);
-    this.size = grown(this.size, capacity);
-    this.fileOffset = grown(this.fileOffset, capacity);
-    this.flags = grown(this.flags, capacity);
-    this.capacity = capacity;
+  get count(): number {
+    return this.length;
   }
 
   /**
@@ -151,53 +171,53 @@ export class MessageIndex {
    * several frames (the index keeps them; a one-frame message costs no object).
    */
   appendRow(frame: number, firstFrame: number, tsSec: number, tsNsec: number, size: number, fileOffset: number, chunks?: MessageChunk[]): number {
-    if (this.length === this.capacity) this.grow();
     const i = this.length++;
-    this.frame[i] = frame;
-    this.firstFrame[i] = firstFrame;
-    this.tsSec[i] = tsSec;
-    this.tsNsec[i] = tsNsec;
-    for (let c = 0; c < TEXT_COLUMNS; c++) this.text[c][i] = 0;
-    this.status[i] = 0;
-    this.cseqSeq[i] = 0;
-    this.size[i] = size;
-    this.fileOffset[i] = fileOffset;
-    this.flags[i] = 0;
+    if (i === this.capacity) this.addBlock();
+    this.frame.set(i, frame);
+    this.firstFrame.set(i, firstFrame);
+    this.tsSec.set(i, tsSec);
+    this.tsNsec.set(i, tsNsec);
+    for (let c = 0; c < TEXT_COLUMNS; c++) this.text[c].set(i, 0);
+    this.status.set(i, 0);
+    this.cseqSeq.set(i, 0);
+    this.size.set(i, size);
+    this.fileOffset.set(i, fileOffset);
+    this.flags.set(i, 0);
     if (chunks !== undefined && chunks.length > 1) this.multiChunk.set(i, chunks);
     return i;
   }
 
   setText(row: number, column: TextColumn, id: number): void {
-    this.text[column][row] = id;
+    this.text[column].set(row, id);
   }
 
   setRequest(row: number, methodId: number): void {
-    this.flags[row] |= Flag.Request;
-    this.text[TextColumn.MethodOrReason][row] = methodId;
-    this.status[row] = 0;
+    this.flags.set(row, this.flags.get(row) | Flag.Request);
+    this.text[TextColumn.MethodOrReason].set(row, methodId);
+    this.status.set(row, 0);
   }
 
   setResponse(row: number, status: number, reasonId: number): void {
-    this.flags[row] &= ~Flag.Request;
-    this.text[TextColumn.MethodOrReason][row] = reasonId;
-    this.status[row] = status;
+    this.flags.set(row, this.flags.get(row) & ~Flag.Request);
+    this.text[TextColumn.MethodOrReason].set(row, reasonId);
+    this.status.set(row, status);
   }
 
   setCSeq(row: number, seq: number, methodId: number): void {
-    this.flags[row] |= Flag.HasCSeq;
-    this.cseqSeq[row] = seq;
-    this.text[TextColumn.CSeqMethod][row] = methodId;
+    this.flags.set(row, this.flags.get(row) | Flag.HasCSeq);
+    this.cseqSeq.set(row, seq);
+    this.text[TextColumn.CSeqMethod].set(row, methodId);
   }
 
   setDiagnostics(row: number, diagnostics: Diagnostic[]): void {
     if (diagnostics.length === 0) return;
     this.diagnostics.set(row, diagnostics);
-    let flags = this.flags[row];
+    let flags = this.flags.get(row);
     for (const d of diagnostics) {
       if (d.severity === 'error') flags |= Flag.Error;
       else if (d.severity === 'warning') flags |= Flag.Warning;
     }
-    this.flags[row] = flags;
+    this.flags.set(row, flags);
   }
 
   /** Appends a message given as strings; returns its row number. */
@@ -205,49 +225,49 @@ export class MessageIndex {
     const s = this.strings;
     const i = this.appendRow(m.frame, m.firstFrame, m.tsSec, m.tsNsec, m.size, m.chunks.length > 0 ? m.chunks[0].fileOffset : -1, m.chunks);
     const text = this.text;
-    text[TextColumn.Src][i] = s.internString(m.src);
-    text[TextColumn.Dst][i] = s.internString(m.dst);
-    text[TextColumn.Transport][i] = s.internString(m.transport);
-    text[TextColumn.Stack][i] = s.internString(m.stack);
+    text[TextColumn.Src].set(i, s.internString(m.src));
+    text[TextColumn.Dst].set(i, s.internString(m.dst));
+    text[TextColumn.Transport].set(i, s.internString(m.transport));
+    text[TextColumn.Stack].set(i, s.internString(m.stack));
     if (m.method !== undefined) this.setRequest(i, s.internString(m.method));
     else this.setResponse(i, m.status ?? 0, s.internString(m.reason));
-    text[TextColumn.CallId][i] = s.internString(m.callId);
+    text[TextColumn.CallId].set(i, s.internString(m.callId));
     if (m.cseqSeq !== undefined) this.setCSeq(i, m.cseqSeq, s.internString(m.cseqMethod));
-    text[TextColumn.FromUri][i] = s.internString(m.fromUri);
-    text[TextColumn.FromTag][i] = s.internString(m.fromTag);
-    text[TextColumn.ToUri][i] = s.internString(m.toUri);
-    text[TextColumn.ToTag][i] = s.internString(m.toTag);
-    text[TextColumn.Branch][i] = s.internString(m.branch);
+    text[TextColumn.FromUri].set(i, s.internString(m.fromUri));
+    text[TextColumn.FromTag].set(i, s.internString(m.fromTag));
+    text[TextColumn.ToUri].set(i, s.internString(m.toUri));
+    text[TextColumn.ToTag].set(i, s.internString(m.toTag));
+    text[TextColumn.Branch].set(i, s.internString(m.branch));
     this.setDiagnostics(i, m.diagnostics);
     return i;
   }
 
   isRequest(i: number): boolean {
-    return (this.flags[i] & Flag.Request) !== 0;
+    return (this.flags.get(i) & Flag.Request) !== 0;
   }
 
   frameOf(i: number): number {
-    return this.frame[i];
+    return this.frame.get(i);
   }
 
   methodOf(i: number): string | undefined {
-    return this.isRequest(i) ? this.strings.get(this.text[TextColumn.MethodOrReason][i]) : undefined;
+    return this.isRequest(i) ? this.strings.get(this.text[TextColumn.MethodOrReason].get(i)) : undefined;
   }
 
   statusOf(i: number): number | undefined {
-    return this.isRequest(i) ? undefined : this.status[i];
+    return this.isRequest(i) ? undefined : this.status.get(i);
   }
 
   callIdOf(i: number): string {
-    return this.strings.get(this.text[TextColumn.CallId][i]);
+    return this.strings.get(this.text[TextColumn.CallId].get(i));
   }
 
   hasError(i: number): boolean {
-    return (this.flags[i] & Flag.Error) !== 0;
+    return (this.flags.get(i) & Flag.Error) !== 0;
   }
 
   hasWarning(i: number): boolean {
-    return (this.flags[i] & Flag.Warning) !== 0;
+    return (this.flags.get(i) & Flag.Warning) !== 0;
   }
 
   diagnosticsOf(i: number): Diagnostic[] {
@@ -255,7 +275,7 @@ export class MessageIndex {
   }
 
   chunksOf(i: number): MessageChunk[] {
-    return this.multiChunk.get(i) ?? [{ frame: this.frame[i], fileOffset: this.fileOffset[i], length: this.size[i] }];
+    return this.multiChunk.get(i) ?? [{ frame: this.frame.get(i), fileOffset: this.fileOffset.get(i), length: this.size.get(i) }];
   }
 
   get(i: number): MessageRecord {
@@ -265,30 +285,30 @@ export class MessageIndex {
     const request = this.isRequest(i);
     const record: MessageRecord = {
       index: i,
-      frame: this.frame[i],
-      firstFrame: this.firstFrame[i],
-      tsSec: this.tsSec[i],
-      tsNsec: this.tsNsec[i],
-      src: s.get(t[TextColumn.Src][i]),
-      dst: s.get(t[TextColumn.Dst][i]),
-      transport: s.get(t[TextColumn.Transport][i]),
-      stack: s.get(t[TextColumn.Stack][i]),
-      callId: s.get(t[TextColumn.CallId][i]),
-      fromUri: s.get(t[TextColumn.FromUri][i]),
-      fromTag: s.get(t[TextColumn.FromTag][i]),
-      toUri: s.get(t[TextColumn.ToUri][i]),
-      toTag: s.get(t[TextColumn.ToTag][i]),
-      branch: s.get(t[TextColumn.Branch][i]),
-      size: this.size[i],
+      frame: this.frame.get(i),
+      firstFrame: this.firstFrame.get(i),
+      tsSec: this.tsSec.get(i),
+      tsNsec: this.tsNsec.get(i),
+      src: s.get(t[TextColumn.Src].get(i)),
+      dst: s.get(t[TextColumn.Dst].get(i)),
+      transport: s.get(t[TextColumn.Transport].get(i)),
+      stack: s.get(t[TextColumn.Stack].get(i)),
+      callId: s.get(t[TextColumn.CallId].get(i)),
+      fromUri: s.get(t[TextColumn.FromUri].get(i)),
+      fromTag: s.get(t[TextColumn.FromTag].get(i)),
+      toUri: s.get(t[TextColumn.ToUri].get(i)),
+      toTag: s.get(t[TextColumn.ToTag].get(i)),
+      branch: s.get(t[TextColumn.Branch].get(i)),
+      size: this.size.get(i),
       chunks: this.chunksOf(i),
       diagnostics: this.diagnosticsOf(i),
     };
-    if (request) record.method = s.get(t[TextColumn.MethodOrReason][i]);
+    if (request) record.method = s.get(t[TextColumn.MethodOrReason].get(i));
     else {
-      record.status = this.status[i];
-      record.reason = s.get(t[TextColumn.MethodOrReason][i]);
+      record.status = this.status.get(i);
+      record.reason = s.get(t[TextColumn.MethodOrReason].get(i));
     }
-    if (this.flags[i] & Flag.HasCSeq) record.cseq = { seq: this.cseqSeq[i], method: s.get(t[TextColumn.CSeqMethod][i]) };
+    if (this.flags.get(i) & Flag.HasCSeq) record.cseq = { seq: this.cseqSeq.get(i), method: s.get(t[TextColumn.CSeqMethod].get(i)) };
     return record;
   }
 
