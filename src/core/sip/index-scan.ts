@@ -294,8 +294,13 @@ function startsWith(b: Uint8Array, start: number, end: number, text: string): bo
   return true;
 }
 
-/** A sip:, sips: or tel: URI of the strict subset, exactly filling [i, end). */
-function simpleUri(b: Uint8Array, i: number, end: number): boolean {
+/**
+ * A sip:, sips: or tel: URI of the strict subset starting at i: returns the index where it stops (the first
+ * byte that cannot continue it), or -1. One pass: the user part is scanned once, and re-read as a host only
+ * when no "@" follows it. `withParams` false stops before uri-parameters (an addr-spec outside "<>", whose
+ * parameters belong to the header, RFC 3261 §20.10).
+ */
+function uriEnd(b: Uint8Array, i: number, end: number, withParams: boolean): number {
   if (startsWith(b, i, end, 'sip:')) i += 4;
   else if (startsWith(b, i, end, 'sips:')) i += 5;
   else if (startsWith(b, i, end, 'tel:')) {
@@ -303,29 +308,27 @@ function simpleUri(b: Uint8Array, i: number, end: number): boolean {
     if (i < end && b[i] === 0x2b) i++;
     const numberStart = i;
     while (i < end && TEL[b[i]] === 1) i++;
-    if (i === numberStart || b[numberStart] < 0x30 || b[numberStart] > 0x39) return false;
-    return simpleParams(b, i, end) === end;
-  } else return false;
+    if (i === numberStart || b[numberStart] < 0x30 || b[numberStart] > 0x39) return -1;
+    return withParams ? simpleParams(b, i, end) : i;
+  } else return -1;
   // [user "@"] hostport uri-parameters
-  let at = -1;
-  for (let k = i; k < end; k++) {
-    const c = b[k];
-    if (c === 0x40) {
-      at = k;
-      break;
-    }
-    if (c === SEMI || c === 0x3f) break;
+  const userStart = i;
+  while (i < end && USER[b[i]] === 1) i++;
+  if (i < end && b[i] === 0x40) {
+    if (i === userStart) return -1;
+    i = host(b, i + 1, end);
+  } else {
+    i = host(b, userStart, end);
   }
-  if (at >= 0) {
-    if (at === i) return false;
-    for (let k = i; k < at; k++) if (USER[b[k]] === 0) return false;
-    i = at + 1;
-  }
-  i = host(b, i, end);
-  if (i < 0) return false;
+  if (i < 0) return -1;
   i = optionalPort(b, i, end);
-  if (i < 0) return false;
-  return simpleParams(b, i, end) === end;
+  if (i < 0 || !withParams) return i;
+  return simpleParams(b, i, end);
+}
+
+/** A URI of the strict subset exactly filling [i, end). */
+function simpleUri(b: Uint8Array, i: number, end: number): boolean {
+  return uriEnd(b, i, end, true) === end;
 }
 
 /**
@@ -398,22 +401,23 @@ function startsWithLower(b: Uint8Array, i: number, text: string): boolean {
  */
 const uriSpan = [0, 0];
 function nameAddr(b: Uint8Array, i: number, end: number, checkedContactParams: boolean): number {
-  if (startsWith(b, i, end, 'sip:') || startsWith(b, i, end, 'sips:') || startsWith(b, i, end, 'tel:')) {
-    // addr-spec without "<>": its parameters are header parameters (RFC 3261 §20.10), so the URI ends at ";".
-    let uriEnd = i;
-    while (uriEnd < end && b[uriEnd] !== SEMI && b[uriEnd] !== CR && b[uriEnd] !== LF && b[uriEnd] !== SP && b[uriEnd] !== 0x2c && b[uriEnd] !== 0x3f) uriEnd++;
-    if (!simpleUri(b, i, uriEnd)) return -1;
-    uriSpan[0] = i;
-    uriSpan[1] = uriEnd;
-    return headerParams(b, uriEnd, end, checkedContactParams);
+  const c = b[i];
+  if (c === 0x73 || c === 0x74) {
+    // addr-spec without "<>" (sip:, sips:, tel:): its parameters are header parameters (RFC 3261 §20.10).
+    const stop = uriEnd(b, i, end, false);
+    if (stop >= 0) {
+      uriSpan[0] = i;
+      uriSpan[1] = stop;
+      return headerParams(b, stop, end, checkedContactParams);
+    }
   }
-  if (i < end && b[i] === DQUOTE) {
+  if (c === DQUOTE) {
     i++;
     while (i < end && QDTEXT[b[i]] === 1) i++;
     if (i >= end || b[i] !== DQUOTE) return -1;
     i++;
     if (i < end && b[i] === SP) i++;
-  } else if (i < end && b[i] !== LT) {
+  } else if (c !== LT) {
     // display-name as tokens separated by single spaces, then a space before "<".
     while (i < end && b[i] !== LT) {
       const wordStart = i;
@@ -424,9 +428,8 @@ function nameAddr(b: Uint8Array, i: number, end: number, checkedContactParams: b
   }
   if (i >= end || b[i] !== LT) return -1;
   const uriStart = i + 1;
-  let close = uriStart;
-  while (close < end && b[close] !== GT && b[close] !== CR) close++;
-  if (close >= end || b[close] !== GT || !simpleUri(b, uriStart, close)) return -1;
+  const close = uriEnd(b, uriStart, end, true);
+  if (close < 0 || b[close] !== GT) return -1;
   uriSpan[0] = uriStart;
   uriSpan[1] = close;
   return headerParams(b, close + 1, end, checkedContactParams);
@@ -576,15 +579,11 @@ export function scanIndexFields(b: Uint8Array, start: number, end: number, strea
     // Each case consumes the value with the grammar of its header (one pass) and leaves `i` after it;
     // the line must then end right there with CRLF.
     switch (id) {
-      case H.Other: {
-        // A header this subset does not interpret: the full parser only splits it into name and value. Find
-        // the line end with native searches (these lines are long: P-headers, Allow, Security-Verify...):
-        // the first CR, and no bare LF before it.
-        const cr = b.indexOf(CR, i);
-        if (cr < 0 || cr >= end || b.indexOf(LF, i) !== cr + 1) return false;
-        i = cr;
+      case H.Other:
+        // A header this subset does not interpret: the full parser only splits it into name and value.
+        // (A plain loop beats TypedArray indexOf here: most lines are short and the call costs more.)
+        while (i < end && b[i] !== CR && b[i] !== LF) i++;
         break;
-      }
       case H.Via:
         i = via(b, valueStart, end);
         if (i < 0) return false;
