@@ -62,8 +62,11 @@ const ALNUM: Array<[number, number]> = [
   [0x41, 0x5a],
   [0x61, 0x7a],
 ];
-/** user = unreserved / user-unreserved, without escapes and without ';' '?' '/' (RFC 3261 §25.1). */
-const USER = table("-_.!~*'()&=+$,", ALNUM);
+/**
+ * user = unreserved / user-unreserved, without escapes and without ';' '?' '/' (RFC 3261 §25.1), and
+ * without ',' (legal, but in a list header such as Contact a bare addr-spec splits there).
+ */
+const USER = table("-_.!~*'()&=+$", ALNUM);
 /** Parameter names and values in this subset: unreserved characters only. */
 const PARAM = table("-_.!~*'+", ALNUM);
 /** telephone-subscriber digits and visual separators (RFC 3966 §3). */

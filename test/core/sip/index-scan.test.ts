@@ -101,6 +101,15 @@ describe('the indexing fast path', () => {
     for (const m of volte) expect(checkContract(m.bytes, m.where), m.where).toBe(true);
   });
 
+  it('keeps its contract on cases found by longer fuzzing runs', () => {
+    // A comma in a bare Contact addr-spec: Contact is a list header, so the full parser splits there.
+    const invite = volte.find((m) => m.where === 'VoLTE INVITE') ?? volte[0];
+    const textOf = new TextDecoder().decode(invite.bytes);
+    const mutant = textOf.replace(/^Contact: .*$/m, 'Contact: sip:sipp,@10.0.2.20:5060');
+    expect(mutant).not.toBe(textOf);
+    checkContract(new TextEncoder().encode(mutant), 'comma in a bare Contact');
+  });
+
   it('frames stream messages by Content-Length', () => {
     const both = new Uint8Array([...volte[0].bytes, ...volte[1].bytes]);
     const f = new IndexFields();
