@@ -87,6 +87,8 @@ export class TraceEngine {
   private readonly ipv4Endpoints = new Map<number, number>();
   private readonly ipv6Endpoints = new Map<string, number>();
   private readonly stackIds = new Map<string, number>();
+  private lastStack: string[] = [];
+  private lastStackId = 0;
   private readonly transportIds: number[] = transportNames.map((name) => this.index.strings.internString(name));
   /** The packet being decoded and, once computed, its flow description. */
   private currentPacket: CapturedPacket | undefined;
@@ -151,11 +153,15 @@ export class TraceEngine {
   private flow(): FlowContext {
     if (this.currentFlow) return this.currentFlow;
     const state = this.state;
-    const stackKey = state.stack.join('/');
-    let stack = this.stackIds.get(stackKey);
-    if (stack === undefined) {
-      stack = this.index.strings.internString(stackKey);
+    let stack = this.lastStackId;
+    if (!sameStack(state.stack, this.lastStack)) {
+      // Layer names are shared constants, so consecutive packets of one encapsulation compare by reference
+      // and no key string is built per packet.
+      const stackKey = state.stack.join('/');
+      stack = this.stackIds.get(stackKey) ?? this.index.strings.internString(stackKey);
       this.stackIds.set(stackKey, stack);
+      this.lastStack = [...state.stack];
+      this.lastStackId = stack;
     }
     this.currentFlow = {
       src: this.endpoint(state.srcAddrOffset, state.srcPort),
@@ -321,3 +327,9 @@ export class TraceEngine {
   }
 }
 
+
+function sameStack(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
