@@ -204,15 +204,19 @@ export class TraceEngine {
     let start = state.payloadStart;
     const end = state.payloadEnd;
     if (end - start < 12) return; // keep-alives (CRLF, 4-byte zeros, STUN-less pings) are not messages
+    // Clean SIP (nearly all of it) is recognised by the fast scan itself; the start-line checks below only
+    // run for what it declines: malformed SIP, and the RTP and other traffic that is not SIP at all.
+    let scanned = scanIndexFields(bytes, start, end, false, this.fields);
     const diagnostics: Diagnostic[] = [];
-    if (!looksLikeSipStart(bytes, start, end)) {
+    if (!scanned && !looksLikeSipStart(bytes, start, end)) {
       const found = findSipStart(bytes, start, end);
       if (found < 0) return;
       diagnostics.push(malformed('sip', `${found - start} byte(s) of non-SIP data before the start line`, found - start));
       start = found;
+      scanned = scanIndexFields(bytes, start, end, false, this.fields);
     }
     const dataOffset = packet.dataOffset;
-    this.addMessage(this.flow(), bytes, start, end, false, diagnostics, packet.frame, packet.frame, packet.tsSec, packet.tsNsec, dataOffset + start, undefined);
+    this.addMessage(this.flow(), bytes, start, end, false, diagnostics, packet.frame, packet.frame, packet.tsSec, packet.tsNsec, dataOffset + start, undefined, scanned);
   }
 
   private handleSegment(packet: CapturedPacket): void {
@@ -249,7 +253,8 @@ export class TraceEngine {
   private addStreamMessage(flow: FlowContext, bytes: Uint8Array, start: number, end: number, chunks: TimedChunk[], diagnostics: Diagnostic[], complete: boolean): void {
     const last = chunks[chunks.length - 1];
     const plain = chunks.map(({ frame, fileOffset, length }) => ({ frame, fileOffset, length }));
-    this.addMessage(flow, bytes, start, end, complete, diagnostics, last.frame, chunks[0].frame, last.tsSec, last.tsNsec, chunks[0].fileOffset, plain);
+    const scanned = scanIndexFields(bytes, start, end, complete, this.fields);
+    this.addMessage(flow, bytes, start, end, complete, diagnostics, last.frame, chunks[0].frame, last.tsSec, last.tsNsec, chunks[0].fileOffset, plain, scanned);
   }
 
   /**
@@ -269,6 +274,8 @@ export class TraceEngine {
     tsNsec: number,
     fileOffset: number,
     chunks: MessageChunk[] | undefined,
+    /** `this.fields` holds the fast scan of exactly this message (scanIndexFields accepted it). */
+    scanned: boolean,
   ): void {
     const packet = this.currentPacket;
     const index = this.index;
@@ -279,7 +286,7 @@ export class TraceEngine {
     const f = this.fields;
     let row: number;
     let request: boolean;
-    if (scanIndexFields(bytes, start, end, streamFraming, f)) {
+    if (scanned) {
       // Fast path: a clean message; every field is interned straight from the packet bytes.
       row = index.appendRow(frame, firstFrame, tsSec, tsNsec, f.end - start, fileOffset, chunks);
       request = f.request;
