@@ -60,7 +60,7 @@ export async function analyzeCommand(argv: string[]): Promise<number> {
 
   const out = new TextOutput(process.stdout);
   const index = result.engine.index;
-  if (format === 'table') await printTable(out, index);
+  if (format === 'table') await printTable(out, index, result.engine.stats.packets);
   else if (format === 'tsv') await printTsv(out, index);
   else if (format === 'ndjson') await printNdjson(out, index);
   else if (format === 'json') await printJson(out, index, result, wantSummary);
@@ -100,9 +100,9 @@ function truncate(text: string, width: number): string {
   return text.length <= width ? text : `${text.slice(0, width - 1)}…`;
 }
 
-async function printTable(out: TextOutput, index: MessageIndex): Promise<void> {
+async function printTable(out: TextOutput, index: MessageIndex, packets: number): Promise<void> {
   if (index.count === 0) {
-    await out.write('No SIP messages found.\n');
+    await out.write(`No SIP messages found among ${packets} packet(s).\n`);
     return;
   }
   const first = index.get(0);
