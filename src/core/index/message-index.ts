@@ -177,12 +177,9 @@ export class MessageIndex {
     this.firstFrame.set(i, firstFrame);
     this.tsSec.set(i, tsSec);
     this.tsNsec.set(i, tsNsec);
-    for (let c = 0; c < TEXT_COLUMNS; c++) this.text[c].set(i, 0);
-    this.status.set(i, 0);
-    this.cseqSeq.set(i, 0);
+    // Rows are only ever appended and new blocks are zero-filled: text ids, status, CSeq and flags start at 0.
     this.size.set(i, size);
     this.fileOffset.set(i, fileOffset);
-    this.flags.set(i, 0);
     if (chunks !== undefined && chunks.length > 1) this.multiChunk.set(i, chunks);
     return i;
   }
