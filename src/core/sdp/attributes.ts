@@ -4,7 +4,8 @@ import type { SdpDirection, SdpFmtp, SdpPrecondition, SdpRtpMap } from './types.
 /** Result of an attribute parser: the value, or the reason it could not be read. */
 export type Parsed<T> = { ok: true; value: T } | { ok: false; error: string };
 
-function isUint(s: string): boolean {
+/** 1*DIGIT. */
+export function isUint(s: string): boolean {
   if (s.length === 0) return false;
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);
@@ -110,5 +111,7 @@ export function parseMillis(value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
   const v = value.trim();
   // ptime may carry a fraction (RFC 8866 §6.4: "Decimal values ... are allowed").
-  return /^\d+(\.\d+)?$/.test(v) ? +v : undefined;
+  const dot = v.indexOf('.');
+  const ok = dot < 0 ? isUint(v) : isUint(v.substring(0, dot)) && isUint(v.substring(dot + 1));
+  return ok ? +v : undefined;
 }

@@ -3,7 +3,7 @@
  * diagnostics (layer `sdp`, offsets are character offsets in the text), and it never throws.
  */
 import { decoderBug, malformed, note, type Diagnostic } from '../diagnostics.js';
-import { directionOf, fields, parseFmtp, parseMillis, parsePrecondition, parseRtpMap } from './attributes.js';
+import { directionOf, fields, isUint, parseFmtp, parseMillis, parsePrecondition, parseRtpMap } from './attributes.js';
 import type { SdpAttribute, SdpBandwidth, SdpConnection, SdpMedia, SdpSession } from './types.js';
 
 const LAYER = 'sdp';
@@ -58,7 +58,7 @@ function parseLines(text: string, session: SdpSession): void {
       continue;
     }
     const value = line.substring(2);
-    session.lines.push({ type, value, offset, media: media ? session.media.length - 1 : -1 });
+    session.lines.push({ type, value, offset, media: type === 'm' ? session.media.length : media ? session.media.length - 1 : -1 });
     if (!seenAny && type !== 'v') diags.push(malformed(LAYER, `SDP starts with '${type}=' instead of 'v=' (RFC 8866 §5)`, offset));
     seenAny = true;
 
@@ -79,7 +79,7 @@ function parseLines(text: string, session: SdpSession): void {
       continue;
     }
     if (r < rank) diags.push(note(LAYER, `'${type}=' line out of order (RFC 8866 §5 fixes the order of lines)`, offset));
-    rank = r;
+    else rank = r;
 
     switch (type) {
       case 'v':
@@ -135,7 +135,7 @@ function parseLines(text: string, session: SdpSession): void {
       }
       case 't': {
         const f = fields(value);
-        const ok = f.length === 2 && /^\d+$/.test(f[0]) && /^\d+$/.test(f[1]);
+        const ok = f.length === 2 && isUint(f[0]) && isUint(f[1]);
         if (!ok) diags.push(malformed(LAYER, `t= line '${value}' is not '<start-time> <stop-time>' (RFC 8866 §5.9)`, offset));
         session.timings.push({ start: ok ? +f[0] : NaN, stop: ok ? +f[1] : NaN, repeats: [] });
         break;
@@ -213,8 +213,8 @@ function parseMediaLine(value: string, offset: number, diags: Diagnostic[]): Sdp
   const portText = f[1] ?? '';
   const slash = portText.indexOf('/');
   const port = slash < 0 ? portText : portText.substring(0, slash);
-  const portOk = /^\d+$/.test(port) && +port <= 65535;
-  const countOk = slash < 0 || /^\d+$/.test(portText.substring(slash + 1));
+  const portOk = isUint(port) && +port <= 65535;
+  const countOk = slash < 0 || isUint(portText.substring(slash + 1));
   if (portOk) media.port = +port;
   if (slash >= 0 && countOk) media.portCount = +portText.substring(slash + 1);
   if (f.length < 4 || !portOk || !countOk) {
@@ -246,7 +246,7 @@ function parseBandwidth(value: string, offset: number, diags: Diagnostic[]): Sdp
   const colon = value.indexOf(':');
   const type = colon < 0 ? '' : value.substring(0, colon);
   const amount = colon < 0 ? '' : value.substring(colon + 1);
-  if (type.length === 0 || !/^\d+$/.test(amount)) {
+  if (type.length === 0 || !isUint(amount)) {
     diags.push(malformed(LAYER, `b= line '${value}' is not '<bwtype>:<bandwidth>' (RFC 8866 §5.8)`, offset));
     return undefined;
   }

@@ -32,27 +32,12 @@ export function isWs(c: number): boolean {
   return c === SP || c === HTAB;
 }
 
-/** SP, HTAB, CR or LF: whitespace once folded lines have been joined. */
-export function isLws(c: number): boolean {
-  return c === SP || c === HTAB || c === CR || c === LF;
-}
-
 export function isDigit(c: number): boolean {
   return c >= 0x30 && c <= 0x39;
 }
 
 export function isHexDigit(c: number): boolean {
   return (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x46) || (c >= 0x61 && c <= 0x66);
-}
-
-/** True when every char of `s` is a token char (and s is not empty). */
-export function isToken(s: string): boolean {
-  if (s.length === 0) return false;
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c > 0xff || TOKEN[c] === 0) return false;
-  }
-  return true;
 }
 
 /** Index of the first char at or after `i` that is not SP/HTAB/CR/LF. */
@@ -73,15 +58,6 @@ export function trimEnd(s: string, start: number, end: number): number {
     end--;
   }
   return end;
-}
-
-/** ASCII lower-casing that returns `s` itself (no allocation) when it is already lower case. */
-export function asciiLower(s: string): string {
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c >= 0x41 && c <= 0x5a) return s.toLowerCase();
-  }
-  return s;
 }
 
 /** Case-insensitive ASCII equality of `s` with a lower-case literal. */

@@ -36,6 +36,9 @@ export function parseCSeqAt(src: TextSource, start: number, end: number): CSeq {
   const j = scanTokenBytes(b, methodStart, end);
   cseq.method = internMethodBytes(src, methodStart, j);
   if (j === methodStart) addProblem(cseq, 'error', 'method missing', methodStart);
-  else if (j < end) addProblem(cseq, 'error', `unexpected '${src.str(j, end)}' after the method`, j);
+  else if (j < end) {
+    const k = skipLwsBytes(b, j, end);
+    addProblem(cseq, 'error', `unexpected '${src.str(k, end)}' after the method`, k);
+  }
   return cseq;
 }

@@ -288,7 +288,7 @@ export function lookupHeader(s: string, start: number, end: number): number {
 // The message parser only needs the ids of the headers it decodes itself (ids 0..H.MinSE); the others are
 // resolved when the header list is built. A table of just those names, by (length, first, last char), mostly
 // answers "not one of them" with one load and no character compare.
-/** Returned by lookupParsedHeader for a name that is not one the parser decodes (resolve it later). */
+/** Returned by lookupParsedHeaderBytes for a name that is not one the parser decodes (resolve it later). */
 export const UNRESOLVED_HEADER = -3;
 const PARSED_LIMIT = H.MinSE;
 const pBucketHead = new Int16Array(256).fill(-1);
@@ -306,27 +306,9 @@ for (let id = 0; id <= PARSED_LIMIT; id++) {
 }
 
 /**
- * For the parser's hot loop: the id of the name in s[start, end) when it is one of the headers the parser
- * decodes (H.Via .. H.MinSE) or a compact form, else UNRESOLVED_HEADER.
+ * For the parser's hot loop: the id of the name in bytes [start, end) when it is one of the headers the parser
+ * decodes (H.Via .. H.MinSE) or a compact form, else UNRESOLVED_HEADER (or UNKNOWN_HEADER for a 1-letter name).
  */
-export function lookupParsedHeader(s: string, start: number, end: number): number {
-  const length = end - start;
-  if (length === 1) {
-    const c = s.charCodeAt(start) | 0x20;
-    return c < 128 ? COMPACT_ID[c] : UNKNOWN_HEADER;
-  }
-  if (length <= 0) return UNKNOWN_HEADER;
-  for (let id = pBucketHead[parsedBucket(length, s.charCodeAt(start), s.charCodeAt(end - 1))]; id >= 0; id = pChainNext[id]) {
-    const lower = lowerBytes[id];
-    if (lower.length !== length) continue;
-    let i = 0;
-    while (i < length && (s.charCodeAt(start + i) | 0x20) === lower[i]) i++;
-    if (i === length) return id;
-  }
-  return UNRESOLVED_HEADER;
-}
-
-/** lookupParsedHeader over bytes [start, end). */
 export function lookupParsedHeaderBytes(b: Uint8Array, start: number, end: number): number {
   const length = end - start;
   if (length === 1) {

@@ -2,16 +2,17 @@
  * The objects parseSip returns. Index fields are plain data filled in by the parser; header names and values,
  * the multipart split and the SDP are materialised on first access from the bytes the message keeps.
  */
-import { malformed, note, type Diagnostic } from '../diagnostics.js';
+import { decoderBug, malformed, note, type Diagnostic } from '../diagnostics.js';
 import { parseSdp } from '../sdp/sdp.js';
 import type { SdpSession } from '../sdp/types.js';
 import { decodeUtf8 } from '../util/text.js';
 import { equalsLower } from './chars.js';
-import { unfold, type TextSource } from './source.js';
 import { isMediaType, isMultipart, multipartBoundary } from './content-type.js';
-import { HEADERS, UNKNOWN_HEADER, UNRESOLVED_HEADER, headerId, lookupHeader } from './header-names.js';
+import { HEADERS, UNKNOWN_HEADER, headerId } from './header-names.js';
+import { HEADER_FIELDS, scanHeaderSection, type HeaderSectionScan } from './lines.js';
 import { parseMultipart } from './multipart.js';
 import { splitList } from './scan.js';
+import { unfold, type TextSource } from './source.js';
 import type {
   ByteSpan,
   CSeq,
@@ -29,12 +30,13 @@ export class Header implements SipHeader {
   constructor(
     private readonly src: TextSource,
     readonly id: number,
-    public start: number,
-    public nameEnd: number,
-    public valueStart: number,
-    public valueEnd: number,
-    public end: number,
-    public folded: boolean,
+    readonly start: number,
+    /** End of the name as written (before any whitespace and the colon). */
+    readonly nameEnd: number,
+    readonly valueStart: number,
+    readonly valueEnd: number,
+    readonly end: number,
+    readonly folded: boolean,
   ) {}
 
   get name(): string {
@@ -78,10 +80,7 @@ export class Header implements SipHeader {
 }
 
 const LAYER = 'sip';
-
-/** Ints per header in SipMessageImpl.spans. */
-export const HEADER_FIELDS = 7;
-const NO_SPANS: number[] = Object.freeze([]) as unknown as number[];
+const EMPTY_BODY: ByteSpan = Object.freeze({ start: 0, end: 0 });
 
 export class SipMessageImpl implements SipMessage {
   kind: SipMessageKind = 'request';
@@ -106,11 +105,6 @@ export class SipMessageImpl implements SipMessage {
   maxForwards: number | undefined = undefined;
   expires: number | undefined = undefined;
   diagnostics: Diagnostic[];
-  /**
-   * Header spans, HEADER_FIELDS ints per header line in wire order: id, start, nameEnd, valueStart, valueEnd,
-   * end, folded. The Header objects of `headers` are built from it on first access.
-   */
-  spans: number[] = NO_SPANS;
   private headersCache: Header[] | undefined = undefined;
   private multipartCache: MultipartPart[] | null | undefined = undefined;
   private sdpCache: SdpSession | null | undefined = undefined;
@@ -126,53 +120,64 @@ export class SipMessageImpl implements SipMessage {
     this.headersEnd = end;
     this.bodyStart = end;
     this.end = end;
-    this.body = { start: end, end };
+    // Replaced by the parser; a fresh object here would be one more allocation per message.
+    this.body = EMPTY_BODY;
     this.diagnostics = diagnostics;
   }
 
   get headers(): Header[] {
     let list = this.headersCache;
     if (list === undefined) {
-      list = [];
-      const sp = this.spans;
-      const src = this.src;
-      if (src) {
-        for (let k = 0; k + HEADER_FIELDS <= sp.length; k += HEADER_FIELDS) {
-          let id = sp[k];
-          if (id === UNRESOLVED_HEADER) {
-            id = src.ascii ? lookupHeader(src.text, sp[k + 1] - src.base, sp[k + 2] - src.base) : headerId(src.str(sp[k + 1], sp[k + 2]));
-          }
-          list.push(new Header(src, id, sp[k + 1], sp[k + 2], sp[k + 3], sp[k + 4], sp[k + 5], sp[k + 6] !== 0));
-        }
-      }
-      this.headersCache = list;
+      this.headersCache = list = this.buildHeaders();
     }
     return list;
   }
 
-  /** Number of header lines (without building the Header objects). */
-  get headerCount(): number {
-    return this.spans.length / HEADER_FIELDS;
+  /** The header lines, scanned again from the bytes (the parser keeps no per-message copy of them). */
+  private buildHeaders(): Header[] {
+    const list: Header[] = [];
+    const src = this.src;
+    if (!src) return list;
+    try {
+      const sp: number[] = [];
+      const scan: HeaderSectionScan = { n: 0, startLineEnd: 0, headersEnd: -1, bareLf: false };
+      scanHeaderSection(src, this.start, sp, true, undefined, scan);
+      for (let k = 0; k < scan.n; k += HEADER_FIELDS) {
+        list.push(new Header(src, sp[k], sp[k + 1], sp[k + 2], sp[k + 3], sp[k + 4], sp[k + 5], sp[k + 6] !== 0));
+      }
+    } catch (error) {
+      // Never expected; but a lazy part must not throw into the UI either (it runs outside parseSip's guard).
+      this.diagnostics.push(decoderBug(LAYER, error));
+      return [];
+    }
+    return list;
   }
 
   /** Multipart parts; problems found while splitting are appended to `diagnostics` on first access. */
   get multipart(): MultipartPart[] | undefined {
     if (this.multipartCache === undefined) {
       this.multipartCache = null;
-      if (isMultipart(this.contentType)) {
-        const boundary = multipartBoundary(this.contentType);
-        if (boundary === undefined) {
-          this.diagnostics.push(malformed(LAYER, 'multipart Content-Type without a boundary parameter (RFC 2046 §5.1.1)'));
-        } else {
-          const r = parseMultipart(this.bytes, this.body.start, this.body.end, boundary);
-          this.multipartCache = r.parts;
-          for (const p of r.problems) {
-            this.diagnostics.push(p.severity === 'error' ? malformed(LAYER, p.message, p.at) : note(LAYER, p.message, p.at));
-          }
-        }
+      try {
+        this.multipartCache = this.parseMultipartBody();
+      } catch (error) {
+        this.diagnostics.push(decoderBug(LAYER, error));
       }
     }
     return this.multipartCache ?? undefined;
+  }
+
+  private parseMultipartBody(): MultipartPart[] | null {
+    if (!isMultipart(this.contentType)) return null;
+    const boundary = multipartBoundary(this.contentType);
+    if (boundary === undefined) {
+      this.diagnostics.push(malformed(LAYER, 'multipart Content-Type without a boundary parameter (RFC 2046 §5.1.1)', this.bodyStart));
+      return null;
+    }
+    const r = parseMultipart(this.bytes, this.body.start, this.body.end, boundary);
+    for (const p of r.problems) {
+      this.diagnostics.push(p.severity === 'error' ? malformed(LAYER, p.message, p.at) : note(LAYER, p.message, p.at));
+    }
+    return r.parts;
   }
 
   /**
@@ -182,23 +187,31 @@ export class SipMessageImpl implements SipMessage {
   get sdp(): SdpSession | undefined {
     if (this.sdpCache === undefined) {
       this.sdpCache = null;
-      let span: ByteSpan | undefined;
-      if (isMediaType(this.contentType, 'application/sdp')) span = this.body;
-      else {
-        const part = findSdpPart(this.multipart);
-        if (part) span = { start: part.bodyStart, end: part.bodyEnd };
-      }
-      if (span) {
-        const src = this.src;
-        const text = src && src.fast(span.start, span.end) ? src.str(span.start, span.end) : decodeUtf8(this.bytes, span.start, span.end);
-        const sdp = parseSdp(text);
-        this.sdpCache = sdp;
-        for (const d of sdp.diagnostics) {
-          this.diagnostics.push({ ...d, offset: d.offset === undefined ? span.start : span.start + d.offset });
-        }
+      try {
+        this.sdpCache = this.parseSdpBody();
+      } catch (error) {
+        this.diagnostics.push(decoderBug('sdp', error));
       }
     }
     return this.sdpCache ?? undefined;
+  }
+
+  private parseSdpBody(): SdpSession | null {
+    let span: ByteSpan | undefined;
+    if (isMediaType(this.contentType, 'application/sdp')) span = this.body;
+    else {
+      const part = findSdpPart(this.multipart);
+      if (part) span = { start: part.bodyStart, end: part.bodyEnd };
+    }
+    if (!span) return null;
+    const src = this.src;
+    const text = src && src.fast(span.start, span.end) ? src.str(span.start, span.end) : decodeUtf8(this.bytes, span.start, span.end);
+    const sdp = parseSdp(text);
+    // SDP offsets are character offsets in the text: byte offsets too when the body is ASCII.
+    for (const d of sdp.diagnostics) {
+      this.diagnostics.push({ ...d, offset: d.offset === undefined ? span.start : span.start + d.offset });
+    }
+    return sdp;
   }
 
   header(name: string): Header | undefined {
@@ -217,7 +230,7 @@ export class SipMessageImpl implements SipMessage {
 
   /** Plain-data snapshot without the lazy parts' getters (for JSON / IPC). */
   toJSON(): Record<string, unknown> {
-    const { bytes: _bytes, multipartCache: _m, sdpCache: _s, src: _src, spans: _spans, headersCache: _h, ...rest } = this as unknown as Record<string, unknown>;
+    const { bytes: _bytes, multipartCache: _m, sdpCache: _s, src: _src, headersCache: _h, ...rest } = this as unknown as Record<string, unknown>;
     return { ...rest, headers: this.headers.map((h) => h.toJSON()) };
   }
 }

@@ -22,30 +22,22 @@ export const KNOWN_METHODS = [
 ] as const;
 
 const byLength: string[][] = [];
-for (const m of KNOWN_METHODS) (byLength[m.length] ??= []).push(m);
-
-/** The method in s[start, end) as a string; a known method (exact case) returns its interned constant. */
-export function internMethod(s: string, start: number, end: number): string {
-  const candidates = byLength[end - start];
-  if (candidates) {
-    for (const m of candidates) {
-      let k = 0;
-      while (k < m.length && s.charCodeAt(start + k) === m.charCodeAt(k)) k++;
-      if (k === m.length) return m;
-    }
-  }
-  return s.substring(start, end);
+const codesOf = new Map<string, Uint8Array>();
+for (const m of KNOWN_METHODS) {
+  (byLength[m.length] ??= []).push(m);
+  codesOf.set(m, Uint8Array.from(m, (c) => c.charCodeAt(0)));
 }
 
-/** internMethod over a TextSource's bytes [start, end). */
+/** The method in bytes [start, end) as a string; a known method (exact case) returns its interned constant. */
 export function internMethodBytes(src: { bytes: Uint8Array; str(start: number, end: number): string }, start: number, end: number): string {
   const candidates = byLength[end - start];
   if (candidates) {
     const b = src.bytes;
     for (const m of candidates) {
+      const codes = codesOf.get(m) as Uint8Array;
       let k = 0;
-      while (k < m.length && b[start + k] === m.charCodeAt(k)) k++;
-      if (k === m.length) return m;
+      while (k < codes.length && b[start + k] === codes[k]) k++;
+      if (k === codes.length) return m;
     }
   }
   return src.str(start, end);

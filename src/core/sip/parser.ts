@@ -1,20 +1,20 @@
 /**
- * SIP message parser (RFC 3261 §7). Built for indexing large captures: one pass over the header bytes
- * finds lines, folds and header names (looked up from bytes, no lower-casing), the header section is
- * decoded once, and only the fields the index needs are parsed eagerly. Everything wrong becomes a
- * diagnostic on the message; the parser never throws.
+ * SIP message parser (RFC 3261 §7). Built for indexing large captures: the message is decoded once (strings
+ * are then substrings of that text), one pass over the header lines finds folds and header names (looked up
+ * from the bytes, no lower-casing), and only the fields the index needs are parsed eagerly, by scanners that
+ * read the bytes where they lie. Everything wrong becomes a diagnostic on the message; it never throws.
  */
 import { decoderBug, malformed, note, truncated, type Diagnostic } from '../diagnostics.js';
 import { decodeLatin1, decodeUtf8 } from '../util/text.js';
-import { CR, HTAB, LF, LWS_BYTE, SP, TOKEN, isDigit } from './chars.js';
+import { CR, HTAB, LF, LWS_BYTE, SP, TOKEN, equalsLower, isDigit } from './chars.js';
 import { parseCSeqAt } from './cseq.js';
 import { checkSipDate } from './date.js';
-import { H, HEADERS, UNKNOWN_HEADER, lookupHeaderBytes, lookupParsedHeaderBytes } from './header-names.js';
-import { HEADER_FIELDS, SipMessageImpl } from './message.js';
-import { TextSource, unfold } from './source.js';
+import { H, HEADERS, lookupHeaderBytes } from './header-names.js';
+import { HEADER_FIELDS, scanHeaderSection, type HeaderSectionScan } from './lines.js';
+import { SipMessageImpl } from './message.js';
 import { parseNameAddrAt, parseNameAddrListAt } from './name-addr.js';
 import { MAX_UINT32, nextTopLevelComma, parseDecimal, parseDecimalBytes } from './scan.js';
-import { equalsLower } from './chars.js';
+import { TextSource, unfold } from './source.js';
 import { findSipStart, looksLikeSipStart, parseStartLineAt } from './start-line.js';
 import type { NameAddr, Problem, SipMessage } from './types.js';
 import { parseViaListAt } from './via.js';
@@ -60,9 +60,11 @@ export function parseSip(bytes: Uint8Array, start: number, end: number, options?
   try {
     if (end > bytes.length) end = bytes.length;
     if (start < 0) start = 0;
+    if (start > end) start = end;
     return parse(bytes, start, end, options);
   } catch (error) {
     const m = new SipMessageImpl(bytes, start, Math.max(start, end), []);
+    m.body = { start: m.end, end: m.end };
     m.diagnostics.push(decoderBug(LAYER, error));
     return m;
   }
@@ -87,7 +89,8 @@ export function sipFrameLength(bytes: Uint8Array, start: number, end: number): n
       if (e >= end) return -1; // the header section is not complete yet
       const c = bytes[lineStart];
       if (c === LF || (c === CR && lineStart + 1 === e)) {
-        return e + 1 - start + Math.max(0, contentLength);
+        const total = e + 1 - start + Math.max(0, contentLength);
+        return total <= end - start ? total : -1; // the body is not all there yet
       }
       if (contentLength < 0 && lineStart > p) {
         let n = lineStart;
@@ -131,6 +134,7 @@ function parse(bytes: Uint8Array, start: number, end: number, options: ParseSipO
   const msg = new SipMessageImpl(bytes, p, end, diagnostics);
   if (p >= end) {
     diagnostics.push(malformed(LAYER, 'no SIP message: the data is empty or only CR/LF', start));
+    msg.body = { start: end, end };
     return msg;
   }
 
@@ -139,86 +143,16 @@ function parse(bytes: Uint8Array, start: number, end: number, options: ParseSipO
   // offsets and every later string is a substring. Scanning itself reads the bytes.
   const src = decodeMessage(bytes, p, end);
   msg.src = src;
-  const t = src.text;
-  const L = p + t.length; // end of the decoded range (byte offset)
 
   // ---- pass 1: lines, folding, header names -----------------------------------------------------------
-  let nl = indexOfLf(t, p, p, L);
-  const startLineEnd = nl > p && bytes[nl - 1] === CR ? nl - 1 : nl;
-  let bareLf = nl < L && startLineEnd === nl;
-  // HEADER_FIELDS ints per header: id, start, nameEnd, valueStart, valueEnd, end, folded.
   const sp = scratch;
-  let n = 0;
-  let last = -1; // index in sp of the previous header, for continuation lines
-  let headersEnd = -1;
-  let q = nl + 1;
-  while (q < L) {
-    nl = indexOfLf(t, p, q, L);
-    let contentEnd = nl;
-    if (nl > q && bytes[nl - 1] === CR) contentEnd = nl - 1;
-    else if (nl < L) bareLf = true;
-    if (contentEnd === q) {
-      headersEnd = nl < L ? nl + 1 : L;
-      break;
-    }
-    const c = bytes[q];
-    if (c === SP || c === HTAB) {
-      // Continuation of the previous header field (RFC 3261 §7.3.1).
-      if (last >= 0) {
-        let vs = q;
-        while (vs < contentEnd && (bytes[vs] === SP || bytes[vs] === HTAB)) vs++;
-        let ve = contentEnd;
-        while (ve > vs && (bytes[ve - 1] === SP || bytes[ve - 1] === HTAB)) ve--;
-        if (ve > vs) {
-          if (sp[last + 4] === sp[last + 3]) sp[last + 3] = vs;
-          else sp[last + 6] = 1;
-          sp[last + 4] = ve;
-        }
-        sp[last + 5] = contentEnd;
-      } else if (n === 0) {
-        diagnostics.push(malformed(LAYER, 'line starting with whitespace right after the start line (RFC 3261 §7.1)', q));
-      }
-    } else {
-      let colon = t.indexOf(':', q - p) + p;
-      if (colon < p || colon > contentEnd) colon = -1;
-      let nameEnd = colon < 0 ? contentEnd : colon;
-      while (nameEnd > q && (bytes[nameEnd - 1] === SP || bytes[nameEnd - 1] === HTAB)) nameEnd--;
-      // Only the ids of the headers decoded below are looked up now; the others are resolved when the header
-      // list is built. A line must at least start with a token character.
-      let id = colon < 0 || TOKEN[c] !== 1 ? BAD_LINE : lookupParsedHeaderBytes(bytes, q, nameEnd);
-      if (id === UNKNOWN_HEADER && !isTokenRange(bytes, q, nameEnd)) id = BAD_LINE;
-      if (id === BAD_LINE) {
-        const text = src.str(q, Math.min(contentEnd, q + 60));
-        diagnostics.push(
-          malformed(
-            LAYER,
-            colon < 0 ? `header line without ':': '${text}' (RFC 3261 §7.3)` : `header name '${src.str(q, nameEnd)}' is not a token (RFC 3261 §7.3)`,
-            q,
-          ),
-        );
-        last = -1;
-      } else {
-        let vs = colon + 1;
-        while (vs < contentEnd && (bytes[vs] === SP || bytes[vs] === HTAB)) vs++;
-        let ve = contentEnd;
-        while (ve > vs && (bytes[ve - 1] === SP || bytes[ve - 1] === HTAB)) ve--;
-        sp[n] = id;
-        sp[n + 1] = q;
-        sp[n + 2] = nameEnd;
-        sp[n + 3] = vs;
-        sp[n + 4] = ve;
-        sp[n + 5] = contentEnd;
-        sp[n + 6] = 0;
-        last = n;
-        n += HEADER_FIELDS;
-      }
-    }
-    q = nl + 1;
-  }
-  const complete = headersEnd >= 0;
-  if (!complete) headersEnd = end;
-  msg.spans = sp.slice(0, n);
-  if (bareLf) diagnostics.push(note(LAYER, 'lines end in LF without CR (RFC 3261 §7 requires CRLF)', p));
+  const scan = sectionScan;
+  scanHeaderSection(src, p, sp, false, diagnostics, scan);
+  const n = scan.n;
+  const startLineEnd = scan.startLineEnd;
+  const complete = scan.headersEnd >= 0;
+  const headersEnd = complete ? scan.headersEnd : end;
+  if (scan.bareLf) diagnostics.push(note(LAYER, 'lines end in LF without CR (RFC 3261 §7 requires CRLF)', p));
 
   // ---- start line ------------------------------------------------------------------------------------
   const sl = parseStartLineAt(src, p, startLineEnd);
@@ -470,12 +404,6 @@ function startsLikeSip(b: Uint8Array, p: number, end: number): boolean {
   return false;
 }
 
-/** Byte offset of the next LF at or after byte `from` (the text starts at byte `base`), or `limit`. */
-function indexOfLf(t: string, base: number, from: number, limit: number): number {
-  const k = t.indexOf('\n', from - base);
-  return k < 0 ? limit : k + base;
-}
-
 function missingAny(): boolean {
   return counts[Id.To] === 0 || counts[Id.From] === 0 || counts[Id.CallId] === 0 || counts[Id.CSeq] === 0 || counts[Id.Via] === 0;
 }
@@ -483,14 +411,12 @@ function missingAny(): boolean {
 /** Headers that take a single value: a second one is flagged (Content-Length has its own check). */
 const SINGLE = [Id.From, Id.To, Id.CallId, Id.CSeq, Id.MaxForwards, Id.ContentType, Id.Expires, Id.RSeq, Id.RAck, Id.SessionExpires, Id.MinSE];
 
-/** Pseudo id for a line that is not a header field. */
-const BAD_LINE = -2;
-
 /**
- * Scratch for the header spans of the message being parsed (a plain array: its backing store is on the V8
- * heap, much cheaper to allocate and copy than a typed array's). parseSip is not re-entrant.
+ * Scratch for the header spans of the message being parsed (the message's own header list is built again
+ * from the bytes on first access, so nothing is copied per message). parseSip is not re-entrant.
  */
 const scratch: number[] = [];
+const sectionScan: HeaderSectionScan = { n: 0, startLineEnd: 0, headersEnd: -1, bareLf: false };
 
 /** Reused sink for list-level problems (stray commas) of Via and Contact. */
 const listSink: { problems?: Problem[] } = {};
@@ -530,12 +456,6 @@ function decodeMessage(bytes: Uint8Array, p: number, end: number): TextSource {
 
 function isWs(c: number): boolean {
   return c === SP || c === HTAB;
-}
-
-function isTokenRange(b: Uint8Array, start: number, end: number): boolean {
-  if (start >= end) return false;
-  for (let i = start; i < end; i++) if (TOKEN[b[i]] === 0) return false;
-  return true;
 }
 
 function skipCrLf(bytes: Uint8Array, i: number, end: number): number {

@@ -188,6 +188,12 @@ export function internParamName(src: TextSource, start: number, end: number): st
   return src.str(start, end);
 }
 
+/** VALUE_STOP[b] = 1: what ends an unquoted parameter value (';', ',', whitespace, controls). */
+const VALUE_STOP = new Uint8Array(256);
+for (let c = 0; c <= 0x20; c++) VALUE_STOP[c] = 1;
+VALUE_STOP[0x3b] = 1;
+VALUE_STOP[0x2c] = 1;
+
 /** Skips to the next ';' (or top-level ',' in a list), stepping over quoted strings. */
 function skipToNextParam(b: Uint8Array, i: number, end: number, inList: boolean): number {
   while (i < end) {
@@ -257,11 +263,7 @@ export function parseGenericParams(src: TextSource, i: number, end: number, owne
         }
       } else {
         const valueStart = i;
-        while (i < end) {
-          c = b[i];
-          if (c === 0x3b || c === 0x2c || c <= 0x20) break;
-          i++;
-        }
+        while (i < end && VALUE_STOP[b[i]] === 0) i++;
         value = src.str(valueStart, i);
         if (i === valueStart) addProblem(owner, 'error', `parameter '${name}' has '=' but no value`, valueStart);
       }
@@ -272,9 +274,10 @@ export function parseGenericParams(src: TextSource, i: number, end: number, owne
 
 /** Value of the first parameter named `name` (case-insensitive); '' for a valueless one; undefined if absent. */
 export function paramValue(params: readonly Param[], name: string): string | undefined {
+  const lower = name.toLowerCase();
   for (let i = 0; i < params.length; i++) {
     const p = params[i];
-    if (p.name === name || equalsLower(p.name, name)) return p.value ?? '';
+    if (p.name === name || equalsLower(p.name, lower)) return p.value ?? '';
   }
   return undefined;
 }

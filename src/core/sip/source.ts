@@ -41,13 +41,6 @@ export class TextSource {
   }
 }
 
-/** A source over bytes [start, end): UTF-8 decoded when ASCII, else a Latin-1 image. */
-export function sourceOfBytes(bytes: Uint8Array, start: number, end: number): TextSource {
-  const t = decodeUtf8(bytes, start, end);
-  if (t.length === end - start) return new TextSource(bytes, start, t, true);
-  return new TextSource(bytes, start, decodeLatin1(bytes, start, end), false);
-}
-
 /**
  * A source for a stand-alone string (the string parsers' entry points). Offsets are then UTF-8 byte offsets,
  * equal to string indices for ASCII text.

@@ -79,11 +79,11 @@ function matchRequestLine(bytes: Uint8Array, i: number, end: number): boolean {
 }
 
 function hasSchemePrefix(bytes: Uint8Array, i: number, end: number): boolean {
-  const lower = (k: number): number => (i + k < end ? bytes[i + k] | 0x20 : 0);
-  if (lower(0) === 0x73 && lower(1) === 0x69 && lower(2) === 0x70) {
-    return bytes[i + 3] === 0x3a || (lower(3) === 0x73 && bytes[i + 4] === 0x3a);
+  const at = (k: number): number => (i + k < end ? bytes[i + k] : 0);
+  if ((at(0) | 0x20) === 0x73 && (at(1) | 0x20) === 0x69 && (at(2) | 0x20) === 0x70) {
+    return at(3) === 0x3a || ((at(3) | 0x20) === 0x73 && at(4) === 0x3a);
   }
-  return lower(0) === 0x74 && lower(1) === 0x65 && lower(2) === 0x6c && bytes[i + 3] === 0x3a;
+  return (at(0) | 0x20) === 0x74 && (at(1) | 0x20) === 0x65 && (at(2) | 0x20) === 0x6c && at(3) === 0x3a;
 }
 
 /**
@@ -184,7 +184,7 @@ export function parseStartLineAt(src: TextSource, start: number, end: number): S
     while (sp < end && b[sp] !== SP) sp++;
     sl.version = isSip20(b, start, sp) ? 'SIP/2.0' : src.str(start, sp);
     if (sl.version !== 'SIP/2.0') problem(sl, 'error', `SIP version '${sl.version}' is not SIP/2.0 (RFC 3261 §7.2)`, start);
-    let i = sp + 1;
+    let i = sp < end ? sp + 1 : end;
     if (i < end && b[i] === SP) {
       problem(sl, 'error', 'status line: more than one SP after the SIP version (RFC 3261 §7.2)', i);
       while (i < end && b[i] === SP) i++;

@@ -3,8 +3,9 @@ import type { Diagnostic } from '../diagnostics.js';
 import type { SdpSession } from '../sdp/types.js';
 
 /**
- * A problem found by one of the stand-alone value parsers (URI, name-addr, Via, CSeq, ...). `at` is the
- * index in the text that was parsed; the message parser turns problems into diagnostics with byte offsets.
+ * A problem found by one of the value parsers (URI, name-addr, Via, CSeq, ...). `at` is a byte offset: into
+ * the message buffer when the message parser ran them (it turns problems into diagnostics), into the UTF-8
+ * of the text for the stand-alone string entry points (the string index, for ASCII text).
  */
 export interface Problem {
   severity: 'error' | 'note';
@@ -89,8 +90,9 @@ export interface CSeq {
 }
 
 /**
- * One header line. Name-as-written and value strings are built on first access; spans are byte offsets
- * into the buffer the message was parsed from (the parser keeps a reference to it for those getters).
+ * One header line. The list is built on first access of `SipMessage.headers` (the parser itself keeps no
+ * per-header objects), and name and value strings on first access of each; spans are byte offsets into the
+ * buffer the message was parsed from, which the message keeps for these getters.
  */
 export interface SipHeader {
   /** Index in HEADERS, or UNKNOWN_HEADER (-1). */
@@ -174,11 +176,16 @@ export interface SipMessage {
   maxForwards: number | undefined;
   expires: number | undefined;
 
-  headers: SipHeader[];
-  /** Parts of a multipart body (parsed on first access). */
+  /** Every header line in wire order (built on first access). */
+  readonly headers: SipHeader[];
+  /** Parts of a multipart body (parsed on first access; problems are then appended to `diagnostics`). */
   readonly multipart: MultipartPart[] | undefined;
-  /** The session description of an application/sdp body or the first application/sdp part (parsed on first access). */
+  /**
+   * The session description of an application/sdp body or of the first application/sdp part (parsed on first
+   * access, or by parseSip with `body: 'eager'`; its diagnostics, layer `sdp`, are then appended to `diagnostics`).
+   */
   readonly sdp: SdpSession | undefined;
+  /** What is wrong with the message (layer `sip`; `sdp` once the SDP is parsed), byte offsets into `bytes`. */
   diagnostics: Diagnostic[];
 
   /** First header with this name (any case, compact or full form). */

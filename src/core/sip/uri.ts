@@ -5,7 +5,7 @@
  * is the stand-alone string entry point.
  */
 import { SCHEME, isDigit, isHexDigit, equalsLower } from './chars.js';
-import { NO_PARAMS, addProblem, internParamName, parseDecimalBytes, pushParam } from './scan.js';
+import { NO_PARAMS, addProblem, internParamName, paramValue, parseDecimalBytes, pushParam } from './scan.js';
 import { sourceOf, type TextSource } from './source.js';
 import { decodeText, encodeText } from '../util/text.js';
 import type { HostType, Param, Problem, Uri } from './types.js';
@@ -47,6 +47,19 @@ BAD_URI[0x7f] = 1;
 BAD_URI[0x3c] = 1;
 BAD_URI[0x3e] = 1;
 BAD_URI[0x22] = 1;
+
+/** USER_CLASS[b]: 0 ordinary, 1 '@', 2 ':', 3 '%', 4 never in a URI (BAD_URI). One load per byte of a user part. */
+const USER_CLASS = new Uint8Array(256);
+for (let c = 0; c < 256; c++) if (BAD_URI[c] === 1) USER_CLASS[c] = 4;
+USER_CLASS[0x40] = 1;
+USER_CLASS[0x3a] = 2;
+USER_CLASS[0x25] = 3;
+
+/** TEL_CLASS[b]: 0 ordinary, 1 ';', 2 '=', 3 never in a URI. */
+const TEL_CLASS = new Uint8Array(256);
+for (let c = 0; c < 256; c++) if (BAD_URI[c] === 1) TEL_CLASS[c] = 3;
+TEL_CLASS[0x3b] = 1;
+TEL_CLASS[0x3d] = 2;
 
 function reportBadChar(uri: Uri, src: TextSource, i: number): void {
   const c = src.bytes[i];
@@ -109,15 +122,16 @@ function parseSipPart(src: TextSource, i: number, end: number, uri: Uri): void {
   let percent = false;
   let bad = -1;
   for (let k = i; k < end; k++) {
-    const c = b[k];
-    if (c === 0x40) {
+    const cls = USER_CLASS[b[k]];
+    if (cls === 0) continue;
+    if (cls === 1) {
       at = k;
       break;
     }
-    if (c === 0x3a) {
+    if (cls === 2) {
       if (colon < 0) colon = k;
-    } else if (c === 0x25) percent = true;
-    else if (bad < 0 && BAD_URI[c] === 1) bad = k;
+    } else if (cls === 3) percent = true;
+    else if (bad < 0) bad = k;
   }
   if (at >= 0) {
     if (bad >= 0) reportBadChar(uri, src, bad);
@@ -226,15 +240,28 @@ export function parseHostPort(
     i = close + 1;
   } else {
     const hostStart = i;
+    // One pass classifies the host and validates an IPv4 address on the way (four octets of 1-3 digits, ≤ 255).
     let dots = 0;
     let alpha = false;
+    let octet = 0;
+    let octetDigits = 0;
+    let badIpv4 = false;
     while (i < end) {
-      const k = HOST[b[i]];
+      const c = b[i];
+      const k = HOST[c];
       if (k === 0) break;
-      if (k === 3) dots++;
-      else if (k === 2) alpha = true;
+      if (k === 1) {
+        octet = octet * 10 + (c - 0x30);
+        if (++octetDigits > 3) badIpv4 = true;
+      } else if (k === 3) {
+        if (octetDigits === 0 || octet > 255) badIpv4 = true;
+        dots++;
+        octet = 0;
+        octetDigits = 0;
+      } else alpha = true;
       i++;
     }
+    if (octetDigits === 0 || octet > 255) badIpv4 = true;
     if (i < end && AFTER_HOST[b[i]] === 0) {
       addProblem(target, 'error', `invalid character '${src.str(i, i + 1)}' in ${what} host`, i);
       while (i < end && AFTER_HOST[b[i]] === 0) i++;
@@ -246,7 +273,7 @@ export function parseHostPort(
       target.hostType = '';
     } else if (!alpha && dots === 3) {
       target.hostType = 'ipv4';
-      if (!validIpv4(b, hostStart, i)) addProblem(target, 'error', `invalid IPv4 address '${target.host}' in ${what}`, hostStart);
+      if (badIpv4) addProblem(target, 'error', `invalid IPv4 address '${target.host}' in ${what}`, hostStart);
     } else target.hostType = 'name';
   }
   if (i < end && b[i] === 0x3a) {
@@ -257,25 +284,6 @@ export function parseHostPort(
     else target.port = port;
   }
   return i;
-}
-
-function validIpv4(b: Uint8Array, start: number, end: number): boolean {
-  let n = 0;
-  let value = 0;
-  let digits = 0;
-  for (let i = start; i <= end; i++) {
-    const c = i < end ? b[i] : 0x2e;
-    if (c === 0x2e) {
-      if (digits === 0 || value > 255) return false;
-      n++;
-      value = 0;
-      digits = 0;
-    } else {
-      value = value * 10 + (c - 0x30);
-      if (++digits > 3) return false;
-    }
-  }
-  return n === 4;
 }
 
 function looksLikeIpv6(b: Uint8Array, start: number, end: number): boolean {
@@ -292,8 +300,9 @@ function looksLikeIpv6(b: Uint8Array, start: number, end: number): boolean {
 function parseTelPart(src: TextSource, i: number, end: number, uri: Uri): void {
   const b = src.bytes;
   const numberStart = i;
-  while (i < end && b[i] !== 0x3b) {
-    if (BAD_URI[b[i]] === 1) {
+  let cls = 0;
+  while (i < end && (cls = TEL_CLASS[b[i]]) !== 1) {
+    if (cls === 3) {
       reportBadChar(uri, src, i);
       break;
     }
@@ -305,14 +314,12 @@ function parseTelPart(src: TextSource, i: number, end: number, uri: Uri): void {
   while (i < end && b[i] === 0x3b) {
     const nameStart = ++i;
     let eq = -1;
-    while (i < end) {
-      const c = b[i];
-      if (c === 0x3b) break;
-      if (BAD_URI[c] === 1) {
+    while (i < end && (cls = TEL_CLASS[b[i]]) !== 1) {
+      if (cls === 3) {
         reportBadChar(uri, src, i);
         break;
       }
-      if (c === 0x3d && eq < 0) eq = i;
+      if (cls === 2 && eq < 0) eq = i;
       i++;
     }
     if (nameStart === i) addProblem(uri, 'error', "empty tel URI parameter (';' with no name)", nameStart);
@@ -353,6 +360,5 @@ export function unescapeUri(s: string): string {
 
 /** Value of a URI parameter (case-insensitive name): '' for a valueless one, undefined when absent. */
 export function uriParam(uri: Uri, name: string): string | undefined {
-  for (const p of uri.params) if (p.name === name || equalsLower(p.name, name)) return p.value ?? '';
-  return undefined;
+  return paramValue(uri.params, name);
 }
