@@ -21,6 +21,7 @@ import type { Diagnostic } from '../diagnostics.js';
 import { DiagnosticBudget, Leftover } from './framing.js';
 import { decodeTsresol, isSupportedResolution, MICROSECONDS, TickConverter, unitsPerSecond } from './ticks.js';
 import type { CaptureFileInfo, CaptureInterface, CaptureReader, CaptureSink, CapturedPacket } from './types.js';
+import { formatIpv4, formatIpv6 } from '../net/address.js';
 
 // Block types (pcapng §4, §10.1 registry).
 export const BLOCK_SHB = 0x0a0d0d0a;
@@ -652,7 +653,7 @@ export class PcapngReader implements CaptureReader {
         if (length < addrLen) {
           this.report(malformed(LAYER, `the Name Resolution Block at offset ${at} has a ${length}-byte ${type === NRB_IPV4 ? 'IPv4' : 'IPv6'} record, too short for the address`), at, 'short record');
         } else {
-          const address = addrLen === 4 ? ipv4Text(buf, start) : ipv6Text(buf, start);
+          const address = addrLen === 4 ? formatIpv4(buf, start) : formatIpv6(buf, start);
           const names = this.nrbNames(buf, start + addrLen, start + length);
           const known = this.info.nameResolution.get(address);
           if (known) {
@@ -807,32 +808,3 @@ export class PcapngReader implements CaptureReader {
   }
 }
 
-function ipv4Text(b: Uint8Array, p: number): string {
-  return `${b[p]}.${b[p + 1]}.${b[p + 2]}.${b[p + 3]}`;
-}
-
-/** RFC 5952 §4 text: lowercase, no leading zeros, the longest run (>= 2) of zero groups as "::". */
-export function ipv6Text(b: Uint8Array, p: number): string {
-  const groups: number[] = [];
-  for (let i = 0; i < 8; i++) groups.push((b[p + 2 * i] << 8) | b[p + 2 * i + 1]);
-  let bestStart = -1;
-  let bestLen = 0;
-  for (let i = 0; i < 8; ) {
-    if (groups[i] !== 0) {
-      i++;
-      continue;
-    }
-    let j = i;
-    while (j < 8 && groups[j] === 0) j++;
-    if (j - i > bestLen) {
-      bestStart = i;
-      bestLen = j - i;
-    }
-    i = j;
-  }
-  const hex = (g: number): string => g.toString(16);
-  if (bestLen < 2) return groups.map(hex).join(':');
-  const head = groups.slice(0, bestStart).map(hex).join(':');
-  const tail = groups.slice(bestStart + bestLen).map(hex).join(':');
-  return `${head}::${tail}`;
-}

@@ -3,14 +3,14 @@
  * test a byte or a char code with one indexed load instead of a chain of comparisons.
  */
 
-function table(chars: string, ranges: Array<[number, number]> = []): Uint8Array {
+export function table(chars: string, ranges: Array<[number, number]> = []): Uint8Array {
   const t = new Uint8Array(256);
   for (let i = 0; i < chars.length; i++) t[chars.charCodeAt(i)] = 1;
   for (const [lo, hi] of ranges) for (let c = lo; c <= hi; c++) t[c] = 1;
   return t;
 }
 
-const ALNUM: Array<[number, number]> = [
+export const ALNUM: Array<[number, number]> = [
   [0x30, 0x39],
   [0x41, 0x5a],
   [0x61, 0x7a],

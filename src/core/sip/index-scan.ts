@@ -10,7 +10,7 @@
  * RFC 4475 torture messages and mutations of them: when `scanIndexFields` accepts a message, `parseSip`
  * finds no diagnostic at all in it and the same index fields.
  */
-import { TOKEN } from './chars.js';
+import { ALNUM, TOKEN, table } from './chars.js';
 
 /** Spans (byte offsets into the scanned buffer) and numbers of the index fields. Reused across calls. */
 export class IndexFields {
@@ -51,17 +51,6 @@ const GT = 0x3e;
 const MAX_UINT32 = 4294967295;
 const MAX_CSEQ = 2147483647; // RFC 3261 §8.1.1.5: the sequence number must be less than 2^31
 
-function table(chars: string, ranges: Array<[number, number]> = []): Uint8Array {
-  const t = new Uint8Array(256);
-  for (let i = 0; i < chars.length; i++) t[chars.charCodeAt(i)] = 1;
-  for (const [lo, hi] of ranges) for (let c = lo; c <= hi; c++) t[c] = 1;
-  return t;
-}
-const ALNUM: Array<[number, number]> = [
-  [0x30, 0x39],
-  [0x41, 0x5a],
-  [0x61, 0x7a],
-];
 /**
  * user = unreserved / user-unreserved, without escapes and without ';' '?' '/' (RFC 3261 §25.1), and
  * without ',' (legal, but in a list header such as Contact a bare addr-spec splits there).
