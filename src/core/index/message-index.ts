@@ -239,6 +239,11 @@ export class MessageIndex {
     return i;
   }
 
+  /** The interned id in a text column (compare ids instead of strings; `strings.get(id)` for the text). */
+  textId(i: number, column: TextColumn): number {
+    return this.text[column].get(i);
+  }
+
   isRequest(i: number): boolean {
     return (this.flags.get(i) & Flag.Request) !== 0;
   }

@@ -1,4 +1,4 @@
-import type { MessageIndex } from '../index/message-index.js';
+import { TextColumn, type MessageIndex } from '../index/message-index.js';
 
 export interface IndexSummary {
   messages: number;
@@ -17,24 +17,29 @@ export interface IndexSummary {
 
 /** Counts over the message index, for `analyze --summary` and the status bar. */
 export function summarizeIndex(index: MessageIndex): IndexSummary {
-  const methods = new Map<string, number>();
+  // Counted by interned id (no string per message); texts are looked up once per distinct value.
+  const methodCounts = new Map<number, number>();
   const codes = new Map<number, number>();
-  const callIds = new Set<string>();
+  const seenCallId = new Uint8Array(index.strings.size);
+  let callIds = 0;
   const diagnostics = new Map<string, { severity: string; layer: string; message: string; count: number; firstFrame: number }>();
   let requests = 0;
   let withErrors = 0;
   let withWarnings = 0;
   for (let i = 0; i < index.count; i++) {
-    const method = index.methodOf(i);
-    if (method !== undefined) {
+    if (index.isRequest(i)) {
       requests++;
-      methods.set(method, (methods.get(method) ?? 0) + 1);
+      const method = index.textId(i, TextColumn.MethodOrReason);
+      methodCounts.set(method, (methodCounts.get(method) ?? 0) + 1);
     } else {
       const code = index.statusOf(i) ?? 0;
       codes.set(code, (codes.get(code) ?? 0) + 1);
     }
-    const callId = index.callIdOf(i);
-    if (callId) callIds.add(callId);
+    const callId = index.textId(i, TextColumn.CallId);
+    if (callId !== 0 && seenCallId[callId] === 0) {
+      seenCallId[callId] = 1;
+      callIds++;
+    }
     if (index.hasError(i)) withErrors++;
     else if (index.hasWarning(i)) withWarnings++;
     for (const d of index.diagnosticsOf(i)) {
@@ -45,6 +50,11 @@ export function summarizeIndex(index: MessageIndex): IndexSummary {
       else diagnostics.set(key, { severity: d.severity, layer: d.layer, message: d.message, count: 1, firstFrame: index.frameOf(i) });
     }
   }
+  const methods = new Map<string, number>();
+  for (const [id, count] of methodCounts) {
+    const name = index.strings.get(id);
+    methods.set(name, (methods.get(name) ?? 0) + count);
+  }
   const severityRank: Record<string, number> = { error: 0, warning: 1, note: 2 };
   return {
     messages: index.count,
@@ -52,7 +62,7 @@ export function summarizeIndex(index: MessageIndex): IndexSummary {
     responses: index.count - requests,
     methods: [...methods].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])),
     statusCodes: [...codes].sort((a, b) => a[0] - b[0]),
-    callIds: callIds.size,
+    callIds,
     messagesWithErrors: withErrors,
     messagesWithWarnings: withWarnings,
     diagnostics: [...diagnostics.values()].sort((a, b) => (severityRank[a.severity] ?? 3) - (severityRank[b.severity] ?? 3) || b.count - a.count),
