@@ -58,25 +58,37 @@ function median(values) {
   return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
 
-function series(label, command, commandArgs) {
-  measure(command, commandArgs); // warm the page cache and the binary
-  const samples = [];
-  for (let i = 0; i < runs; i++) samples.push(measure(command, commandArgs));
+function report(label, samples) {
   const wall = median(samples.map((s) => s.wall));
   const rss = Math.max(...samples.map((s) => s.rss));
   console.log(`${label.padEnd(9)} median ${wall.toFixed(3)} s  (runs: ${samples.map((s) => s.wall.toFixed(2)).join(' ')})  peak RSS ${(rss / 2 ** 20).toFixed(1)} MiB  ${(size / 1e6 / wall).toFixed(1)} MB/s`);
-  return { wall, rss, stdout: samples[0].stdout };
+  return { wall, rss };
 }
 
-console.log(`File: ${file} (${(size / 1e6).toFixed(1)} MB), ${runs} runs each after one warm-up, on ${process.platform} ${process.arch}, node ${process.version}`);
-const ours = series('sipscope', process.execPath, [join(root, 'bin/sipscope.js'), 'analyze', file, '--summary', '--no-progress']);
-const sipLine = ours.stdout.split('\n').find((l) => l.startsWith('SIP:'));
+console.log(`File: ${file} (${(size / 1e6).toFixed(1)} MB), ${runs} runs each after one warm-up, interleaved, on ${process.platform} ${process.arch}, node ${process.version}`);
+const ourCommand = [process.execPath, [join(root, 'bin/sipscope.js'), 'analyze', file, '--summary', '--no-progress']];
+const theirCommand = ['sngrep', ['-I', file, '-N', '-q']];
+const withSngrep = have('sngrep');
+// One warm-up each (page cache, binaries), then the runs alternate, so that a change in the load of a
+// shared machine weighs on both tools alike and the ratio stays fair.
+const first = measure(...ourCommand);
+if (withSngrep) measure(...theirCommand);
+const ourSamples = [];
+const theirSamples = [];
+for (let i = 0; i < runs; i++) {
+  ourSamples.push(measure(...ourCommand));
+  if (withSngrep) theirSamples.push(measure(...theirCommand));
+}
+const ours = report('sipscope', ourSamples);
+const sipLine = first.stdout.split('\n').find((l) => l.startsWith('SIP:'));
 if (sipLine) console.log(`          ${sipLine.trim()}`);
-if (have('sngrep')) {
-  const theirs = series('sngrep', 'sngrep', ['-I', file, '-N', '-q']);
+if (withSngrep) {
+  const theirs = report('sngrep', theirSamples);
   const timeRatio = ours.wall / theirs.wall;
   const rssRatio = ours.rss / theirs.rss;
+  const pairRatios = ourSamples.map((s, i) => s.wall / theirSamples[i].wall);
   console.log(`Ratios:   time ${timeRatio.toFixed(3)}× sngrep (target ≤ 0.25) ${timeRatio <= 0.25 ? 'MET' : 'NOT MET'};  peak RSS ${rssRatio.toFixed(3)}× sngrep (target ≤ 0.5) ${rssRatio <= 0.5 ? 'MET' : 'NOT MET'}`);
+  console.log(`          per-pair time ratios: ${pairRatios.map((r) => r.toFixed(2)).join(' ')}`);
 } else {
   console.log('sngrep is not installed (apt-get install sngrep): no comparison.');
 }
