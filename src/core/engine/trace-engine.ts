@@ -86,6 +86,8 @@ export class TraceEngine {
   /** Endpoint (`ip:port`) and stack ids, cached so that address text is formatted once per endpoint. */
   private readonly ipv4Endpoints = new Map<number, number>();
   private readonly ipv6Endpoints = new Map<string, number>();
+  private readonly recentEndpointKeys = [-1, -1];
+  private readonly recentEndpointIds = [0, 0];
   private readonly stackIds = new Map<string, number>();
   private lastStack: string[] = [];
   private lastStackId = 0;
@@ -178,11 +180,18 @@ export class TraceEngine {
     if (state.ipVersion === 4) {
       const key = ((b[addressOffset] << 24) | (b[addressOffset + 1] << 16) | (b[addressOffset + 2] << 8) | b[addressOffset + 3]) >>> 0;
       const numeric = key * 65536 + port;
+      // Signalling runs between a few endpoints: the last two looked up answer most packets.
+      if (numeric === this.recentEndpointKeys[0]) return this.recentEndpointIds[0];
+      if (numeric === this.recentEndpointKeys[1]) return this.recentEndpointIds[1];
       let id = this.ipv4Endpoints.get(numeric);
       if (id === undefined) {
         id = this.index.strings.internString(formatEndpoint(formatIpv4(b, addressOffset), port));
         this.ipv4Endpoints.set(numeric, id);
       }
+      this.recentEndpointKeys[1] = this.recentEndpointKeys[0];
+      this.recentEndpointIds[1] = this.recentEndpointIds[0];
+      this.recentEndpointKeys[0] = numeric;
+      this.recentEndpointIds[0] = id;
       return id;
     }
     if (state.ipVersion === 6) {
@@ -290,10 +299,16 @@ export class TraceEngine {
       // Fast path: a clean message; every field is interned straight from the packet bytes.
       row = index.appendRow(frame, firstFrame, tsSec, tsNsec, f.end - start, fileOffset, chunks);
       request = f.request;
-      if (request) index.setRequest(row, strings.intern(bytes, f.methodStart, f.methodEnd));
-      else index.setResponse(row, f.status, strings.intern(bytes, f.reasonStart, f.reasonEnd));
+      if (request) {
+        // The fast scan checked that the CSeq method is the request method: one id serves both.
+        const method = strings.intern(bytes, f.methodStart, f.methodEnd);
+        index.setRequest(row, method);
+        index.setCSeq(row, f.cseqSeq, method);
+      } else {
+        index.setResponse(row, f.status, strings.intern(bytes, f.reasonStart, f.reasonEnd));
+        index.setCSeq(row, f.cseqSeq, strings.intern(bytes, f.cseqMethodStart, f.cseqMethodEnd));
+      }
       index.setText(row, TextColumn.CallId, strings.intern(bytes, f.callIdStart, f.callIdEnd));
-      index.setCSeq(row, f.cseqSeq, strings.intern(bytes, f.cseqMethodStart, f.cseqMethodEnd));
       index.setText(row, TextColumn.FromUri, strings.intern(bytes, f.fromUriStart, f.fromUriEnd));
       index.setText(row, TextColumn.FromTag, strings.intern(bytes, f.fromTagStart, f.fromTagEnd));
       index.setText(row, TextColumn.ToUri, strings.intern(bytes, f.toUriStart, f.toUriEnd));
