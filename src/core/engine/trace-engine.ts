@@ -313,7 +313,7 @@ export class TraceEngine {
       index.setText(row, TextColumn.FromTag, strings.intern(bytes, f.fromTagStart, f.fromTagEnd));
       index.setText(row, TextColumn.ToUri, strings.intern(bytes, f.toUriStart, f.toUriEnd));
       index.setText(row, TextColumn.ToTag, strings.intern(bytes, f.toTagStart, f.toTagEnd));
-      index.setText(row, TextColumn.Branch, strings.intern(bytes, f.branchStart, f.branchEnd));
+      index.setBranch(row, bytes, f.branchStart, f.branchEnd);
     } else {
       // Anything unusual: the full parser, which says what is wrong.
       const message = parseSip(bytes, start, end, { stream: streamFraming });
@@ -328,7 +328,7 @@ export class TraceEngine {
       index.setText(row, TextColumn.FromTag, strings.internString(message.from?.tag));
       index.setText(row, TextColumn.ToUri, strings.internString(message.to?.uri));
       index.setText(row, TextColumn.ToTag, strings.internString(message.to?.tag));
-      index.setText(row, TextColumn.Branch, strings.internString(message.vias[0]?.branch));
+      index.setBranchString(row, message.vias[0]?.branch);
     }
     index.setText(row, TextColumn.Src, flow.src);
     index.setText(row, TextColumn.Dst, flow.dst);

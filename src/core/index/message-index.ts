@@ -1,4 +1,5 @@
 import type { Diagnostic } from '../diagnostics.js';
+import { decodeText } from '../util/text.js';
 import { ByteInterner } from './byte-interner.js';
 
 /** Where a message's bytes are in the (decompressed) capture: one run per contributing frame. */
@@ -84,10 +85,9 @@ export const TextColumn = {
   FromTag: 8,
   ToUri: 9,
   ToTag: 10,
-  Branch: 11,
 } as const;
 export type TextColumn = (typeof TextColumn)[keyof typeof TextColumn];
-const TEXT_COLUMNS = 12;
+const TEXT_COLUMNS = 11;
 
 /** Rows per block: columns grow a block at a time, so nothing is copied and at most one block is unused. */
 const BLOCK_BITS = 14;
@@ -95,6 +95,60 @@ const BLOCK_ROWS = 1 << BLOCK_BITS;
 const BLOCK_MASK = BLOCK_ROWS - 1;
 
 type TypedArray = Uint8Array | Uint16Array | Uint32Array | Float64Array;
+
+/** Bytes per block of the raw-bytes store. A value never spans two blocks (values are at most 64 KiB). */
+const BYTES_BLOCK = 256 * 1024;
+
+/**
+ * Values stored as raw bytes per row, not interned: for fields that are nearly unique per row (the Via
+ * branch is one per transaction), hashing and probing would cost more than the bytes themselves.
+ */
+class RawBytesColumn {
+  private readonly blocks: Uint8Array[] = [];
+  private used = BYTES_BLOCK;
+  private readonly offset = new BlockColumn(Float64Array);
+  private readonly length = new BlockColumn(Uint16Array);
+  private readonly encoder = new TextEncoder();
+
+  addBlock(): void {
+    this.offset.addBlock();
+    this.length.addBlock();
+  }
+
+  set(row: number, bytes: Uint8Array, start: number, end: number): void {
+    const length = Math.min(end - start, 0xffff);
+    if (length <= 0) return;
+    if (this.used + length > BYTES_BLOCK) {
+      this.blocks.push(new Uint8Array(BYTES_BLOCK));
+      this.used = 0;
+    }
+    const block = this.blocks.length - 1;
+    this.blocks[block].set(bytes.subarray(start, start + length), this.used);
+    this.offset.set(row, block * BYTES_BLOCK + this.used);
+    this.length.set(row, length);
+    this.used += length;
+  }
+
+  setString(row: number, value: string | undefined): void {
+    if (value) {
+      const bytes = this.encoder.encode(value);
+      this.set(row, bytes, 0, bytes.length);
+    }
+  }
+
+  get(row: number): string {
+    const length = this.length.get(row);
+    if (length === 0) return '';
+    const offset = this.offset.get(row);
+    const block = Math.floor(offset / BYTES_BLOCK);
+    const start = offset - block * BYTES_BLOCK;
+    return decodeText(this.blocks[block], start, start + length);
+  }
+
+  get byteSize(): number {
+    return this.blocks.length * BYTES_BLOCK;
+  }
+}
 
 /**
  * A column stored as fixed-size blocks. Doubling one big typed array would, at 300k rows, hold up to twice
@@ -142,6 +196,8 @@ export class MessageIndex {
   private readonly size = new BlockColumn(Uint32Array);
   private readonly fileOffset = new BlockColumn(Float64Array);
   private readonly flags = new BlockColumn(Uint8Array);
+  /** The top Via branch of each message. */
+  private readonly branch = new RawBytesColumn();
   /** Sparse: only messages that have diagnostics. */
   private readonly diagnostics = new Map<number, Diagnostic[]>();
   /** Sparse: only messages assembled from more than one frame. */
@@ -158,6 +214,7 @@ export class MessageIndex {
     this.size.addBlock();
     this.fileOffset.addBlock();
     this.flags.addBlock();
+    this.branch.addBlock();
     this.capacity += BLOCK_ROWS;
   }
 
@@ -186,6 +243,19 @@ export class MessageIndex {
 
   setText(row: number, column: TextColumn, id: number): void {
     this.text[column].set(row, id);
+  }
+
+  /** The top Via branch, from the message bytes. */
+  setBranch(row: number, bytes: Uint8Array, start: number, end: number): void {
+    this.branch.set(row, bytes, start, end);
+  }
+
+  setBranchString(row: number, branch: string | undefined): void {
+    this.branch.setString(row, branch);
+  }
+
+  branchOf(i: number): string {
+    return this.branch.get(i);
   }
 
   setRequest(row: number, methodId: number): void {
@@ -234,7 +304,7 @@ export class MessageIndex {
     text[TextColumn.FromTag].set(i, s.internString(m.fromTag));
     text[TextColumn.ToUri].set(i, s.internString(m.toUri));
     text[TextColumn.ToTag].set(i, s.internString(m.toTag));
-    text[TextColumn.Branch].set(i, s.internString(m.branch));
+    this.branch.setString(i, m.branch);
     this.setDiagnostics(i, m.diagnostics);
     return i;
   }
@@ -300,7 +370,7 @@ export class MessageIndex {
       fromTag: s.get(t[TextColumn.FromTag].get(i)),
       toUri: s.get(t[TextColumn.ToUri].get(i)),
       toTag: s.get(t[TextColumn.ToTag].get(i)),
-      branch: s.get(t[TextColumn.Branch].get(i)),
+      branch: this.branch.get(i),
       size: this.size.get(i),
       chunks: this.chunksOf(i),
       diagnostics: this.diagnosticsOf(i),
@@ -316,6 +386,6 @@ export class MessageIndex {
 
   /** Approximate bytes held by the columns (for the summary and the benchmark). */
   get columnBytes(): number {
-    return this.capacity * (4 * (TEXT_COLUMNS + 4) + 8 * 3 + 2 + 1) + this.strings.byteSize;
+    return this.capacity * (4 * (TEXT_COLUMNS + 4) + 8 * 3 + 2 + 1) + this.strings.byteSize + this.branch.byteSize;
   }
 }
