@@ -483,22 +483,36 @@ export class PcapngReader implements CaptureReader {
 
   /** Enhanced Packet Block (§4.3): the hot path for pcapng. */
   private epb(buf: Uint8Array, dv: DataView, p: number, len: number, at: number): void {
+    // Offset 8 is inside the 12 bytes every block has; the length check comes in timestampedPacket.
+    this.timestampedPacket(buf, dv, p, len, at, dv.getUint32(p + 8, this.le), 'Enhanced Packet Block');
+  }
+
+  /**
+   * Obsolete Packet Block (Appendix A): like an EPB with a 16-bit interface id and a drops count;
+   * pack_flags has the same layout as epb_flags.
+   */
+  private pb(buf: Uint8Array, dv: DataView, p: number, len: number, at: number): void {
+    this.timestampedPacket(buf, dv, p, len, at, dv.getUint16(p + 8, this.le), 'Packet Block');
+  }
+
+  /** The body shared by EPB and PB: timestamp, captured and original lengths, data, options. */
+  private timestampedPacket(buf: Uint8Array, dv: DataView, p: number, len: number, at: number, interfaceNumber: number, name: string): void {
     const le = this.le;
     if (len < 32) {
-      this.report(malformed(LAYER, `the Enhanced Packet Block at offset ${at} is ${len} bytes, shorter than the 32-byte minimum; skipped`), at, 'short block');
+      this.report(malformed(LAYER, `the ${name} at offset ${at} is ${len} bytes, shorter than the 32-byte minimum; skipped`), at, 'short block');
       return;
     }
     const cap = dv.getUint32(p + 20, le);
     const room = len - 32;
     if (cap > room) {
       this.report(
-        malformed(LAYER, `the Enhanced Packet Block at offset ${at} announces ${cap} captured bytes but has room for ${room}; skipped`),
+        malformed(LAYER, `the ${name} at offset ${at} announces ${cap} captured bytes but has room for ${room}; skipped`),
         at,
         'captured length exceeds block',
       );
       return;
     }
-    const iface = this.iface(dv.getUint32(p + 8, le), 'Enhanced Packet Block', at);
+    const iface = this.iface(interfaceNumber, name, at);
     if (iface === undefined) return;
     const ticks = iface.ticks;
     ticks.convert(dv.getUint32(p + 12, le), dv.getUint32(p + 16, le));
@@ -559,46 +573,6 @@ export class PcapngReader implements CaptureReader {
     });
   }
 
-  /** Obsolete Packet Block (Appendix A): like an EPB with a 16-bit interface id and a drops count. */
-  private pb(buf: Uint8Array, dv: DataView, p: number, len: number, at: number): void {
-    const le = this.le;
-    if (len < 32) {
-      this.report(malformed(LAYER, `the Packet Block at offset ${at} is ${len} bytes, shorter than the 32-byte minimum; skipped`), at, 'short block');
-      return;
-    }
-    const cap = dv.getUint32(p + 20, le);
-    const room = len - 32;
-    if (cap > room) {
-      this.report(
-        malformed(LAYER, `the Packet Block at offset ${at} announces ${cap} captured bytes but has room for ${room}; skipped`),
-        at,
-        'captured length exceeds block',
-      );
-      return;
-    }
-    const iface = this.iface(dv.getUint16(p + 8, le), 'Packet Block', at);
-    if (iface === undefined) return;
-    const ticks = iface.ticks;
-    ticks.convert(dv.getUint32(p + 12, le), dv.getUint32(p + 16, le));
-    const orig = dv.getUint32(p + 24, le);
-    const data = p + 28;
-    const packet: CapturedPacket = {
-      frame: ++this.frame,
-      interfaceId: iface.info.id,
-      linkType: iface.linkType,
-      tsSec: ticks.sec,
-      tsNsec: ticks.nsec,
-      capturedLength: cap,
-      originalLength: orig,
-      dataOffset: at + 28,
-      data: buf.subarray(data, data + cap),
-    };
-    const optStart = data + ((cap + 3) & ~3);
-    // pack_flags (2) has the same layout as epb_flags.
-    if (optStart < p + len - 4) this.packetOptions(buf, dv, optStart, p + len - 4, le, at, packet);
-    if (cap > orig) this.capOverOrig(packet, at);
-    this.sink.packet(packet);
-  }
 
   /** opt_comment and epb_flags / pack_flags of a packet block. */
   private packetOptions(buf: Uint8Array, dv: DataView, q: number, end: number, le: boolean, at: number, packet: CapturedPacket): void {
