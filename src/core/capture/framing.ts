@@ -4,7 +4,7 @@
  * defect (say, every record has incl_len > orig_len) from flooding the sink with identical diagnostics.
  */
 import type { Diagnostic } from '../diagnostics.js';
-import type { CaptureSink } from './types.js';
+import type { CaptureFileInfo, CaptureSink } from './types.js';
 
 /**
  * The bytes of one record (pcap record, pcapng block) whose start arrived in one chunk and whose end is
@@ -80,4 +80,18 @@ export class DiagnosticBudget {
     }
     this.counts.clear();
   }
+}
+
+/** What a reader knows before it has read anything (filled in as headers and blocks arrive). */
+export function emptyCaptureInfo(format: 'pcap' | 'pcapng'): CaptureFileInfo {
+  return {
+    format,
+    littleEndian: true,
+    versionMajor: 0,
+    versionMinor: 0,
+    interfaces: [],
+    sections: 0,
+    nameResolution: new Map(),
+    interfaceStatistics: new Map(),
+  };
 }

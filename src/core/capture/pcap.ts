@@ -15,7 +15,7 @@
  */
 import { malformed, truncated } from '../diagnostics.js';
 import type { Diagnostic } from '../diagnostics.js';
-import { DiagnosticBudget, Leftover } from './framing.js';
+import { DiagnosticBudget, emptyCaptureInfo, Leftover } from './framing.js';
 import type { CaptureFileInfo, CaptureInterface, CaptureReader, CaptureSink } from './types.js';
 
 export const PCAP_FILE_HEADER_LENGTH = 24;
@@ -32,16 +32,7 @@ const FCS_PRESENT = 0x0400_0000;
 const LAYER = 'pcap';
 
 export class PcapReader implements CaptureReader {
-  readonly info: CaptureFileInfo = {
-    format: 'pcap',
-    littleEndian: true,
-    versionMajor: 0,
-    versionMinor: 0,
-    interfaces: [],
-    sections: 0,
-    nameResolution: new Map(),
-    interfaceStatistics: new Map(),
-  };
+  readonly info: CaptureFileInfo = emptyCaptureInfo('pcap');
   bytesConsumed = 0;
   stopped = false;
 

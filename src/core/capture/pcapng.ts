@@ -18,7 +18,7 @@
  */
 import { malformed, note, truncated } from '../diagnostics.js';
 import type { Diagnostic } from '../diagnostics.js';
-import { DiagnosticBudget, Leftover } from './framing.js';
+import { DiagnosticBudget, emptyCaptureInfo, Leftover } from './framing.js';
 import { decodeTsresol, isSupportedResolution, MICROSECONDS, TickConverter, unitsPerSecond } from './ticks.js';
 import type { CaptureFileInfo, CaptureInterface, CaptureReader, CaptureSink, CapturedPacket } from './types.js';
 import { formatIpv4, formatIpv6 } from '../net/address.js';
@@ -108,16 +108,7 @@ interface RawOption {
 }
 
 export class PcapngReader implements CaptureReader {
-  readonly info: CaptureFileInfo = {
-    format: 'pcapng',
-    littleEndian: true,
-    versionMajor: 0,
-    versionMinor: 0,
-    interfaces: [],
-    sections: 0,
-    nameResolution: new Map(),
-    interfaceStatistics: new Map(),
-  };
+  readonly info: CaptureFileInfo = emptyCaptureInfo('pcapng');
   bytesConsumed = 0;
   stopped = false;
 
