@@ -301,18 +301,18 @@ export class TraceEngine {
       request = f.request;
       if (request) {
         // The fast scan checked that the CSeq method is the request method: one id serves both.
-        const method = strings.intern(bytes, f.methodStart, f.methodEnd);
+        const method = strings.internMemo(TextColumn.MethodOrReason, bytes, f.methodStart, f.methodEnd);
         index.setRequest(row, method);
         index.setCSeq(row, f.cseqSeq, method);
       } else {
-        index.setResponse(row, f.status, strings.intern(bytes, f.reasonStart, f.reasonEnd));
-        index.setCSeq(row, f.cseqSeq, strings.intern(bytes, f.cseqMethodStart, f.cseqMethodEnd));
+        index.setResponse(row, f.status, strings.internMemo(TextColumn.MethodOrReason, bytes, f.reasonStart, f.reasonEnd));
+        index.setCSeq(row, f.cseqSeq, strings.internMemo(TextColumn.CSeqMethod, bytes, f.cseqMethodStart, f.cseqMethodEnd));
       }
-      index.setText(row, TextColumn.CallId, strings.intern(bytes, f.callIdStart, f.callIdEnd));
-      index.setText(row, TextColumn.FromUri, strings.intern(bytes, f.fromUriStart, f.fromUriEnd));
-      index.setText(row, TextColumn.FromTag, strings.intern(bytes, f.fromTagStart, f.fromTagEnd));
-      index.setText(row, TextColumn.ToUri, strings.intern(bytes, f.toUriStart, f.toUriEnd));
-      index.setText(row, TextColumn.ToTag, strings.intern(bytes, f.toTagStart, f.toTagEnd));
+      index.setText(row, TextColumn.CallId, strings.internMemo(TextColumn.CallId, bytes, f.callIdStart, f.callIdEnd));
+      index.setText(row, TextColumn.FromUri, strings.internMemo(TextColumn.FromUri, bytes, f.fromUriStart, f.fromUriEnd));
+      index.setText(row, TextColumn.FromTag, strings.internMemo(TextColumn.FromTag, bytes, f.fromTagStart, f.fromTagEnd));
+      index.setText(row, TextColumn.ToUri, strings.internMemo(TextColumn.ToUri, bytes, f.toUriStart, f.toUriEnd));
+      index.setText(row, TextColumn.ToTag, strings.internMemo(TextColumn.ToTag, bytes, f.toTagStart, f.toTagEnd));
       index.setBranch(row, bytes, f.branchStart, f.branchEnd);
     } else {
       // Anything unusual: the full parser, which says what is wrong.

@@ -25,6 +25,7 @@ export class ByteInterner {
   private mask = INITIAL_SLOTS - 1;
   private readonly decoded: (string | undefined)[] = [''];
   private scratch = new Uint8Array(256);
+  private readonly memos = new Uint32Array(16);
 
   get size(): number {
     return this.count;
@@ -33,6 +34,26 @@ export class ByteInterner {
   /** Bytes held (arena + tables), for the summary and benchmarks. */
   get byteSize(): number {
     return this.arena.byteLength + this.offsets.byteLength * 3 + this.slots.byteLength;
+  }
+
+  /**
+   * Like `intern`, first comparing with the value last interned under the same `memo` slot (0..15): a field
+   * that repeats from one message to the next (the UE's From URI, a reason phrase) then costs one compare
+   * instead of a hash and a probe.
+   */
+  internMemo(memo: number, bytes: Uint8Array, start: number, end: number): number {
+    const last = this.memos[memo];
+    const length = end - start;
+    if (last !== EMPTY && this.lengths[last] === length) {
+      const arena = this.arena;
+      const offset = this.offsets[last];
+      let i = 0;
+      while (i < length && arena[offset + i] === bytes[start + i]) i++;
+      if (i === length) return last;
+    }
+    const id = this.intern(bytes, start, end);
+    this.memos[memo] = id;
+    return id;
   }
 
   /** The id of bytes[start, end), adding it when new. */
