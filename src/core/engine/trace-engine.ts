@@ -48,6 +48,9 @@ interface FlowContext {
   stack: number;
 }
 
+/** The empty diagnostics list, shared (callers copy before adding). */
+const NO_DIAGNOSTICS: Diagnostic[] = [];
+
 /** Bound on packet-level diagnostics kept for packets that carried no SIP (the counters keep counting). */
 const MAX_PACKET_DIAGNOSTICS = 100_000;
 
@@ -95,6 +98,7 @@ export class TraceEngine {
   /** The packet being decoded and, once computed, its flow description. */
   private currentPacket: CapturedPacket | undefined;
   private currentFlow: FlowContext | undefined;
+  private readonly packetFlow: FlowContext = { src: 0, dst: 0, transport: 0, stack: 0 };
   private lastFrameWithSip = 0;
 
   constructor() {
@@ -165,13 +169,14 @@ export class TraceEngine {
       this.lastStack = [...state.stack];
       this.lastStackId = stack;
     }
-    this.currentFlow = {
-      src: this.endpoint(state.srcAddrOffset, state.srcPort),
-      dst: this.endpoint(state.dstAddrOffset, state.dstPort),
-      transport: this.transportIds[state.transport],
-      stack,
-    };
-    return this.currentFlow;
+    // One object reused for every packet: datagram messages read it at once; TCP copies it per direction.
+    const flow = this.packetFlow;
+    flow.src = this.endpoint(state.srcAddrOffset, state.srcPort);
+    flow.dst = this.endpoint(state.dstAddrOffset, state.dstPort);
+    flow.transport = this.transportIds[state.transport];
+    flow.stack = stack;
+    this.currentFlow = flow;
+    return flow;
   }
 
   private endpoint(addressOffset: number, port: number): number {
@@ -216,11 +221,11 @@ export class TraceEngine {
     // Clean SIP (nearly all of it) is recognised by the fast scan itself; the start-line checks below only
     // run for what it declines: malformed SIP, and the RTP and other traffic that is not SIP at all.
     let scanned = scanIndexFields(bytes, start, end, false, this.fields);
-    const diagnostics: Diagnostic[] = [];
+    let diagnostics = NO_DIAGNOSTICS; // shared and never written to: most datagrams are clean or not SIP
     if (!scanned && !looksLikeSipStart(bytes, start, end)) {
       const found = findSipStart(bytes, start, end);
       if (found < 0) return;
-      diagnostics.push(malformed('sip', `${found - start} byte(s) of non-SIP data before the start line`, found - start));
+      diagnostics = [malformed('sip', `${found - start} byte(s) of non-SIP data before the start line`, found - start)];
       start = found;
       scanned = scanIndexFields(bytes, start, end, false, this.fields);
     }
@@ -235,7 +240,7 @@ export class TraceEngine {
     const flags = state.tcpFlags;
     this.tcp.segment(
       key,
-      () => this.flow(),
+      () => ({ ...this.flow() }),
       state.tcpSeq,
       (flags & TCP_SYN) !== 0,
       (flags & (TCP_FIN | TCP_RST)) !== 0,
