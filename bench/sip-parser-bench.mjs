@@ -1,49 +1,21 @@
 #!/usr/bin/env node
 // Benchmark of the SIP parser on SIPp VoLTE calls (../shared/bench/volte_*.xml: INVITE, 100, 183, PRACK, 200,
-// UPDATE, 200, 180, 200, ACK, BYE, 200; placeholders filled as in test/core/sip/volte-fixtures.ts), single
+// UPDATE, 200, 180, 200, ACK, BYE, 200; messages from bench/volte-messages.mjs, as the tests use them), single
 // thread, on the compiled parser:
 //   npx tsc -p tsconfig.cli.json && node bench/sip-parser-bench.mjs [seconds-per-scenario=3]
 // Reports messages/s on the 12-message mix for: parseSip as the index uses it (index fields, lazy body);
 // eager body (multipart + SDP parsed too); index + reading every header value; and parseSip on a capture-like
 // stream of 2000 interleaved calls in one large buffer.
-import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const { parseSip } = await import(pathToFileURL(join(root, 'dist/core/sip/parser.js')).href);
-const benchDir = join(root, '../shared/bench');
+const { volteCall } = await import('./volte-messages.mjs');
 const seconds = Number(process.argv[2] ?? 3);
 
-function cdata(xml) {
-  return [...xml.matchAll(/<!\[CDATA\[([\s\S]*?)\]\]>/g)].map((m) => m[1]);
-}
-function render(template, vars, last = '') {
-  let text = template.replace(/\[last_([A-Za-z-]+):\]/g, (_, name) =>
-    last.split('\r\n').find((l) => l.toLowerCase().startsWith(name.toLowerCase() + ':')) ?? '');
-  text = text.replace(/\[(\$?[a-z_]+)\]/g, (whole, name) => (name in vars ? vars[name] : whole));
-  const lines = text.split('\n').map((l) => l.trim());
-  while (lines.length && lines[0] === '') lines.shift();
-  while (lines.length && lines[lines.length - 1] === '') lines.pop();
-  const blank = lines.indexOf('');
-  const head = blank < 0 ? lines : lines.slice(0, blank);
-  const body = blank < 0 ? '' : lines.slice(blank + 1).map((l) => l + '\r\n').join('');
-  return head.map((l) => l + '\r\n').join('').replace('[len]', String(body.length)) + '\r\n' + body;
-}
 function call(n) {
-  const uac = cdata(readFileSync(join(benchDir, 'volte_uac.xml'), 'utf8'));
-  const uas = cdata(readFileSync(join(benchDir, 'volte_uas.xml'), 'utf8'));
-  const pid = '4321';
-  const common = { transport: 'UDP', call_number: String(n), pid, call_id: `${n}-${pid}@10.0.0.1`, local_ip_type: '4', media_ip_type: '4', remote_port: '5070', len: '[len]' };
-  const ue = { ...common, local_ip: '10.0.0.1', local_port: '5060', media_ip: '10.0.0.1', media_port: '6000' };
-  const peer = { ...common, local_ip: '10.0.0.2', local_port: '5070', media_ip: '10.0.0.2', media_port: '6002' };
-  const dialog = { next_url: 'sip:10.0.0.2:5070;transport=UDP', routes: 'Route: <sip:scscf.ims.mnc001.mcc001.3gppnetwork.org;lr>', peer_tag_param: `;tag=${pid}SIPpTag01${n}`, $rs: '1' };
-  const req = (i) => render(uac[i], { ...ue, ...dialog, branch: `z9hG4bK-${pid}-${n}-${i}` });
-  const [invite, prack, update, ack, bye] = [0, 1, 2, 3, 4].map(req);
-  const hv = (m, name) => (m.split('\r\n').find((l) => l.startsWith(name + ':')) ?? '').substring(name.length + 1).trim();
-  const vars = { ...peer, $via: hv(invite, 'Via'), $to: hv(invite, 'To') };
-  const res = (i, last) => render(uas[i], vars, last);
-  return [invite, res(0, invite), res(1, invite), prack, res(2, prack), update, res(3, update), res(4, update), res(5, update), ack, bye, res(6, bye)];
+  return volteCall(n).map((m) => m.text);
 }
 
 /** Messages packed one after the other in one buffer, like a capture reader's working buffer. */
