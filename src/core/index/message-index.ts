@@ -10,34 +10,6 @@ export interface MessageChunk {
   length: number;
 }
 
-/** One SIP message as the engine hands it to the index. */
-export interface MessageInput {
-  /** The frame in which the message became complete (its last byte), as tshark numbers it. */
-  frame: number;
-  firstFrame: number;
-  tsSec: number;
-  tsNsec: number;
-  src: string;
-  dst: string;
-  transport: string;
-  /** Encapsulation stack, e.g. `eth/vlan/ipv4/udp`. */
-  stack: string;
-  method?: string;
-  status?: number;
-  reason?: string;
-  callId?: string;
-  cseqSeq?: number;
-  cseqMethod?: string;
-  fromUri?: string;
-  fromTag?: string;
-  toUri?: string;
-  toTag?: string;
-  branch?: string;
-  size: number;
-  chunks: MessageChunk[];
-  diagnostics: Diagnostic[];
-}
-
 /** A message read back from the index. */
 export interface MessageRecord {
   index: number;
@@ -177,9 +149,8 @@ class BlockColumn<A extends TypedArray> {
  * messages cost a few tens of MB and no per-message objects. Rows are appended as messages are found
  * (file, live capture or HEP feed alike). Message bytes are not kept: `chunks` say where to re-read them.
  *
- * Two ways in: `add()` with a MessageInput of strings, and the row API (`appendRow`, `setText`, ...)
- * with ids interned straight from packet bytes by `strings.intern(bytes, start, end)`, which the engine
- * uses on its hot path.
+ * Rows are written with `appendRow` and the setters, with ids interned straight from packet bytes
+ * (`strings.intern(bytes, start, end)`) on the hot path, or from strings (`strings.internString`).
  */
 export class MessageIndex {
   readonly strings = new ByteInterner();
@@ -285,28 +256,6 @@ export class MessageIndex {
       else if (d.severity === 'warning') flags |= Flag.Warning;
     }
     this.flags.set(row, flags);
-  }
-
-  /** Appends a message given as strings; returns its row number. */
-  add(m: MessageInput): number {
-    const s = this.strings;
-    const i = this.appendRow(m.frame, m.firstFrame, m.tsSec, m.tsNsec, m.size, m.chunks.length > 0 ? m.chunks[0].fileOffset : -1, m.chunks);
-    const text = this.text;
-    text[TextColumn.Src].set(i, s.internString(m.src));
-    text[TextColumn.Dst].set(i, s.internString(m.dst));
-    text[TextColumn.Transport].set(i, s.internString(m.transport));
-    text[TextColumn.Stack].set(i, s.internString(m.stack));
-    if (m.method !== undefined) this.setRequest(i, s.internString(m.method));
-    else this.setResponse(i, m.status ?? 0, s.internString(m.reason));
-    text[TextColumn.CallId].set(i, s.internString(m.callId));
-    if (m.cseqSeq !== undefined) this.setCSeq(i, m.cseqSeq, s.internString(m.cseqMethod));
-    text[TextColumn.FromUri].set(i, s.internString(m.fromUri));
-    text[TextColumn.FromTag].set(i, s.internString(m.fromTag));
-    text[TextColumn.ToUri].set(i, s.internString(m.toUri));
-    text[TextColumn.ToTag].set(i, s.internString(m.toTag));
-    this.branch.setString(i, m.branch);
-    this.setDiagnostics(i, m.diagnostics);
-    return i;
   }
 
   /** The interned id in a text column (compare ids instead of strings; `strings.get(id)` for the text). */
