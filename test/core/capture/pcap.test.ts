@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { PcapReader } from '../../../src/core/capture/pcap.js';
 import { concatBytes, encodePcapFile, encodePcapHeader, encodePcapRecord } from '../../../src/core/capture/pcap-writer.js';
-import { corpusBytes, fingerprint, readBytes, sameBytes, seededRandom } from './support.js';
+import { corpusBytes, fingerprint, readBytes, sameBytes, seededRandom, pushInChunks } from './support.js';
 
 const payload = (n: number, seed = 1): Uint8Array => Uint8Array.from({ length: n }, (_, i) => (i * 7 + seed) & 0xff);
 
@@ -202,16 +202,7 @@ describe('PcapReader on damaged input (diagnostics, never a throw)', () => {
         for (let k = 0; k < 1 + Math.floor(rnd() * 8); k++) bytes[Math.floor(rnd() * bytes.length)] = Math.floor(rnd() * 256);
       }
       const chunks = [1 + Math.floor(rnd() * 5000), 1 + Math.floor(rnd() * 17)];
-      expect(() => {
-        const reader = new PcapReader({ packet: () => undefined, diagnostic: () => undefined });
-        let i = 0;
-        for (let at = 0; at < bytes.length; i++) {
-          const n = chunks[i % 2];
-          reader.push(bytes.subarray(at, at + n));
-          at += n;
-        }
-        reader.end();
-      }).not.toThrow();
+      expect(() => pushInChunks(new PcapReader({ packet: () => undefined, diagnostic: () => undefined }), bytes, chunks)).not.toThrow();
     }
   });
 });

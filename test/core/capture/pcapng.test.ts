@@ -12,11 +12,8 @@ import {
   encodeSectionHeader,
   encodeSimplePacket,
 } from '../../../src/core/capture/pcapng-writer.js';
-import { corpusBytes, fingerprint, readBytes, seededRandom } from './support.js';
+import { corpusBytes, fingerprint, readBytes, seededRandom, pushInChunks, BIN20, NS, payload } from './support.js';
 
-const payload = (n: number, seed = 1): Uint8Array => Uint8Array.from({ length: n }, (_, i) => (i * 13 + seed) & 0xff);
-const NS = { base: 10, exponent: 9 } as const;
-const BIN20 = { base: 2, exponent: 20 } as const;
 
 /** A small valid file: SHB, one Ethernet IDB (µs), two EPBs. */
 function simpleFile(littleEndian = true): Uint8Array {
@@ -414,16 +411,7 @@ describe('PcapngReader on damaged input (diagnostics, never a throw)', () => {
         for (let k = 0; k < 1 + Math.floor(rnd() * 8); k++) bytes[Math.floor(rnd() * bytes.length)] = Math.floor(rnd() * 256);
       }
       const chunks = [1 + Math.floor(rnd() * 5000), 1 + Math.floor(rnd() * 17)];
-      expect(() => {
-        const reader = new PcapngReader({ packet: () => undefined, diagnostic: () => undefined });
-        let i = 0;
-        for (let at = 0; at < bytes.length; i++) {
-          const n = chunks[i % 2];
-          reader.push(bytes.subarray(at, at + n));
-          at += n;
-        }
-        reader.end();
-      }).not.toThrow();
+      expect(() => pushInChunks(new PcapngReader({ packet: () => undefined, diagnostic: () => undefined }), bytes, chunks)).not.toThrow();
     }
   });
 });

@@ -181,3 +181,20 @@ export function fingerprint(packets: KeptPacket[]): (Omit<KeptPacket, 'data'> & 
 export function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
   return Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(Buffer.from(b.buffer, b.byteOffset, b.byteLength));
 }
+
+/** Feeds `bytes` to a reader in chunks of the given sizes, in turn, then ends it. */
+export function pushInChunks(reader: { push(chunk: Uint8Array): void; end(): void }, bytes: Uint8Array, chunks: number[]): void {
+  let i = 0;
+  for (let at = 0; at < bytes.length; i++) {
+    const n = chunks[i % chunks.length];
+    reader.push(bytes.subarray(at, at + n));
+    at += n;
+  }
+  reader.end();
+}
+
+/** A deterministic packet payload of `n` bytes. */
+export const payload = (n: number, seed = 1): Uint8Array => Uint8Array.from({ length: n }, (_, i) => (i * 13 + seed) & 0xff);
+/** if_tsresol values: nanoseconds, and 2^-20 seconds. */
+export const NS = { base: 10, exponent: 9 } as const;
+export const BIN20 = { base: 2, exponent: 20 } as const;

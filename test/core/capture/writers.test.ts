@@ -19,12 +19,9 @@ import {
   encodeSectionHeader,
   encodeSimplePacket,
 } from '../../../src/core/capture/pcapng-writer.js';
-import { capinfos, epochText, haveCapinfos, haveTshark, parseCapinfos, readBytes, tsharkFields } from './support.js';
+import { capinfos, epochText, haveCapinfos, haveTshark, parseCapinfos, readBytes, tsharkFields, BIN20, NS, payload } from './support.js';
 import type { KeptPacket } from './support.js';
 
-const payload = (n: number, seed = 1): Uint8Array => Uint8Array.from({ length: n }, (_, i) => (i * 13 + seed) & 0xff);
-const NS = { base: 10, exponent: 9 } as const;
-const BIN20 = { base: 2, exponent: 20 } as const;
 
 const dir = mkdtempSync(join(tmpdir(), 'sipscope-writers-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
