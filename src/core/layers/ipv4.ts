@@ -43,9 +43,14 @@ export function decodeIpv4(state: PacketDecodeState, offset: number): void {
   state.moreFragments = moreFragments;
   state.ipFragment = moreFragments || fragmentOffset !== 0;
   if (state.ipFragment) {
+    // RFC 791 §3.2: the pieces are put back together by the engine's reassembly, which then resumes
+    // decoding at the protocol they carry. Decoding stops here for every fragment, the first included.
+    state.fragmentLayer = state.stack.length - 1;
+    state.fragmentPayloadStart = offset + headerLength;
+    state.fragmentPayloadEnd = end;
+    state.fragmentProtocol = b[offset + 9];
     state.diagnose(note('ipv4', `fragment (id 0x${state.fragmentId.toString(16)}, offset ${fragmentOffset * 8}${moreFragments ? ', more follow' : ', last'})`, offset));
-    // Only the first fragment carries the transport header.
-    if (fragmentOffset !== 0) return;
+    return;
   }
   dispatchIpProtocol(state, b[offset + 9], offset + headerLength);
 }

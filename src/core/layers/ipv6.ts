@@ -70,16 +70,25 @@ export function decodeIpv6(state: PacketDecodeState, offset: number): void {
         // RFC 8200 §4.5: next header(1) reserved(1) offset/flags(2) identification(4).
         if (!captured(state, at, 8, 'ipv6')) return;
         const offsetAndFlags = u16(b, at + 2);
-        state.ipFragment = true;
-        state.fragmentOffset = offsetAndFlags >> 3;
-        state.moreFragments = (offsetAndFlags & 1) !== 0;
-        state.fragmentId = u32(b, at + 4);
+        const fragmentOffset = offsetAndFlags >> 3;
+        const moreFragments = (offsetAndFlags & 1) !== 0;
         state.push('ipv6-frag', at);
-        state.diagnose(note('ipv6', `fragment (id 0x${state.fragmentId.toString(16)}, offset ${state.fragmentOffset * 8}${state.moreFragments ? ', more follow' : ', last'})`, at));
         next = b[at];
         at += 8;
-        if (state.fragmentOffset !== 0) return;
-        continue;
+        // RFC 6946: an "atomic fragment" (offset 0, no more fragments) is a whole datagram.
+        if (fragmentOffset === 0 && !moreFragments) continue;
+        state.ipFragment = true;
+        state.fragmentOffset = fragmentOffset;
+        state.moreFragments = moreFragments;
+        state.fragmentId = u32(b, at - 4);
+        // RFC 8200 §4.5: the engine's reassembly puts the fragmentable parts back together and resumes at
+        // the header that follows the Fragment header. Decoding stops here for every fragment.
+        state.fragmentLayer = state.stack.length - 2;
+        state.fragmentPayloadStart = at;
+        state.fragmentPayloadEnd = end;
+        state.fragmentProtocol = next;
+        state.diagnose(note('ipv6', `fragment (id 0x${state.fragmentId.toString(16)}, offset ${fragmentOffset * 8}${moreFragments ? ', more follow' : ', last'})`, at - 8));
+        return;
       }
       case NO_NEXT_HEADER:
         return;

@@ -10,6 +10,49 @@ export const enum Transport {
 
 export const transportNames = ['', 'UDP', 'TCP', 'SCTP'] as const;
 
+/** One SCTP DATA or I-DATA chunk found in the packet (RFC 9260 §3.3.1, RFC 8260 §2.1). */
+export interface SctpDataChunk {
+  /** User data [payloadStart, payloadEnd) in `bytes` (chunk padding excluded). */
+  payloadStart: number;
+  payloadEnd: number;
+  tsn: number;
+  streamId: number;
+  /** Stream sequence number (DATA) or message identifier (I-DATA). */
+  streamSeq: number;
+  /** Payload protocol identifier (0 = unspecified; SIP has none registered, so any PPID may carry it). */
+  ppid: number;
+  /** B (beginning), E (ending) and U (unordered) flags. */
+  begin: boolean;
+  end: boolean;
+  unordered: boolean;
+  /** I-DATA fragment sequence number (0 for DATA chunks). */
+  fragmentSeq: number;
+}
+
+/** What a HEP (Homer encapsulation protocol) packet said about the message it carries. */
+export interface HepInfo {
+  version: 2 | 3;
+  /** Capture time at the agent. */
+  tsSec: number;
+  tsUsec: number;
+  captureId: number;
+  /** HEP protocol type chunk (1 = SIP); undefined when absent. */
+  protocolType: number | undefined;
+  correlationId: string | undefined;
+  nodeName: string | undefined;
+}
+
+/** Decode-as rules: a transport port forced to a protocol that content detection cannot recognise. */
+export type DecodeAsProtocol = 'sip' | 'hep' | 'gtpu' | 'vxlan' | 'esp' | 'websocket' | 'tls' | 'none';
+export interface DecodeAsTable {
+  udp: Map<number, DecodeAsProtocol>;
+  tcp: Map<number, DecodeAsProtocol>;
+  sctp: Map<number, DecodeAsProtocol>;
+}
+export function emptyDecodeAs(): DecodeAsTable {
+  return { udp: new Map(), tcp: new Map(), sctp: new Map() };
+}
+
 /**
  * The state of decoding one packet, filled in by the layer decoders as they walk down the stack. One
  * instance is reused for every packet (reset per packet) so that the per-packet path allocates nothing but
@@ -51,6 +94,27 @@ export class PacketDecodeState {
   tcpAck = 0;
   tcpFlags = 0;
 
+  /**
+   * Set when the innermost IP layer is a fragment (`ipFragment`): decoding stops there and the engine's
+   * reassembly takes over. `fragmentLayer` is that IP layer's index in `stack`; the fragment's data is
+   * [fragmentPayloadStart, fragmentPayloadEnd); `fragmentProtocol` is the protocol it carries.
+   */
+  fragmentLayer = -1;
+  fragmentPayloadStart = 0;
+  fragmentPayloadEnd = 0;
+  fragmentProtocol = 0;
+
+  /** SCTP DATA chunks of this packet: the first `sctpChunkCount` entries (objects reused between packets). */
+  readonly sctpChunks: SctpDataChunk[] = [];
+  sctpChunkCount = 0;
+  sctpVerificationTag = 0;
+
+  /** Set by the HEP decoder: addresses, ports, transport and payload then describe the HEP-carried message. */
+  hep: HepInfo | undefined;
+
+  /** Ports forced to a protocol (`--decode-as`); kept across packets, set by the engine. */
+  decodeAs: DecodeAsTable = emptyDecodeAs();
+
   reset(bytes: Uint8Array, end: number): void {
     this.bytes = bytes;
     this.end = end;
@@ -73,6 +137,40 @@ export class PacketDecodeState {
     this.tcpSeq = 0;
     this.tcpAck = 0;
     this.tcpFlags = 0;
+    this.fragmentLayer = -1;
+    this.fragmentPayloadStart = 0;
+    this.fragmentPayloadEnd = 0;
+    this.fragmentProtocol = 0;
+    this.sctpChunkCount = 0;
+    this.sctpVerificationTag = 0;
+    this.hep = undefined;
+  }
+
+  /**
+   * Called by a tunnel decoder once it has accepted its header, before it dispatches the inner packet:
+   * forgets the outer transport so that the outer payload (the tunnel itself) is never searched for SIP.
+   * The inner layers then set transport, ports and payload again. Outer IP addresses stay in the bytes
+   * (see `layerStarts`) and are reported as the message's outer layers.
+   */
+  enterTunnel(): void {
+    this.transport = Transport.None;
+    this.srcPort = 0;
+    this.dstPort = 0;
+    this.payloadStart = 0;
+    this.payloadEnd = 0;
+    this.payloadTruncated = false;
+    this.sctpChunkCount = 0;
+  }
+
+  /** Records one SCTP DATA chunk, reusing the entry objects of earlier packets. */
+  addSctpChunk(): SctpDataChunk {
+    let chunk = this.sctpChunks[this.sctpChunkCount];
+    if (!chunk) {
+      chunk = { payloadStart: 0, payloadEnd: 0, tsn: 0, streamId: 0, streamSeq: 0, ppid: 0, begin: false, end: false, unordered: false, fragmentSeq: 0 };
+      this.sctpChunks.push(chunk);
+    }
+    this.sctpChunkCount++;
+    return chunk;
   }
 
   push(protocol: string, offset: number): void {

@@ -26,5 +26,4 @@ export function decodeTcp(state: PacketDecodeState, offset: number): void {
   state.tcpFlags = b[offset + 13];
   state.payloadStart = offset + headerLength;
   state.payloadEnd = state.end;
-  if (state.ipFragment) state.payloadTruncated = true;
 }

@@ -1,5 +1,6 @@
 import { malformed, truncated } from '../diagnostics.js';
 import { captured, u16 } from './bounds.js';
+import { dispatchUdpPayload } from './dispatch.js';
 import { Transport, type PacketDecodeState } from './packet.js';
 
 /** UDP (RFC 768). The payload ends at the UDP length, clipped to what was captured. */
@@ -13,11 +14,7 @@ export function decodeUdp(state: PacketDecodeState, offset: number): void {
   const length = u16(b, offset + 4);
   state.payloadStart = offset + 8;
   let end = offset + length;
-  if (state.ipFragment) {
-    // First fragment of a larger datagram: the rest arrives in later fragments.
-    end = state.end;
-    state.payloadTruncated = true;
-  } else if (length < 8) {
+  if (length < 8) {
     // Offloaded (length 0) or broken: use the IP payload.
     if (length !== 0) state.diagnose(malformed('udp', `length ${length} is below the 8-byte header`, offset));
     end = state.end;
@@ -27,4 +24,6 @@ export function decodeUdp(state: PacketDecodeState, offset: number): void {
     end = state.end;
   }
   state.payloadEnd = end;
+  // Tunnels and mirrors carried over UDP (GTP-U, VXLAN, ESP-in-UDP, HEP), by port or decode-as.
+  if (end > state.payloadStart) dispatchUdpPayload(state, state.payloadStart);
 }

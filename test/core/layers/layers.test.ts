@@ -112,11 +112,13 @@ describe('bad and cut bytes become diagnostics, never exceptions', () => {
     expect(dissect(LinkType.ETHERNET, bad).diagnostics).toEqual(['malformed ipv4: header length 12 is below the minimum of 20']);
   });
 
-  it('marks IPv4 fragments and stops at non-first fragments', () => {
+  it('marks IPv4 fragments and stops at every fragment, leaving the data to reassembly', () => {
     const first = dissect(LinkType.ETHERNET, ethernet(0x0800, ipv4(udp(sip), { moreFragments: true, id: 0x42 })));
     expect(first.state.ipFragment).toBe(true);
-    expect(first.state.transport).toBe(Transport.UDP);
-    expect(first.state.payloadTruncated).toBe(true);
+    expect(first.state.transport).toBe(Transport.None);
+    expect(first.state.fragmentLayer).toBe(1);
+    expect(first.state.fragmentProtocol).toBe(17);
+    expect([first.state.fragmentPayloadStart, first.state.fragmentPayloadEnd]).toEqual([34, 34 + 8 + sip.length]);
     const later = dissect(LinkType.ETHERNET, ethernet(0x0800, ipv4(sip, { fragmentOffset: 185, id: 0x42 })));
     expect(later.state.transport).toBe(Transport.None);
     expect(later.diagnostics).toEqual(['note ipv4: fragment (id 0x42, offset 1480, last)']);
