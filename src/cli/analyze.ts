@@ -1,4 +1,5 @@
 import { formatDiagnostic } from '../core/diagnostics.js';
+import { DECODE_AS_PROTOCOLS, parseDecodeAs, type DecodeAsRule } from '../core/engine/decode-as.js';
 import type { MessageIndex, MessageRecord } from '../core/index/message-index.js';
 import { epochSecondsText, messageJsonText } from '../core/report/message-json.js';
 import { summarizeIndex } from '../core/report/summary.js';
@@ -7,20 +8,25 @@ import { CaptureFileError } from '../node/capture-file.js';
 import { parseArgs, UsageError } from './args.js';
 import { TextOutput } from './output.js';
 
-export const analyzeUsage = `Usage: sipscope analyze FILE [--format table|tsv|json|ndjson] [--summary]
+export const analyzeUsage = `Usage: sipscope analyze FILE [--format table|tsv|json|ndjson] [--summary] [--decode-as RULE]...
 
-Lists every SIP message in a pcap or pcapng capture (gzip-compressed or not).
+Lists every SIP message in a pcap or pcapng capture (gzip-compressed or not), whatever carries it:
+UDP, TCP, SCTP, WebSocket, IP fragments, IP-in-IP, GRE/ERSPAN, VXLAN, MPLS, GTP-U, ESP (NULL), HEP.
 
-  --format F   table (default), tsv, json or ndjson (one JSON object per message)
-  --summary    print counts and timing; alone, only the summary is printed
-  --no-progress  never show the progress line on stderr (shown only when stderr is a terminal)`;
+  --format F        table (default), tsv, json or ndjson (one JSON object per message)
+  --summary         print counts and timing; alone, only the summary is printed
+  --decode-as RULE  decode a port as a protocol content detection cannot recognise, e.g.
+                    udp.port==2153,gtpu  tcp.port==8443,websocket  tcp.port==6060,sip  udp.port==5062,none
+                    (protocols: ${DECODE_AS_PROTOCOLS.join(', ')}); may be repeated
+  --no-progress     never show the progress line on stderr (shown only when stderr is a terminal)`;
 
 const FORMATS = ['table', 'tsv', 'json', 'ndjson'] as const;
 
 export async function analyzeCommand(argv: string[]): Promise<number> {
-  const { positionals, options } = parseArgs(argv, {
+  const { positionals, options, lists } = parseArgs(argv, {
     format: { value: true, choices: FORMATS, short: 'f' },
     summary: { short: 's' },
+    'decode-as': { value: true, repeatable: true, short: 'd' },
     'no-progress': {},
     help: { short: 'h' },
   });
@@ -30,6 +36,12 @@ export async function analyzeCommand(argv: string[]): Promise<number> {
   }
   if (positionals.length !== 1) throw new UsageError(positionals.length === 0 ? 'analyze needs a capture FILE' : `analyze takes one FILE, got ${positionals.length}`);
   const path = positionals[0];
+  const decodeAs: DecodeAsRule[] = [];
+  for (const text of lists.get('decode-as') ?? []) {
+    const rule = parseDecodeAs(text);
+    if ('error' in rule) throw new UsageError(rule.error);
+    decodeAs.push(rule);
+  }
   const wantSummary = options.has('summary');
   const format = (options.get('format') as (typeof FORMATS)[number] | undefined) ?? (wantSummary ? undefined : 'table');
 
@@ -38,6 +50,7 @@ export async function analyzeCommand(argv: string[]): Promise<number> {
   let result: AnalysisResult;
   try {
     result = await analyzeFile(path, {
+      engine: { decodeAs },
       onProgress: showProgress
         ? (read, total, messages) => {
             const now = performance.now();
@@ -171,6 +184,7 @@ function summaryObject(result: AnalysisResult): Record<string, unknown> {
     fileBytes: result.file.fileSize,
     stats: result.engine.stats,
     packetDiagnostics: result.engine.packetDiagnostics.length,
+    streams: result.engine.streamReports,
     fileDiagnostics: result.fileDiagnostics.map((d) => ({ ...d })),
     elapsedMs: Math.round(result.elapsedMs),
     peakRssBytes: process.resourceUsage().maxRSS * 1024,
@@ -183,7 +197,8 @@ function summaryText(result: AnalysisResult): string {
   const seconds = result.elapsedMs / 1000;
   const lines: string[] = [];
   lines.push(`File:        ${result.file.path} (${result.file.compressed ? 'gzip-compressed ' : ''}${result.file.format}, ${mb(result.file.fileSize)} MB)`);
-  lines.push(`Packets:     ${stats.packets} (${stats.ipPackets} IP, ${stats.udpPackets} UDP, ${stats.tcpPackets} TCP)`);
+  lines.push(`Packets:     ${stats.packets} (${stats.ipPackets} IP, ${stats.udpPackets} UDP, ${stats.tcpPackets} TCP${stats.sctpPackets ? `, ${stats.sctpPackets} SCTP` : ''})`);
+  if (stats.ipFragments) lines.push(`Fragments:   ${stats.ipFragments} IP fragment(s): ${stats.ipReassembled} datagram(s) reassembled, ${stats.ipIncomplete} incomplete (flagged)`);
   lines.push(`SIP:         ${s.messages} messages (${s.requests} requests, ${s.responses} responses) in ${s.callIds} Call-IDs`);
   if (s.methods.length > 0) lines.push(`Requests:    ${s.methods.map(([m, n]) => `${clean(m).slice(0, 40)} ${n}`).join(', ')}`);
   if (s.statusCodes.length > 0) lines.push(`Responses:   ${s.statusCodes.map(([c, n]) => `${c} ${n}`).join(', ')}`);
@@ -193,6 +208,11 @@ function summaryText(result: AnalysisResult): string {
   }
   if (s.diagnostics.length > 12) lines.push(`             ... and ${s.diagnostics.length - 12} more kinds`);
   if (stats.tcpRetransmittedSegments || stats.tcpGaps) lines.push(`TCP:         ${stats.tcpRetransmittedSegments} retransmitted segment(s), ${stats.tcpGaps} gap(s)`);
+  if (stats.copies) lines.push(`Copies:      ${stats.copies} message(s) also seen at another capture point (linked as copies)`);
+  for (const r of result.engine.streamReports.slice(0, 20)) {
+    lines.push(`Stream:      ${clean(r.src)} → ${clean(r.dst)} ${r.transport}: ${clean(r.message)} (frames ${r.firstFrame}–${r.lastFrame})`);
+  }
+  if (result.engine.streamReports.length > 20) lines.push(`             ... and ${result.engine.streamReports.length - 20} more streams`);
   const rss = process.resourceUsage().maxRSS * 1024;
   lines.push(`Time:        ${seconds.toFixed(3)} s (${mb(result.file.bytesRead / seconds)} MB/s), peak RSS ${mb(rss)} MB`);
   return `${lines.join('\n')}\n`;

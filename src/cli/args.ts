@@ -13,16 +13,21 @@ export interface OptionSpec {
   /** Allowed values, when fixed. */
   choices?: readonly string[];
   short?: string;
+  /** May be given several times; every value is kept (in `lists`). */
+  repeatable?: boolean;
 }
 
 export interface ParsedArgs {
   positionals: string[];
   options: Map<string, string | true>;
+  /** Every value of each repeatable option, in order. */
+  lists: Map<string, string[]>;
 }
 
 export function parseArgs(argv: readonly string[], spec: Record<string, OptionSpec>): ParsedArgs {
   const positionals: string[] = [];
   const options = new Map<string, string | true>();
+  const lists = new Map<string, string[]>();
   const byShort = new Map(Object.entries(spec).filter(([, s]) => s.short).map(([name, s]) => [s.short as string, name]));
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
@@ -52,10 +57,11 @@ export function parseArgs(argv: readonly string[], spec: Record<string, OptionSp
         throw new UsageError(`option '--${name}' takes one of ${option.choices.join(', ')}, not '${value}'`);
       }
       options.set(name, value);
+      if (option.repeatable) lists.set(name, [...(lists.get(name) ?? []), value]);
     } else {
       if (inline !== undefined) throw new UsageError(`option '--${name}' takes no value`);
       options.set(name, true);
     }
   }
-  return { positionals, options };
+  return { positionals, options, lists };
 }

@@ -1,5 +1,5 @@
 import type { Diagnostic } from '../core/diagnostics.js';
-import { TraceEngine } from '../core/engine/trace-engine.js';
+import { TraceEngine, type EngineOptions } from '../core/engine/trace-engine.js';
 import { openCaptureFile, type CaptureFileSummary } from './capture-file.js';
 
 export interface AnalysisResult {
@@ -11,13 +11,14 @@ export interface AnalysisResult {
 }
 
 export interface AnalyzeOptions {
+  engine?: EngineOptions;
   onProgress?(bytesRead: number, totalBytes: number, messages: number): void;
 }
 
 /** Reads a capture file through the engine: every packet decoded, every SIP message indexed. */
 export async function analyzeFile(path: string, options: AnalyzeOptions = {}): Promise<AnalysisResult> {
   const started = performance.now();
-  const engine = new TraceEngine();
+  const engine = new TraceEngine(options.engine);
   const fileDiagnostics: (Diagnostic & { fileOffset: number })[] = [];
   const file = await openCaptureFile(
     path,

@@ -12,13 +12,7 @@ import { haveSharedCaptures, sharedCapture, sharedCaptures } from '../helpers/pa
 
 /** Captures whose SIP needs the next issue's transports; listed so that nothing is skipped silently. */
 const needsNextIssue: Record<string, string> = {
-  'gprshome_sip.pcap': 'large REGISTERs arrive as IPv4 fragments (IP reassembly)',
-  'heplify_erspan_sip_ipv4_udp.pcapng': 'SIP inside GRE transparent Ethernet bridging',
-  'heplify_sip_sctp.pcap': 'SIP over SCTP',
   'heplify_sip_tcp_websocket.pcap': 'SIP over WebSocket (RFC 7118)',
-  'ndpi_gre.pcapng': 'SIP inside GRE/PPP',
-  'nokia_51_esp_sip.pcapng.gz': 'SIP inside ESP (NULL encryption) and GTP-U',
-  'sngrep_ipv6frag.pcap': 'IPv6 fragments (IP reassembly)',
 };
 
 /** Not a pcap/pcapng file at all: sipscope must refuse it with a clear message (tested in capture tests). */

@@ -1,14 +1,22 @@
 import type { CapturedPacket } from '../capture/types.js';
 import { decoderBug, malformed, type Diagnostic } from '../diagnostics.js';
 import { MessageIndex, TextColumn, type MessageChunk } from '../index/message-index.js';
+import { dispatchIpProtocol, layerDescribers } from '../layers/dispatch.js';
 import { dissectPacket } from '../layers/dissect.js';
-import { PacketDecodeState, Transport, transportNames } from '../layers/packet.js';
+import { decodeHep } from '../layers/hep.js';
+import { PacketDecodeState, Transport, transportNames, type DecodeAsTable } from '../layers/packet.js';
+import { IpFragmentTable, type IpFragmentOptions, type ReassembledDatagram } from '../reassembly/ip-fragments.js';
 import { TCP_FIN, TCP_RST, TCP_SYN } from '../layers/tcp.js';
 import { formatEndpoint, formatIpv4, formatIpv6 } from '../net/address.js';
 import { IndexFields, scanIndexFields } from '../sip/index-scan.js';
-import { findSipStart, looksLikeSipStart, parseSip } from '../sip/parser.js';
-import type { TimedChunk } from '../stream/chunks.js';
+import { findSipStart, looksLikeSipStart, parseSip, sipFrameLength } from '../sip/parser.js';
+import { sliceChunks, type TimedChunk } from '../stream/chunks.js';
+import type { StreamReport } from '../stream/stream-sink.js';
+import { SctpMessageTable } from '../stream/sctp-messages.js';
 import { TcpStreamTable } from '../stream/tcp-stream.js';
+import { CopyDetector, HASH_SEED, hashBytes, hashNumber, hashString } from './copies.js';
+import { decodeAsTable, type DecodeAsRule } from './decode-as.js';
+
 
 /** Counters for the summary: what the engine saw, so nothing disappears without a number. */
 export interface EngineStats {
@@ -18,6 +26,11 @@ export interface EngineStats {
   ipPackets: number;
   udpPackets: number;
   tcpPackets: number;
+  sctpPackets: number;
+  /** IP fragments seen, datagrams put back together, and datagrams that stayed incomplete (reported). */
+  ipFragments: number;
+  ipReassembled: number;
+  ipIncomplete: number;
   /** Packets that carried (part of) at least one SIP message. */
   sipPackets: number;
   sipMessages: number;
@@ -26,6 +39,8 @@ export interface EngineStats {
   /** Messages with at least one error/warning diagnostic. */
   messagesWithErrors: number;
   messagesWithWarnings: number;
+  /** Messages also seen at another capture point (each such message counted once per extra copy). */
+  copies: number;
   /** Packets with decode problems that carried no SIP (listed in `packetDiagnostics`). */
   packetsWithDiagnostics: number;
   tcpRetransmittedSegments: number;
@@ -39,6 +54,19 @@ export interface PacketDiagnostic {
   diagnostic: Diagnostic;
 }
 
+/** A stream that carried no readable SIP (TLS without keys), with its endpoints. */
+export interface EngineStreamReport extends StreamReport {
+  src: string;
+  dst: string;
+  transport: string;
+}
+
+export interface EngineOptions {
+  /** Ports forced to a protocol content detection cannot recognise (`tcp.port==6060,sip`). */
+  decodeAs?: readonly DecodeAsRule[];
+  ipFragments?: IpFragmentOptions;
+}
+
 /** Per-packet context the SIP stage needs after the layers are decoded. */
 interface FlowContext {
   /** Ids in the index's string table. */
@@ -46,6 +74,45 @@ interface FlowContext {
   dst: number;
   transport: number;
   stack: number;
+  /** Id of the outer layers' JSON text (0: none). */
+  outer: number;
+  /** Identifies where the packet was seen: interface, encapsulation and outer layers (for copies). */
+  capturePoint: number;
+}
+
+/** The packet (or reassembled datagram) whose layers are being handled: where it is and when. */
+interface PacketView {
+  frame: number;
+  tsSec: number;
+  tsNsec: number;
+  interfaceId: number;
+  /** File offset of byte 0 of the decoded bytes (unused when `chunks` is set). */
+  dataOffset: number;
+  /** Reassembled datagrams: where the bytes from `chunksBase` on came from, fragment by fragment. */
+  chunks: TimedChunk[] | undefined;
+  chunksBase: number;
+}
+
+/** What the first fragment of a datagram told us, to resume decoding once the datagram is whole. */
+interface FragmentContext {
+  /** The first fragment's bytes up to its data: link, outer layers and the fragmented IP header. */
+  prefix: Uint8Array;
+  stack: string[];
+  layerStarts: number[];
+  ipVersion: 4 | 6;
+  srcAddrOffset: number;
+  dstAddrOffset: number;
+  protocol: number;
+  interfaceId: number;
+  /** Layer problems of the first fragment other than being a fragment. */
+  diagnostics: Diagnostic[];
+}
+
+/** Per encapsulation: its id, and which of its layers are outer layers worth showing. */
+interface StackInfo {
+  id: number;
+  /** Indices in the stack of layers described in `outer` (empty for plain IP/UDP/TCP). */
+  outerLayers: number[];
 }
 
 /** The empty diagnostics list, shared (callers copy before adding). */
@@ -54,11 +121,14 @@ const NO_DIAGNOSTICS: Diagnostic[] = [];
 /** Bound on packet-level diagnostics kept for packets that carried no SIP (the counters keep counting). */
 const MAX_PACKET_DIAGNOSTICS = 100_000;
 
+/** Layers whose addresses or ports the innermost ones replace: shown as outer layers when inside a tunnel. */
+const ADDRESS_LAYERS = new Set(['ipv4', 'ipv6', 'udp', 'tcp', 'sctp']);
+
 /**
  * The engine: consumes captured packets one at a time (from a file, a live capture or a HEP feed alike),
- * decodes their layers, finds the SIP messages in UDP datagrams and TCP streams, and appends them to the
- * message index. It never throws on packet content: problems become diagnostics on the message, or on the
- * packet when no message came of it.
+ * decodes their layers, puts IP fragments back together, finds the SIP messages in UDP datagrams and TCP
+ * streams, and appends them to the message index. It never throws on packet content: problems become
+ * diagnostics on the message, or on the packet when no message came of it.
  */
 export class TraceEngine {
   readonly index = new MessageIndex();
@@ -68,115 +138,296 @@ export class TraceEngine {
     ipPackets: 0,
     udpPackets: 0,
     tcpPackets: 0,
+    sctpPackets: 0,
+    ipFragments: 0,
+    ipReassembled: 0,
+    ipIncomplete: 0,
     sipPackets: 0,
     sipMessages: 0,
     requests: 0,
     responses: 0,
     messagesWithErrors: 0,
     messagesWithWarnings: 0,
+    copies: 0,
     packetsWithDiagnostics: 0,
     tcpRetransmittedSegments: 0,
     tcpGaps: 0,
     undecodedLinkType: 0,
   };
   readonly packetDiagnostics: PacketDiagnostic[] = [];
+  /** Streams summarised instead of decoded (TLS: "encrypted, N records, no keys"), in the order they ended. */
+  readonly streamReports: EngineStreamReport[] = [];
   /** Called after each message is added to the index (live views subscribe here). */
   onMessage: ((row: number) => void) | undefined;
 
-  private readonly state = new PacketDecodeState();
+  /** The decode state of the packet being handled: `packetState`, or `resumeState` for a reassembled datagram. */
+  private state: PacketDecodeState;
+  private readonly packetState = new PacketDecodeState();
+  private readonly resumeState = new PacketDecodeState();
+  /** Decodes HEP packets cut from TCP streams. */
+  private readonly hepState = new PacketDecodeState();
   private readonly fields = new IndexFields();
   private readonly tcp: TcpStreamTable<FlowContext>;
+  private readonly fragments: IpFragmentTable<FragmentContext>;
+  private readonly sctp: SctpMessageTable<FlowContext>;
+  private readonly copies: CopyDetector;
   /** Endpoint (`ip:port`) and stack ids, cached so that address text is formatted once per endpoint. */
   private readonly ipv4Endpoints = new Map<number, number>();
   private readonly ipv6Endpoints = new Map<string, number>();
   private readonly recentEndpointKeys = [-1, -1];
   private readonly recentEndpointIds = [0, 0];
-  private readonly stackIds = new Map<string, number>();
+  private readonly stacks = new Map<string, StackInfo>();
   private lastStack: string[] = [];
-  private lastStackId = 0;
+  private lastStackInfo: StackInfo = { id: 0, outerLayers: [] };
+  private readonly outerIds = new Map<string, number>();
   private readonly transportIds: number[] = transportNames.map((name) => this.index.strings.internString(name));
   /** The packet being decoded and, once computed, its flow description. */
-  private currentPacket: CapturedPacket | undefined;
+  private current: PacketView | undefined;
+  private readonly packetView: PacketView = { frame: 0, tsSec: 0, tsNsec: 0, interfaceId: 0, dataOffset: 0, chunks: undefined, chunksBase: 0 };
   private currentFlow: FlowContext | undefined;
-  private readonly packetFlow: FlowContext = { src: 0, dst: 0, transport: 0, stack: 0 };
+  private readonly packetFlow: FlowContext = { src: 0, dst: 0, transport: 0, stack: 0, outer: 0, capturePoint: 0 };
   private lastFrameWithSip = 0;
+  /** Identity hash of the message being added (computed while its fields are at hand). */
+  private identity = 0;
 
-  constructor() {
+  constructor(options: EngineOptions = {}) {
+    this.state = this.packetState;
+    if (options.decodeAs && options.decodeAs.length > 0) {
+      const table: DecodeAsTable = decodeAsTable(options.decodeAs);
+      this.packetState.decodeAs = table;
+      this.resumeState.decodeAs = table;
+      this.hepState.decodeAs = table;
+    }
     this.tcp = new TcpStreamTable<FlowContext>((flow, bytes, start, end, chunks, diagnostics, complete) =>
       this.addStreamMessage(flow, bytes, start, end, chunks, diagnostics, complete),
     );
+    this.sctp = new SctpMessageTable<FlowContext>((flow, bytes, start, end, chunks, diagnostics) => this.addSctpMessage(flow, bytes, start, end, chunks, diagnostics));
+    this.fragments = new IpFragmentTable<FragmentContext>((datagram) => this.addDatagram(datagram), options.ipFragments);
+    this.copies = new CopyDetector((a, b) => this.sameMessage(a, b));
   }
 
   addPacket(packet: CapturedPacket): void {
     const stats = this.stats;
     stats.packets++;
     stats.bytes += packet.capturedLength;
-    const state = this.state;
-    this.currentPacket = packet;
+    const state = this.packetState;
+    this.state = state;
+    const view = this.packetView;
+    view.frame = packet.frame;
+    view.tsSec = packet.tsSec;
+    view.tsNsec = packet.tsNsec;
+    view.interfaceId = packet.interfaceId;
+    view.dataOffset = packet.dataOffset;
+    view.chunks = undefined;
+    view.chunksBase = 0;
+    this.current = view;
     this.currentFlow = undefined;
     try {
       dissectPacket(state, packet.linkType, packet.data, packet.capturedLength);
       if (state.ipVersion !== 0) stats.ipPackets++;
-      if (state.transport === Transport.UDP) {
-        stats.udpPackets++;
-        this.handleDatagram(packet);
-      } else if (state.transport === Transport.TCP) {
-        stats.tcpPackets++;
-        this.handleSegment(packet);
-      }
+      // Datagrams time out in capture time even when no fragment of theirs follows.
+      if (this.fragments.pending > 0) this.fragments.expire(packet.tsSec);
+      if (state.ipFragment) this.addFragment(packet);
+      else this.handleTransport();
     } catch (error) {
       this.addPacketDiagnostic(packet.frame, decoderBug('engine', error));
     }
-    if (state.diagnostics && this.lastFrameWithSip !== packet.frame) {
-      // Problems on packets that carried no SIP: keep errors and warnings, not routine notes (fragments).
-      let counted = false;
-      for (const d of state.diagnostics) {
-        if (d.kind === 'unsupported' && d.layer === 'frame') stats.undecodedLinkType++;
-        if (d.severity === 'note') continue;
-        if (!counted) {
-          stats.packetsWithDiagnostics++;
-          counted = true;
-        }
-        this.addPacketDiagnostic(packet.frame, d);
-      }
-    }
-    this.currentPacket = undefined;
+    this.state = state;
+    this.reportPacketProblems(state, packet.frame);
+    this.current = undefined;
     this.currentFlow = undefined;
   }
 
-  /** End of input: reports messages left unfinished in TCP streams. */
+  /** End of input: reports messages left unfinished in TCP streams and datagrams left incomplete. */
   finish(): void {
+    this.fragments.finish();
     this.tcp.finish();
+    this.sctp.finish();
     this.stats.tcpRetransmittedSegments = this.tcp.retransmittedSegments;
     this.stats.tcpGaps = this.tcp.gaps;
+  }
+
+  private handleTransport(): void {
+    const state = this.state;
+    if (state.transport === Transport.UDP) {
+      this.stats.udpPackets++;
+      this.handleDatagram();
+    } else if (state.transport === Transport.TCP) {
+      this.stats.tcpPackets++;
+      this.handleSegment();
+    } else if (state.transport === Transport.SCTP) {
+      this.stats.sctpPackets++;
+      this.handleSctpChunks();
+    }
+  }
+
+  /** Problems on packets that carried no SIP: keep errors and warnings, not routine notes (fragments). */
+  private reportPacketProblems(state: PacketDecodeState, frame: number): void {
+    if (!state.diagnostics || this.lastFrameWithSip === frame) return;
+    let counted = false;
+    for (const d of state.diagnostics) {
+      if (d.kind === 'unsupported' && d.layer === 'frame') this.stats.undecodedLinkType++;
+      if (d.severity === 'note') continue;
+      if (!counted) {
+        this.stats.packetsWithDiagnostics++;
+        counted = true;
+      }
+      this.addPacketDiagnostic(frame, d);
+    }
   }
 
   private addPacketDiagnostic(frame: number, diagnostic: Diagnostic): void {
     if (this.packetDiagnostics.length < MAX_PACKET_DIAGNOSTICS) this.packetDiagnostics.push({ frame, diagnostic });
   }
 
+  /** One IP fragment into the reassembly table; the datagram comes back through `addDatagram`. */
+  private addFragment(packet: CapturedPacket): void {
+    const state = this.state;
+    this.stats.ipFragments++;
+    const b = state.bytes;
+    const n = state.ipVersion === 4 ? 4 : 16;
+    // RFC 791 §3.2 / RFC 8200 §4.5: source, destination, identification and protocol name a datagram.
+    let key = state.ipVersion === 4 ? '4' : '6';
+    for (let i = 0; i < n; i++) key += String.fromCharCode(b[state.srcAddrOffset + i]);
+    for (let i = 0; i < n; i++) key += String.fromCharCode(b[state.dstAddrOffset + i]);
+    key += `${state.fragmentId}/${state.fragmentProtocol}`;
+    const start = state.fragmentPayloadStart;
+    const end = state.fragmentPayloadEnd;
+    let context: FragmentContext | undefined;
+    if (state.fragmentOffset === 0) {
+      // Keep the layers of the first fragment: decoding resumes after them once the datagram is whole.
+      const depth = state.stack.length;
+      context = {
+        prefix: b.slice(0, start),
+        stack: state.stack.slice(0, depth),
+        layerStarts: state.layerStarts.slice(0, depth),
+        ipVersion: state.ipVersion as 4 | 6,
+        srcAddrOffset: state.srcAddrOffset,
+        dstAddrOffset: state.dstAddrOffset,
+        protocol: state.fragmentProtocol,
+        interfaceId: packet.interfaceId,
+        diagnostics: (state.diagnostics ?? []).filter((d) => d.severity !== 'note'),
+      };
+    }
+    const chunk: TimedChunk = { frame: packet.frame, fileOffset: packet.dataOffset + start, length: end - start, tsSec: packet.tsSec, tsNsec: packet.tsNsec };
+    this.fragments.add(key, state.ipVersion as 4 | 6, state.fragmentOffset * 8, state.moreFragments, b, start, end, chunk, context, packet.tsSec, state.fragmentWireLength);
+    // The fragment's own problems travel with the datagram (first fragment) or are reported now.
+    if (context) state.diagnostics = undefined;
+  }
+
+  /**
+   * A datagram out of the reassembly table, whole or (evicted, end of capture) incomplete: decoding resumes
+   * at the protocol it carries, with the first fragment's layers in front, and its message is attributed
+   * to the fragment that completed it.
+   */
+  private addDatagram(datagram: ReassembledDatagram<FragmentContext>): void {
+    const context = datagram.context;
+    const stats = this.stats;
+    if (datagram.complete) stats.ipReassembled++;
+    else stats.ipIncomplete++;
+    let last = datagram.chunks[0];
+    for (const chunk of datagram.chunks) if (chunk.frame > last.frame) last = chunk;
+    if (!context) {
+      // Without the first fragment there are no transport headers to decode: say what was lost.
+      const frames = datagram.frames;
+      const lost = datagram.diagnostics.map((d) => d.message).join('; ');
+      this.addPacketDiagnostic(frames[frames.length - 1], {
+        kind: 'truncated',
+        severity: 'warning',
+        layer: 'ip',
+        message: `incomplete IP datagram: its first fragment was never captured, ${datagram.payload.length === 0 ? 'nothing' : 'its data'} could not be decoded (fragment frames ${frames.join(', ')})${lost ? `; ${lost}` : ''}`,
+      });
+      stats.packetsWithDiagnostics++;
+      return;
+    }
+    const outerState = this.state;
+    const outerView = this.current;
+    const outerFlow = this.currentFlow;
+    const state = this.resumeState;
+    const bytes = new Uint8Array(context.prefix.length + datagram.payload.length);
+    bytes.set(context.prefix, 0);
+    bytes.set(datagram.payload, context.prefix.length);
+    state.reset(bytes, bytes.length);
+    for (let i = 0; i < context.stack.length; i++) state.push(context.stack[i], context.layerStarts[i]);
+    state.ipVersion = context.ipVersion;
+    state.srcAddrOffset = context.srcAddrOffset;
+    state.dstAddrOffset = context.dstAddrOffset;
+    for (const d of context.diagnostics) state.diagnose(d);
+    for (const d of datagram.diagnostics) state.diagnose(d);
+    const view: PacketView = {
+      frame: last.frame,
+      tsSec: last.tsSec,
+      tsNsec: last.tsNsec,
+      interfaceId: context.interfaceId,
+      dataOffset: 0,
+      chunks: datagram.chunks,
+      chunksBase: context.prefix.length,
+    };
+    this.state = state;
+    this.current = view;
+    this.currentFlow = undefined;
+    try {
+      dispatchIpProtocol(state, context.protocol, context.prefix.length);
+      this.handleTransport();
+    } catch (error) {
+      state.diagnose(decoderBug(state.stack[state.stack.length - 1] ?? 'ip', error));
+    }
+    this.reportPacketProblems(state, view.frame);
+    this.state = outerState;
+    this.current = outerView;
+    this.currentFlow = outerFlow;
+  }
+
   /** Addresses and encapsulation of the packet being decoded, formatted once per distinct value. */
   private flow(): FlowContext {
     if (this.currentFlow) return this.currentFlow;
     const state = this.state;
-    let stack = this.lastStackId;
+    let info = this.lastStackInfo;
     if (!sameStack(state.stack, this.lastStack)) {
       // Layer names are shared constants, so consecutive packets of one encapsulation compare by reference
       // and no key string is built per packet.
       const stackKey = state.stack.join('/');
-      stack = this.stackIds.get(stackKey) ?? this.index.strings.internString(stackKey);
-      this.stackIds.set(stackKey, stack);
+      let known = this.stacks.get(stackKey);
+      if (!known) {
+        known = { id: this.index.strings.internString(stackKey), outerLayers: outerLayersOf(state.stack, state.hep !== undefined) };
+        this.stacks.set(stackKey, known);
+      }
+      info = known;
       this.lastStack = [...state.stack];
-      this.lastStackId = stack;
+      this.lastStackInfo = info;
     }
     // One object reused for every packet: datagram messages read it at once; TCP copies it per direction.
     const flow = this.packetFlow;
     flow.src = this.endpoint(state.srcAddrOffset, state.srcPort);
     flow.dst = this.endpoint(state.dstAddrOffset, state.dstPort);
     flow.transport = this.transportIds[state.transport];
-    flow.stack = stack;
+    flow.stack = info.id;
+    flow.outer = info.outerLayers.length > 0 ? this.outerId(info.outerLayers) : 0;
+    flow.capturePoint = (info.id * 0x100000 + flow.outer) * 256 + ((this.current?.interfaceId ?? 0) & 0xff);
     this.currentFlow = flow;
     return flow;
+  }
+
+  /** The outer layers of the packet being decoded, as interned JSON text (one text per distinct tunnel). */
+  private outerId(layers: readonly number[]): number {
+    const state = this.state;
+    const details: Record<string, string | number>[] = [];
+    for (const i of layers) {
+      const layer = state.stack[i];
+      const start = state.layerStarts[i];
+      const fields = describeLayer(state, layer, start);
+      // The agent's time is the message's own time (see handleDatagram); kept out so that one text
+      // serves every message of a HEP agent.
+      if (fields && (layer === 'hep3' || layer === 'hep2')) delete fields.agentTime;
+      details.push({ layer, ...fields });
+    }
+    const text = JSON.stringify(details);
+    let id = this.outerIds.get(text);
+    if (id === undefined) {
+      id = this.index.strings.internString(text);
+      this.outerIds.set(text, id);
+    }
+    return id;
   }
 
   private endpoint(addressOffset: number, port: number): number {
@@ -212,12 +463,21 @@ export class TraceEngine {
     return 0;
   }
 
-  private handleDatagram(packet: CapturedPacket): void {
+  /** Where bytes [start, end) of the decoded buffer are in the capture: one chunk, or several for a reassembled datagram. */
+  private locate(start: number, end: number): { fileOffset: number; chunks: MessageChunk[] | undefined } {
+    const view = this.current as PacketView;
+    if (!view.chunks) return { fileOffset: view.dataOffset + start, chunks: undefined };
+    const chunks = sliceChunks(view.chunks, start - view.chunksBase, end - view.chunksBase).map(({ frame, fileOffset, length }) => ({ frame, fileOffset, length }));
+    return { fileOffset: chunks.length > 0 ? chunks[0].fileOffset : 0, chunks };
+  }
+
+  private handleDatagram(): void {
     const state = this.state;
     const bytes = state.bytes;
     let start = state.payloadStart;
     const end = state.payloadEnd;
     if (end - start < 12) return; // keep-alives (CRLF, 4-byte zeros, STUN-less pings) are not messages
+    if (state.decodeAs.udp.size > 0 && forcedNone(state.decodeAs.udp, state.srcPort, state.dstPort)) return;
     // Clean SIP (nearly all of it) is recognised by the fast scan itself; the start-line checks below only
     // run for what it declines: malformed SIP, and the RTP and other traffic that is not SIP at all.
     let scanned = scanIndexFields(bytes, start, end, false, this.fields);
@@ -229,15 +489,44 @@ export class TraceEngine {
       start = found;
       scanned = scanIndexFields(bytes, start, end, false, this.fields);
     }
-    const dataOffset = packet.dataOffset;
-    this.addMessage(this.flow(), bytes, start, end, false, diagnostics, packet.frame, packet.frame, packet.tsSec, packet.tsNsec, dataOffset + start, undefined, scanned);
+    const view = this.current as PacketView;
+    // A HEP-carried message is timed by the agent that captured it, not by the collector's receive time.
+    const hep = state.hep;
+    const timed = hep !== undefined && hep.tsSec > 0;
+    const tsSec = timed ? hep.tsSec : view.tsSec;
+    const tsNsec = timed ? hep.tsUsec * 1000 : view.tsNsec;
+    if (hep !== undefined && state.transport === Transport.TCP) {
+      // An agent mirroring TCP sends segment payloads: several messages may share one (RFC 3261 §18.3 framing).
+      this.addSegmentMessages(bytes, start, end, diagnostics, tsSec, tsNsec);
+      return;
+    }
+    const where = this.locate(start, end);
+    this.addMessage(this.flow(), bytes, start, end, false, diagnostics, view.frame, where.chunks ? where.chunks[0].frame : view.frame, tsSec, tsNsec, where.fileOffset, where.chunks, scanned);
   }
 
-  private handleSegment(packet: CapturedPacket): void {
+  /** The SIP messages of one mirrored TCP segment payload, framed by Content-Length; a cut last one is flagged by the parser. */
+  private addSegmentMessages(bytes: Uint8Array, start: number, end: number, diagnostics: Diagnostic[], tsSec: number, tsNsec: number): void {
+    const view = this.current as PacketView;
+    let pos = start;
+    for (let count = 0; pos < end; count++) {
+      while (pos < end && (bytes[pos] === 0x0d || bytes[pos] === 0x0a)) pos++;
+      if (end - pos < 12 || (count > 0 && !looksLikeSipStart(bytes, pos, end))) break;
+      const length = sipFrameLength(bytes, pos, end);
+      const messageEnd = length < 0 || pos + length > end ? end : pos + length;
+      const where = this.locate(pos, messageEnd);
+      const scanned = scanIndexFields(bytes, pos, messageEnd, true, this.fields);
+      this.addMessage(this.flow(), bytes, pos, messageEnd, true, count === 0 ? diagnostics : NO_DIAGNOSTICS, view.frame, where.chunks ? where.chunks[0].frame : view.frame, tsSec, tsNsec, where.fileOffset, where.chunks, scanned);
+      pos = messageEnd;
+    }
+  }
+
+  private handleSegment(): void {
     const state = this.state;
+    const view = this.current as PacketView;
     const bytes = state.bytes;
     const key = this.flowKey();
     const flags = state.tcpFlags;
+    const where = this.locate(state.payloadStart, state.payloadEnd);
     this.tcp.segment(
       key,
       () => ({ ...this.flow() }),
@@ -247,8 +536,90 @@ export class TraceEngine {
       bytes,
       state.payloadStart,
       state.payloadEnd,
-      { frame: packet.frame, fileOffset: packet.dataOffset + state.payloadStart, length: state.payloadEnd - state.payloadStart, tsSec: packet.tsSec, tsNsec: packet.tsNsec },
+      // A segment put back together from IP fragments is filed under the fragment that completed it.
+      { frame: view.frame, fileOffset: where.fileOffset, length: state.payloadEnd - state.payloadStart, tsSec: view.tsSec, tsNsec: view.tsNsec },
     );
+  }
+
+  /**
+   * One HEP packet cut from a TCP stream (HEP over TCP, `HepStreamSink`): decoded as a HEP datagram would
+   * be, its message shown between the endpoints the agent captured, the collector's connection kept as
+   * its outer layers.
+   */
+  private addHepPacket(collector: FlowContext, bytes: Uint8Array, start: number, end: number, chunks: TimedChunk[]): void {
+    const state = this.hepState;
+    state.reset(bytes, end);
+    decodeHep(state, start);
+    let last = chunks[0];
+    for (const chunk of chunks) if (chunk.frame > last.frame) last = chunk;
+    const view: PacketView = { frame: last.frame, tsSec: last.tsSec, tsNsec: last.tsNsec, interfaceId: 0, dataOffset: 0, chunks, chunksBase: start };
+    const outerState = this.state;
+    const outerView = this.current;
+    const outerFlow = this.currentFlow;
+    this.state = state;
+    this.current = view;
+    try {
+      if (state.hep && state.transport !== Transport.None) {
+        const strings = this.index.strings;
+        const collectorStack = strings.get(collector.stack);
+        const stackKey = `${collectorStack}/${state.stack.join('/')}`;
+        let info = this.stacks.get(stackKey);
+        if (!info) {
+          info = { id: strings.internString(stackKey), outerLayers: [] };
+          this.stacks.set(stackKey, info);
+        }
+        const hepFields = describeLayer(state, state.stack[0], start) ?? {};
+        delete hepFields.agentTime;
+        const outerText = JSON.stringify([{ layer: 'tcp', src: strings.get(collector.src), dst: strings.get(collector.dst) }, { layer: state.stack[0], ...hepFields }]);
+        let outer = this.outerIds.get(outerText);
+        if (outer === undefined) {
+          outer = strings.internString(outerText);
+          this.outerIds.set(outerText, outer);
+        }
+        this.currentFlow = {
+          src: this.endpoint(state.srcAddrOffset, state.srcPort),
+          dst: this.endpoint(state.dstAddrOffset, state.dstPort),
+          transport: this.transportIds[state.transport],
+          stack: info.id,
+          outer,
+          capturePoint: (info.id * 0x100000 + outer) * 256,
+        };
+        this.handleDatagram();
+      }
+    } catch (error) {
+      state.diagnose(decoderBug('hep3', error));
+    }
+    this.reportPacketProblems(state, view.frame);
+    this.state = outerState;
+    this.current = outerView;
+    this.currentFlow = outerFlow;
+  }
+
+  /** SCTP DATA chunks: user messages put back together (RFC 9260 §6.9), one SIP message each (RFC 4168 §5). */
+  private handleSctpChunks(): void {
+    const state = this.state;
+    if (state.sctpChunkCount === 0) return;
+    if (state.decodeAs.sctp.size > 0 && forcedNone(state.decodeAs.sctp, state.srcPort, state.dstPort)) return;
+    const view = this.current as PacketView;
+    const vtag = state.sctpVerificationTag;
+    const key = `${this.flowKey()}${String.fromCharCode(vtag >>> 16, vtag & 0xffff)}`;
+    for (let i = 0; i < state.sctpChunkCount; i++) {
+      const chunk = state.sctpChunks[i];
+      const where = this.locate(chunk.payloadStart, chunk.payloadEnd);
+      this.sctp.add(key, () => ({ ...this.flow() }), state.bytes, chunk, {
+        frame: view.frame,
+        fileOffset: where.fileOffset,
+        length: chunk.payloadEnd - chunk.payloadStart,
+        tsSec: view.tsSec,
+        tsNsec: view.tsNsec,
+      });
+    }
+  }
+
+  /** An SCTP user message: SIP when it starts like SIP (Diameter, S1AP and NGAP share the associations' capture). */
+  private addSctpMessage(flow: FlowContext, bytes: Uint8Array, start: number, end: number, chunks: TimedChunk[], diagnostics: Diagnostic[]): void {
+    if (end - start < 12 || !looksLikeSipStart(bytes, start, end)) return;
+    this.addStreamMessage(flow, bytes, start, end, chunks, diagnostics, false);
   }
 
   /** Direction key of the innermost TCP flow: addresses and ports as raw text, cheap and unambiguous. */
@@ -264,11 +635,20 @@ export class TraceEngine {
     return key;
   }
 
+  /**
+   * A message framed out of a stream. Its frame and time are those of the segment that completed it: the
+   * last of its bytes to arrive, which is the last in sequence order unless segments came out of order.
+   */
   private addStreamMessage(flow: FlowContext, bytes: Uint8Array, start: number, end: number, chunks: TimedChunk[], diagnostics: Diagnostic[], complete: boolean): void {
-    const last = chunks[chunks.length - 1];
+    let last = chunks[0];
+    let firstFrame = chunks[0].frame;
+    for (const chunk of chunks) {
+      if (chunk.frame > last.frame) last = chunk;
+      if (chunk.frame < firstFrame) firstFrame = chunk.frame;
+    }
     const plain = chunks.map(({ frame, fileOffset, length }) => ({ frame, fileOffset, length }));
     const scanned = scanIndexFields(bytes, start, end, complete, this.fields);
-    this.addMessage(flow, bytes, start, end, complete, diagnostics, last.frame, chunks[0].frame, last.tsSec, last.tsNsec, chunks[0].fileOffset, plain, scanned);
+    this.addMessage(flow, bytes, start, end, complete, diagnostics, last.frame, firstFrame, last.tsSec, last.tsNsec, chunks[0].fileOffset, plain, scanned);
   }
 
   /**
@@ -291,54 +671,63 @@ export class TraceEngine {
     /** `this.fields` holds the fast scan of exactly this message (scanIndexFields accepted it). */
     scanned: boolean,
   ): void {
-    const packet = this.currentPacket;
+    const view = this.current;
     const index = this.index;
     const strings = index.strings;
     // Layer problems of the packet that completed the message belong to the message.
-    const packetProblems = this.state.diagnostics !== undefined && packet !== undefined && frame === packet.frame;
+    const packetProblems = this.state.diagnostics !== undefined && view !== undefined && frame === view.frame;
     let problems = packetProblems ? [...diagnostics, ...(this.state.diagnostics as Diagnostic[])] : diagnostics;
     const f = this.fields;
     let row: number;
     let request: boolean;
+    let identity = HASH_SEED;
     if (scanned) {
       // Fast path: a clean message; every field is interned straight from the packet bytes.
       row = index.appendRow(frame, firstFrame, tsSec, tsNsec, f.end - start, fileOffset, chunks);
       request = f.request;
+      let methodOrReason: number;
       if (request) {
         // The fast scan checked that the CSeq method is the request method: one id serves both.
-        const method = strings.internMemo(TextColumn.MethodOrReason, bytes, f.methodStart, f.methodEnd);
-        index.setRequest(row, method);
-        index.setCSeq(row, f.cseqSeq, method);
+        methodOrReason = strings.internMemo(TextColumn.MethodOrReason, bytes, f.methodStart, f.methodEnd);
+        index.setRequest(row, methodOrReason);
+        index.setCSeq(row, f.cseqSeq, methodOrReason);
       } else {
-        index.setResponse(row, f.status, strings.internMemo(TextColumn.MethodOrReason, bytes, f.reasonStart, f.reasonEnd));
+        methodOrReason = strings.internMemo(TextColumn.MethodOrReason, bytes, f.reasonStart, f.reasonEnd);
+        index.setResponse(row, f.status, methodOrReason);
         index.setCSeq(row, f.cseqSeq, strings.internMemo(TextColumn.CSeqMethod, bytes, f.cseqMethodStart, f.cseqMethodEnd));
       }
-      index.setText(row, TextColumn.CallId, strings.internMemo(TextColumn.CallId, bytes, f.callIdStart, f.callIdEnd));
+      const callId = strings.internMemo(TextColumn.CallId, bytes, f.callIdStart, f.callIdEnd);
+      index.setText(row, TextColumn.CallId, callId);
       index.setText(row, TextColumn.FromUri, strings.internMemo(TextColumn.FromUri, bytes, f.fromUriStart, f.fromUriEnd));
       index.setText(row, TextColumn.FromTag, strings.internMemo(TextColumn.FromTag, bytes, f.fromTagStart, f.fromTagEnd));
       index.setText(row, TextColumn.ToUri, strings.internMemo(TextColumn.ToUri, bytes, f.toUriStart, f.toUriEnd));
       index.setText(row, TextColumn.ToTag, strings.internMemo(TextColumn.ToTag, bytes, f.toTagStart, f.toTagEnd));
       index.setBranch(row, bytes, f.branchStart, f.branchEnd);
+      identity = hashBytes(hashNumber(hashNumber(hashNumber(identity, callId), f.cseqSeq), methodOrReason), bytes, f.branchStart, f.branchEnd);
     } else {
       // Anything unusual: the full parser, which says what is wrong.
       const message = parseSip(bytes, start, end, { stream: streamFraming });
       if (message.diagnostics.length > 0) problems = [...problems, ...message.diagnostics];
       row = index.appendRow(frame, firstFrame, tsSec, tsNsec, message.end - start, fileOffset, chunks);
       request = message.kind === 'request';
-      if (request) index.setRequest(row, strings.internString(message.method));
-      else index.setResponse(row, message.statusCode, strings.internString(message.reason));
-      index.setText(row, TextColumn.CallId, strings.internString(message.callId));
+      const methodOrReason = strings.internString(request ? message.method : message.reason);
+      if (request) index.setRequest(row, methodOrReason);
+      else index.setResponse(row, message.statusCode, methodOrReason);
+      const callId = strings.internString(message.callId);
+      index.setText(row, TextColumn.CallId, callId);
       if (message.cseq) index.setCSeq(row, message.cseq.seq, strings.internString(message.cseq.method));
       index.setText(row, TextColumn.FromUri, strings.internString(message.from?.uri));
       index.setText(row, TextColumn.FromTag, strings.internString(message.from?.tag));
       index.setText(row, TextColumn.ToUri, strings.internString(message.to?.uri));
       index.setText(row, TextColumn.ToTag, strings.internString(message.to?.tag));
       index.setBranchString(row, message.vias[0]?.branch);
+      identity = hashString(hashNumber(hashNumber(hashNumber(identity, callId), message.cseq?.seq ?? -1), methodOrReason), message.vias[0]?.branch ?? '');
     }
     index.setText(row, TextColumn.Src, flow.src);
     index.setText(row, TextColumn.Dst, flow.dst);
     index.setText(row, TextColumn.Transport, flow.transport);
     index.setText(row, TextColumn.Stack, flow.stack);
+    if (flow.outer !== 0) index.setText(row, TextColumn.Outer, flow.outer);
     index.setDiagnostics(row, problems);
     const stats = this.stats;
     stats.sipMessages++;
@@ -346,14 +735,77 @@ export class TraceEngine {
     else stats.responses++;
     if (this.index.hasError(row)) stats.messagesWithErrors++;
     else if (this.index.hasWarning(row)) stats.messagesWithWarnings++;
-    if (packet && this.lastFrameWithSip !== packet.frame) {
-      this.lastFrameWithSip = packet.frame;
+    if (view && this.lastFrameWithSip !== view.frame) {
+      this.lastFrameWithSip = view.frame;
       stats.sipPackets++;
+    }
+    const copyOf = this.copies.check(row, hashNumber(identity, index.sizeOf(row)), flow.capturePoint, tsSec + tsNsec / 1e9);
+    if (copyOf >= 0) {
+      index.markCopy(copyOf, row);
+      stats.copies++;
     }
     this.onMessage?.(row);
   }
+
+  /** Same Call-ID, CSeq, method or status, size and top Via branch: the identity `CopyDetector` hashes. */
+  private sameMessage(a: number, b: number): boolean {
+    const index = this.index;
+    return (
+      index.textId(a, TextColumn.CallId) === index.textId(b, TextColumn.CallId) &&
+      index.textId(a, TextColumn.MethodOrReason) === index.textId(b, TextColumn.MethodOrReason) &&
+      index.statusOf(a) === index.statusOf(b) &&
+      index.cseqOf(a) === index.cseqOf(b) &&
+      index.sizeOf(a) === index.sizeOf(b) &&
+      index.branchOf(a) === index.branchOf(b)
+    );
+  }
 }
 
+/** Which layers of a stack are outer layers worth showing: tunnel headers, and addresses a tunnel hides. */
+function outerLayersOf(stack: readonly string[], hep: boolean): number[] {
+  // The innermost IP layer's addresses are the message's own (for HEP, the HEP chunks' are).
+  let innermostIp = -1;
+  if (!hep) for (let i = stack.length - 1; i >= 0; i--) if (stack[i] === 'ipv4' || stack[i] === 'ipv6') {
+    innermostIp = i;
+    break;
+  }
+  const layers: number[] = [];
+  let tunnelled = false;
+  for (let i = 0; i < stack.length; i++) {
+    const layer = stack[i];
+    if (ADDRESS_LAYERS.has(layer)) {
+      if (hep || i < innermostIp) layers.push(i);
+    } else if (layerDescribers.has(layer)) {
+      layers.push(i);
+      tunnelled = true;
+    }
+  }
+  // Plain IP under an Ethernet or VLAN header has no outer layers; IP-in-IP does (two IP layers).
+  const ipLayers = stack.filter((l) => l === 'ipv4' || l === 'ipv6').length;
+  return tunnelled || ipLayers > 1 || hep ? layers : [];
+}
+
+/** A layer's fields for the outer-layers view: addresses and ports here, tunnel fields from its decoder. */
+function describeLayer(state: PacketDecodeState, layer: string, start: number): Record<string, string | number> | undefined {
+  const b = state.bytes;
+  switch (layer) {
+    case 'ipv4':
+      return start + 20 <= b.length ? { src: formatIpv4(b, start + 12), dst: formatIpv4(b, start + 16) } : undefined;
+    case 'ipv6':
+      return start + 40 <= b.length ? { src: formatIpv6(b, start + 8), dst: formatIpv6(b, start + 24) } : undefined;
+    case 'udp':
+    case 'tcp':
+    case 'sctp':
+      return start + 4 <= b.length ? { srcPort: (b[start] << 8) | b[start + 1], dstPort: (b[start + 2] << 8) | b[start + 3] } : undefined;
+    default:
+      return layerDescribers.get(layer)?.(b, start, b.length);
+  }
+}
+
+/** A decode-as rule says this port carries no SIP: the user chose to skip it. */
+function forcedNone(rules: Map<number, string>, srcPort: number, dstPort: number): boolean {
+  return (rules.get(dstPort) ?? rules.get(srcPort)) === 'none';
+}
 
 function sameStack(a: readonly string[], b: readonly string[]): boolean {
   if (a.length !== b.length) return false;

@@ -34,6 +34,19 @@ export interface MessageRecord {
   size: number;
   chunks: MessageChunk[];
   diagnostics: Diagnostic[];
+  /**
+   * The layers around the message that `src`/`dst` do not show: outer IP addresses of tunnels, GTP-U TEID,
+   * ESP SPI and sequence number, HEP capture agent... outermost first. Empty for plain IP/UDP/TCP.
+   */
+  outer: LayerDetail[];
+  /** Other rows carrying the same message seen at another capture point (in clear and inside ESP, tunnelled and plain). */
+  copies: { index: number; frame: number }[];
+}
+
+/** One outer layer's fields, as shown to the user. */
+export interface LayerDetail {
+  layer: string;
+  [field: string]: string | number;
 }
 
 const enum Flag {
@@ -57,9 +70,11 @@ export const TextColumn = {
   FromTag: 8,
   ToUri: 9,
   ToTag: 10,
+  /** The outer layers (`LayerDetail[]` as JSON text), 0 for none: one interned text per distinct tunnel. */
+  Outer: 11,
 } as const;
 export type TextColumn = (typeof TextColumn)[keyof typeof TextColumn];
-const TEXT_COLUMNS = 11;
+const TEXT_COLUMNS = 12;
 
 /** Rows per block: columns grow a block at a time, so nothing is copied and at most one block is unused. */
 const BLOCK_BITS = 14;
@@ -173,6 +188,10 @@ export class MessageIndex {
   private readonly diagnostics = new Map<number, Diagnostic[]>();
   /** Sparse: only messages assembled from more than one frame. */
   private readonly multiChunk = new Map<number, MessageChunk[]>();
+  /** Sparse: rows seen at several capture points, to the rows of their group (shared array). */
+  private readonly copyGroups = new Map<number, number[]>();
+  /** Parsed `Outer` texts by id. */
+  private readonly outerCache = new Map<number, LayerDetail[]>();
 
   private addBlock(): void {
     this.frame.addBlock();
@@ -258,6 +277,34 @@ export class MessageIndex {
     this.flags.set(row, flags);
   }
 
+  /** Records that `row` carries the same message as `earlier`, seen at another capture point. */
+  markCopy(earlier: number, row: number): void {
+    let group = this.copyGroups.get(earlier);
+    if (!group) {
+      group = [earlier];
+      this.copyGroups.set(earlier, group);
+    }
+    group.push(row);
+    this.copyGroups.set(row, group);
+  }
+
+  /** The other rows carrying the same message (empty when it was seen once). */
+  copiesOf(i: number): number[] {
+    const group = this.copyGroups.get(i);
+    return group ? group.filter((row) => row !== i) : [];
+  }
+
+  outerOf(i: number): LayerDetail[] {
+    const id = this.text[TextColumn.Outer].get(i);
+    if (id === 0) return [];
+    let outer = this.outerCache.get(id);
+    if (!outer) {
+      outer = JSON.parse(this.strings.get(id)) as LayerDetail[];
+      this.outerCache.set(id, outer);
+    }
+    return outer;
+  }
+
   /** The interned id in a text column (compare ids instead of strings; `strings.get(id)` for the text). */
   textId(i: number, column: TextColumn): number {
     return this.text[column].get(i);
@@ -265,6 +312,15 @@ export class MessageIndex {
 
   isRequest(i: number): boolean {
     return (this.flags.get(i) & Flag.Request) !== 0;
+  }
+
+  sizeOf(i: number): number {
+    return this.size.get(i);
+  }
+
+  /** The CSeq number, or -1 when the message had none. */
+  cseqOf(i: number): number {
+    return this.flags.get(i) & Flag.HasCSeq ? this.cseqSeq.get(i) : -1;
   }
 
   frameOf(i: number): number {
@@ -323,6 +379,8 @@ export class MessageIndex {
       size: this.size.get(i),
       chunks: this.chunksOf(i),
       diagnostics: this.diagnosticsOf(i),
+      outer: this.outerOf(i),
+      copies: this.copiesOf(i).map((row) => ({ index: row, frame: this.frame.get(row) })),
     };
     if (request) record.method = s.get(t[TextColumn.MethodOrReason].get(i));
     else {

@@ -49,6 +49,7 @@ export function decodeIpv4(state: PacketDecodeState, offset: number): void {
     state.fragmentPayloadStart = offset + headerLength;
     state.fragmentPayloadEnd = end;
     state.fragmentProtocol = b[offset + 9];
+    state.fragmentWireLength = totalLength >= headerLength ? totalLength - headerLength : end - (offset + headerLength);
     state.diagnose(note('ipv4', `fragment (id 0x${state.fragmentId.toString(16)}, offset ${fragmentOffset * 8}${moreFragments ? ', more follow' : ', last'})`, offset));
     return;
   }

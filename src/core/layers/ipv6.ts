@@ -87,6 +87,7 @@ export function decodeIpv6(state: PacketDecodeState, offset: number): void {
         state.fragmentPayloadStart = at;
         state.fragmentPayloadEnd = end;
         state.fragmentProtocol = next;
+        state.fragmentWireLength = payloadLength === 0 ? end - at : offset + 40 + payloadLength - at;
         state.diagnose(note('ipv6', `fragment (id 0x${state.fragmentId.toString(16)}, offset ${fragmentOffset * 8}${moreFragments ? ', more follow' : ', last'})`, at - 8));
         return;
       }

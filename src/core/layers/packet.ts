@@ -103,6 +103,8 @@ export class PacketDecodeState {
   fragmentPayloadStart = 0;
   fragmentPayloadEnd = 0;
   fragmentProtocol = 0;
+  /** The fragment's data length by its IP header (more than captured when the snap length cut it). */
+  fragmentWireLength = 0;
 
   /** SCTP DATA chunks of this packet: the first `sctpChunkCount` entries (objects reused between packets). */
   readonly sctpChunks: SctpDataChunk[] = [];
@@ -141,6 +143,7 @@ export class PacketDecodeState {
     this.fragmentPayloadStart = 0;
     this.fragmentPayloadEnd = 0;
     this.fragmentProtocol = 0;
+    this.fragmentWireLength = 0;
     this.sctpChunkCount = 0;
     this.sctpVerificationTag = 0;
     this.hep = undefined;

@@ -1,4 +1,4 @@
-import type { MessageRecord } from '../index/message-index.js';
+import type { LayerDetail, MessageRecord } from '../index/message-index.js';
 
 /**
  * Epoch seconds as a JSON number literal with the capture's full precision (up to nanoseconds). Built as
@@ -18,7 +18,8 @@ export interface MessageJson {
   src: string;
   dst: string;
   transport: string;
-  encapsulation: string;
+  /** Layer short names, outermost first: `["sll","ipv4","udp","gtpu","ipv6","tcp"]`. */
+  encapsulation: string[];
   method?: string;
   status?: number;
   reason?: string;
@@ -31,6 +32,10 @@ export interface MessageJson {
   branch: string | null;
   size: number;
   frames: number[];
+  /** Outer layers' fields (tunnel addresses, TEID, SPI...), outermost first; absent for plain IP. */
+  outer?: LayerDetail[];
+  /** Frames of the same message seen at other capture points; absent when none. */
+  copies?: number[];
   diagnostics: { severity: string; kind: string; layer: string; message: string }[];
 }
 
@@ -43,7 +48,7 @@ export function messageJson(m: MessageRecord): MessageJson {
     src: m.src,
     dst: m.dst,
     transport: m.transport,
-    encapsulation: m.stack,
+    encapsulation: m.stack === '' ? [] : m.stack.split('/'),
     callId: m.callId || null,
     cseq: m.cseq ?? null,
     from: m.fromUri || null,
@@ -55,6 +60,8 @@ export function messageJson(m: MessageRecord): MessageJson {
     frames,
     diagnostics: m.diagnostics.map((d) => ({ severity: d.severity, kind: d.kind, layer: d.layer, message: d.message })),
   };
+  if (m.outer.length > 0) out.outer = m.outer;
+  if (m.copies.length > 0) out.copies = m.copies.map((copy) => copy.frame);
   if (m.method !== undefined) out.method = m.method;
   else {
     out.status = m.status;
