@@ -118,10 +118,10 @@ async function printTable(out: TextOutput, index: MessageIndex, packets: number)
     await out.write(`No SIP messages found among ${packets} packet(s).\n`);
     return;
   }
-  const first = index.get(0);
+  const first = index.get(index.frameOrder()[0]);
   const t0 = first.tsSec + first.tsNsec / 1e9;
   await out.write(`${'No.'.padStart(7)}  ${'Time'.padStart(12)}  ${'Source'.padEnd(22)}  ${'Destination'.padEnd(22)}  ${'Proto'.padEnd(5)}  ${'Message'.padEnd(24)}  ${'CSeq'.padEnd(14)}  Call-ID\n`);
-  for (let i = 0; i < index.count; i++) {
+  for (const i of index.frameOrder()) {
     const m = index.get(i);
     const t = m.tsSec - first.tsSec + (m.tsNsec - first.tsNsec) / 1e9;
     const flag = m.diagnostics.some((d) => d.severity === 'error') ? ' !' : m.diagnostics.some((d) => d.severity === 'warning') ? ' ?' : '';
@@ -140,7 +140,7 @@ function tsvField(text: string): string {
 
 async function printTsv(out: TextOutput, index: MessageIndex): Promise<void> {
   await out.write(`${TSV_COLUMNS.join('\t')}\n`);
-  for (let i = 0; i < index.count; i++) {
+  for (const i of index.frameOrder()) {
     const m = index.get(i);
     const fields = [
       String(m.frame),
@@ -163,12 +163,16 @@ async function printTsv(out: TextOutput, index: MessageIndex): Promise<void> {
 }
 
 async function printNdjson(out: TextOutput, index: MessageIndex): Promise<void> {
-  for (let i = 0; i < index.count; i++) await out.write(`${messageJsonText(index.get(i))}\n`);
+  for (const i of index.frameOrder()) await out.write(`${messageJsonText(index.get(i))}\n`);
 }
 
 async function printJson(out: TextOutput, index: MessageIndex, result: AnalysisResult, withSummary: boolean): Promise<void> {
   await out.write(`{"file":${JSON.stringify(result.file.path)},"format":${JSON.stringify(result.file.format)},"compressed":${result.file.compressed},"packets":${result.engine.stats.packets},"messages":[`);
-  for (let i = 0; i < index.count; i++) await out.write(`${i === 0 ? '\n' : ',\n'}${messageJsonText(index.get(i))}`);
+  let first = true;
+  for (const i of index.frameOrder()) {
+    await out.write(`${first ? '\n' : ',\n'}${messageJsonText(index.get(i))}`);
+    first = false;
+  }
   await out.write('\n]');
   if (withSummary) await out.write(`,"summary":${JSON.stringify(summaryObject(result))}`);
   await out.write('}\n');

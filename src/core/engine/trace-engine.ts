@@ -538,6 +538,7 @@ export class TraceEngine {
       state.payloadEnd,
       // A segment put back together from IP fragments is filed under the fragment that completed it.
       { frame: view.frame, fileOffset: where.fileOffset, length: state.payloadEnd - state.payloadStart, tsSec: view.tsSec, tsNsec: view.tsNsec },
+      (flags & TCP_RST) !== 0,
     );
   }
 

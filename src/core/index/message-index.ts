@@ -190,6 +190,7 @@ export class MessageIndex {
   private readonly multiChunk = new Map<number, MessageChunk[]>();
   /** Sparse: rows seen at several capture points, to the rows of their group (shared array). */
   private readonly copyGroups = new Map<number, number[]>();
+  private orderCache: Uint32Array | undefined;
   /** Parsed `Outer` texts by id. */
   private readonly outerCache = new Map<number, LayerDetail[]>();
 
@@ -389,6 +390,28 @@ export class MessageIndex {
     }
     if (this.flags.get(i) & Flag.HasCSeq) record.cseq = { seq: this.cseqSeq.get(i), method: s.get(t[TextColumn.CSeqMethod].get(i)) };
     return record;
+  }
+
+  /**
+   * Rows in frame order (ties in row order). Rows are appended as messages complete, which is frame order
+   * except where reassembly held data back (a TCP stream whose SYN was not captured, a datagram evicted
+   * incomplete at the end of the capture): lists shown to users follow frames, as Wireshark does.
+   */
+  frameOrder(): Uint32Array {
+    if (this.orderCache && this.orderCache.length === this.length) return this.orderCache;
+    const order = new Uint32Array(this.length);
+    let sorted = true;
+    for (let i = 0; i < this.length; i++) {
+      order[i] = i;
+      if (i > 0 && this.frame.get(i) < this.frame.get(i - 1)) sorted = false;
+    }
+    if (!sorted) {
+      const frames = new Uint32Array(this.length);
+      for (let i = 0; i < this.length; i++) frames[i] = this.frame.get(i);
+      order.sort((a, b) => frames[a] - frames[b] || a - b);
+    }
+    this.orderCache = order;
+    return order;
   }
 
   /** Approximate bytes held by the columns (for the summary and the benchmark). */
