@@ -2,6 +2,7 @@ import type { CapturedPacket } from '../capture/types.js';
 import { decoderBug, malformed, type Diagnostic } from '../diagnostics.js';
 import { MessageIndex, TextColumn, type MessageChunk } from '../index/message-index.js';
 import { dispatchIpProtocol, layerDescribers } from '../layers/dispatch.js';
+import { u32 } from '../layers/bounds.js';
 import { dissectPacket } from '../layers/dissect.js';
 import { decodeHep } from '../layers/hep.js';
 import { PacketDecodeState, Transport, transportNames, type DecodeAsTable } from '../layers/packet.js';
@@ -11,7 +12,9 @@ import { formatEndpoint, formatIpv4, formatIpv6 } from '../net/address.js';
 import { IndexFields, scanIndexFields } from '../sip/index-scan.js';
 import { findSipStart, looksLikeSipStart, parseSip, sipFrameLength } from '../sip/parser.js';
 import { sliceChunks, type TimedChunk } from '../stream/chunks.js';
-import type { StreamReport } from '../stream/stream-sink.js';
+import { SipStreamFramer } from '../stream/sip-framer.js';
+import type { StreamOutputs, StreamReport, StreamSink } from '../stream/stream-sink.js';
+import { StreamProtocolSniffer } from '../stream/stream-sniffer.js';
 import { SctpMessageTable } from '../stream/sctp-messages.js';
 import { TcpStreamTable } from '../stream/tcp-stream.js';
 import { CopyDetector, HASH_SEED, hashBytes, hashNumber, hashString } from './copies.js';
@@ -181,6 +184,7 @@ export class TraceEngine {
   private lastStackInfo: StackInfo = { id: 0, outerLayers: [] };
   private readonly outerIds = new Map<string, number>();
   private readonly transportIds: number[] = transportNames.map((name) => this.index.strings.internString(name));
+  private readonly webSocketTransportId = this.index.strings.internString('WS');
   /** The packet being decoded and, once computed, its flow description. */
   private current: PacketView | undefined;
   private readonly packetView: PacketView = { frame: 0, tsSec: 0, tsNsec: 0, interfaceId: 0, dataOffset: 0, chunks: undefined, chunksBase: 0 };
@@ -198,9 +202,12 @@ export class TraceEngine {
       this.resumeState.decodeAs = table;
       this.hepState.decodeAs = table;
     }
-    this.tcp = new TcpStreamTable<FlowContext>((flow, bytes, start, end, chunks, diagnostics, complete) =>
-      this.addStreamMessage(flow, bytes, start, end, chunks, diagnostics, complete),
-    );
+    const streamOutputs: StreamOutputs<FlowContext> = {
+      message: (flow, bytes, start, end, chunks, diagnostics, framed) => this.addStreamMessage(flow, bytes, start, end, chunks, diagnostics, framed),
+      hep: (flow, bytes, start, end, chunks) => this.addHepPacket(flow, bytes, start, end, chunks),
+      report: (flow, report) => this.addStreamReport(flow, report),
+    };
+    this.tcp = new TcpStreamTable<FlowContext>(streamOutputs, (flow, outputs) => this.createStreamSink(flow, outputs));
     this.sctp = new SctpMessageTable<FlowContext>((flow, bytes, start, end, chunks, diagnostics) => this.addSctpMessage(flow, bytes, start, end, chunks, diagnostics));
     this.fragments = new IpFragmentTable<FragmentContext>((datagram) => this.addDatagram(datagram), options.ipFragments);
     this.copies = new CopyDetector((a, b) => this.sameMessage(a, b));
@@ -416,9 +423,13 @@ export class TraceEngine {
       const layer = state.stack[i];
       const start = state.layerStarts[i];
       const fields = describeLayer(state, layer, start);
-      // The agent's time is the message's own time (see handleDatagram); kept out so that one text
-      // serves every message of a HEP agent.
-      if (fields && (layer === 'hep3' || layer === 'hep2')) delete fields.agentTime;
+      if (fields) {
+        // Fields that change with every packet stay out, so one text serves every packet of a tunnel (and
+        // names one capture point): the HEP agent's time is the message's own time (handleDatagram), the
+        // ESP sequence number is kept per message (addMessage).
+        delete fields['hep.agent_time'];
+        delete fields['esp.sequence'];
+      }
       details.push({ layer, ...fields });
     }
     const text = JSON.stringify(details);
@@ -570,8 +581,8 @@ export class TraceEngine {
           this.stacks.set(stackKey, info);
         }
         const hepFields = describeLayer(state, state.stack[0], start) ?? {};
-        delete hepFields.agentTime;
-        const outerText = JSON.stringify([{ layer: 'tcp', src: strings.get(collector.src), dst: strings.get(collector.dst) }, { layer: state.stack[0], ...hepFields }]);
+        delete hepFields['hep.agent_time'];
+        const outerText = JSON.stringify([{ layer: 'tcp', 'tcp.src': strings.get(collector.src), 'tcp.dst': strings.get(collector.dst) }, { layer: state.stack[0], ...hepFields }]);
         let outer = this.outerIds.get(outerText);
         if (outer === undefined) {
           outer = strings.internString(outerText);
@@ -594,6 +605,50 @@ export class TraceEngine {
     this.state = outerState;
     this.current = outerView;
     this.currentFlow = outerFlow;
+  }
+
+  /**
+   * The sink of a new TCP direction: a sniffer that recognises SIP, SIP over WebSocket, TLS or HEP from the
+   * first bytes (or obeys a decode-as rule for either port; called while the direction's first segment is
+   * the packet being decoded). Messages that came over WebSocket are shown with transport `WS` and a
+   * `websocket` layer, as Wireshark does.
+   */
+  private createStreamSink(flow: FlowContext, outputs: StreamOutputs<FlowContext>): StreamSink {
+    const state = this.state;
+    const rules = state.decodeAs.tcp;
+    const forced = rules.size > 0 ? (rules.get(state.dstPort) ?? rules.get(state.srcPort)) : undefined;
+    let webSocketFlow: FlowContext | undefined;
+    const perDirection: StreamOutputs<FlowContext> = {
+      message: (messageFlow, bytes, start, end, chunks, diagnostics, framed) => {
+        if (sniffer.protocol === 'websocket') {
+          webSocketFlow ??= this.webSocketFlow(messageFlow);
+          messageFlow = webSocketFlow;
+        }
+        outputs.message(messageFlow, bytes, start, end, chunks, diagnostics, framed);
+      },
+      hep: outputs.hep,
+      report: outputs.report,
+    };
+    const stats = this.tcp.framerStats;
+    const sniffer = new StreamProtocolSniffer<FlowContext>(flow, perDirection, (f, o) => new SipStreamFramer(f, o, stats), forced);
+    return sniffer;
+  }
+
+  private webSocketFlow(flow: FlowContext): FlowContext {
+    const strings = this.index.strings;
+    const stackKey = `${strings.get(flow.stack)}/websocket`;
+    let info = this.stacks.get(stackKey);
+    if (!info) {
+      info = { id: strings.internString(stackKey), outerLayers: [] };
+      this.stacks.set(stackKey, info);
+    }
+    return { ...flow, transport: this.webSocketTransportId, stack: info.id };
+  }
+
+  /** A stream that carried nothing readable as SIP: reported with its endpoints (summary, app status). */
+  private addStreamReport(flow: FlowContext, report: StreamReport): void {
+    const strings = this.index.strings;
+    this.streamReports.push({ ...report, src: strings.get(flow.src), dst: strings.get(flow.dst), transport: strings.get(flow.transport) });
   }
 
   /** SCTP DATA chunks: user messages put back together (RFC 9260 §6.9), one SIP message each (RFC 4168 §5). */
@@ -728,7 +783,14 @@ export class TraceEngine {
     index.setText(row, TextColumn.Dst, flow.dst);
     index.setText(row, TextColumn.Transport, flow.transport);
     index.setText(row, TextColumn.Stack, flow.stack);
-    if (flow.outer !== 0) index.setText(row, TextColumn.Outer, flow.outer);
+    if (flow.outer !== 0) {
+      index.setText(row, TextColumn.Outer, flow.outer);
+      // RFC 4303 §2.2: the ESP sequence number of the packet that completed the message (kept per row:
+      // it changes with every packet, unlike the SPI).
+      const state = this.state;
+      const esp = view !== undefined && frame === view.frame ? state.stack.lastIndexOf('esp') : -1;
+      if (esp >= 0 && state.layerStarts[esp] + 8 <= state.bytes.length) index.setOuterField(row, 'esp', 'esp.sequence', u32(state.bytes, state.layerStarts[esp] + 4));
+    }
     index.setDiagnostics(row, problems);
     const stats = this.stats;
     stats.sipMessages++;
@@ -790,14 +852,15 @@ function outerLayersOf(stack: readonly string[], hep: boolean): number[] {
 function describeLayer(state: PacketDecodeState, layer: string, start: number): Record<string, string | number> | undefined {
   const b = state.bytes;
   switch (layer) {
+    // Field names as Wireshark's, so that display filters and users find them under the names they know.
     case 'ipv4':
-      return start + 20 <= b.length ? { src: formatIpv4(b, start + 12), dst: formatIpv4(b, start + 16) } : undefined;
+      return start + 20 <= b.length ? { 'ip.src': formatIpv4(b, start + 12), 'ip.dst': formatIpv4(b, start + 16) } : undefined;
     case 'ipv6':
-      return start + 40 <= b.length ? { src: formatIpv6(b, start + 8), dst: formatIpv6(b, start + 24) } : undefined;
+      return start + 40 <= b.length ? { 'ipv6.src': formatIpv6(b, start + 8), 'ipv6.dst': formatIpv6(b, start + 24) } : undefined;
     case 'udp':
     case 'tcp':
     case 'sctp':
-      return start + 4 <= b.length ? { srcPort: (b[start] << 8) | b[start + 1], dstPort: (b[start + 2] << 8) | b[start + 3] } : undefined;
+      return start + 4 <= b.length ? { [`${layer}.srcport`]: (b[start] << 8) | b[start + 1], [`${layer}.dstport`]: (b[start + 2] << 8) | b[start + 3] } : undefined;
     default:
       return layerDescribers.get(layer)?.(b, start, b.length);
   }

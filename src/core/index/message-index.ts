@@ -191,6 +191,8 @@ export class MessageIndex {
   /** Sparse: rows seen at several capture points, to the rows of their group (shared array). */
   private readonly copyGroups = new Map<number, number[]>();
   private orderCache: Uint32Array | undefined;
+  /** Sparse: outer-layer fields that change with every packet (the ESP sequence number), per row. */
+  private readonly outerExtras = new Map<number, { layer: string; field: string; value: number }>();
   /** Parsed `Outer` texts by id. */
   private readonly outerCache = new Map<number, LayerDetail[]>();
 
@@ -295,6 +297,11 @@ export class MessageIndex {
     return group ? group.filter((row) => row !== i) : [];
   }
 
+  /** Adds a per-packet field to an outer layer of `row` (the layer's shared fields are in the `Outer` column). */
+  setOuterField(row: number, layer: string, field: string, value: number): void {
+    this.outerExtras.set(row, { layer, field, value });
+  }
+
   outerOf(i: number): LayerDetail[] {
     const id = this.text[TextColumn.Outer].get(i);
     if (id === 0) return [];
@@ -303,6 +310,8 @@ export class MessageIndex {
       outer = JSON.parse(this.strings.get(id)) as LayerDetail[];
       this.outerCache.set(id, outer);
     }
+    const extra = this.outerExtras.get(i);
+    if (extra) outer = outer.map((detail) => (detail.layer === extra.layer ? { ...detail, [extra.field]: extra.value } : detail));
     return outer;
   }
 

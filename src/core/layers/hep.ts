@@ -316,10 +316,11 @@ export const describeHep: LayerDescriber = (bytes, offset, end) => {
   const info = state.hep;
   state.reset(new Uint8Array(0), 0);
   if (!info) return undefined;
-  const fields: Record<string, string | number> = { version: info.version, captureId: info.captureId };
-  if (info.tsSec || info.tsUsec) fields.agentTime = agentTime(info.tsSec, info.tsUsec);
-  if (info.protocolType !== undefined) fields.protocolType = info.protocolType;
-  if (info.correlationId !== undefined) fields.correlationId = info.correlationId;
-  if (info.nodeName !== undefined) fields.nodeName = info.nodeName;
+  // Field names in Wireshark's style (its HEP dissector names them hep.*), ready for display filters.
+  const fields: Record<string, string | number> = { 'hep.version': info.version, 'hep.capture_id': info.captureId };
+  if (info.tsSec || info.tsUsec) fields['hep.agent_time'] = agentTime(info.tsSec, info.tsUsec);
+  if (info.protocolType !== undefined) fields['hep.protocol_type'] = info.protocolType;
+  if (info.correlationId !== undefined) fields['hep.correlation_id'] = info.correlationId;
+  if (info.nodeName !== undefined) fields['hep.node_name'] = info.nodeName;
   return fields;
 };

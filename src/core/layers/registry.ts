@@ -1,14 +1,30 @@
 import { decodeEthernet } from './ethernet.js';
-import { etherTypeDecoders, ipProtocolDecoders, linkTypeDecoders, pppProtocolDecoders } from './dispatch.js';
+import { decodeGre, decodeTransparentEthernet, describeGre } from './gre.js';
+import { decodeGtpu, describeGtpu } from './gtpu.js';
+import { decodeHep, describeHep, HEP_PORT } from './hep.js';
+import {
+  etherTypeDecoders,
+  ipProtocolDecoders,
+  layerDescribers,
+  linkTypeDecoders,
+  namedPayloadDecoders,
+  pppProtocolDecoders,
+  udpPortDecoders,
+} from './dispatch.js';
+import { decodeErspanII, decodeErspanIII, describeErspan } from './erspan.js';
+import { decodeEsp, decodeEspInUdp, describeEsp } from './esp.js';
 import { decodeIpv4 } from './ipv4.js';
 import { decodeIpv6 } from './ipv6.js';
+import { decodeMpls, describeMpls } from './mpls.js';
 import { decodeLoop, decodeNull } from './null-loopback.js';
 import { decodePpp } from './ppp.js';
 import { decodePppoeSession } from './pppoe.js';
+import { decodeSctp, decodeSctpOverUdp, SCTP_UDP_PORT } from './sctp.js';
 import { decodeRawIp, decodeRawIpv4, decodeRawIpv6 } from './raw-ip.js';
 import { decodeSll, decodeSll2 } from './sll.js';
 import { decodeTcp } from './tcp.js';
 import { decodeUdp } from './udp.js';
+import { decodeVxlan, describeVxlan } from './vxlan.js';
 
 /** LINKTYPE_* values (tcpdump.org/linktypes.html). */
 export const LinkType = {
@@ -48,5 +64,36 @@ ipProtocolDecoders.set(4, decodeIpv4); // IP-in-IP (RFC 2003)
 ipProtocolDecoders.set(6, decodeTcp);
 ipProtocolDecoders.set(17, decodeUdp);
 ipProtocolDecoders.set(41, decodeIpv6); // IPv6-in-IP (RFC 4213)
+
+// Tunnels (issue 3 items 5 and 6): GRE, ERSPAN, VXLAN, MPLS, GTP-U, ESP.
+etherTypeDecoders.set(0x6558, decodeTransparentEthernet); // GRE transparent Ethernet bridging (RFC 1701)
+etherTypeDecoders.set(0x880b, decodePpp); // PPP in GRE (RFC 2637 §4.1)
+etherTypeDecoders.set(0x88be, decodeErspanII);
+etherTypeDecoders.set(0x22eb, decodeErspanIII);
+etherTypeDecoders.set(0x8847, decodeMpls); // RFC 3032 §5 unicast
+etherTypeDecoders.set(0x8848, decodeMpls); // RFC 3032 §5 multicast
+ipProtocolDecoders.set(47, decodeGre);
+ipProtocolDecoders.set(50, decodeEsp);
+ipProtocolDecoders.set(137, decodeMpls); // MPLS-in-IP (RFC 4023 §3)
+udpPortDecoders.set(2152, decodeGtpu); // TS 29.281 §4.4.2.0
+udpPortDecoders.set(4789, decodeVxlan); // RFC 7348 §5
+udpPortDecoders.set(4500, decodeEspInUdp); // RFC 3948 §2
+namedPayloadDecoders.set('gtpu', decodeGtpu);
+namedPayloadDecoders.set('vxlan', decodeVxlan);
+namedPayloadDecoders.set('esp', decodeEspInUdp);
+layerDescribers.set('gre', describeGre);
+layerDescribers.set('erspan', describeErspan);
+layerDescribers.set('vxlan', describeVxlan);
+layerDescribers.set('mpls', describeMpls);
+layerDescribers.set('gtpu', describeGtpu);
+layerDescribers.set('esp', describeEsp);
+
+// SCTP (RFC 9260), native and over UDP (RFC 6951); HEP v2/v3 mirrors (9060, decode-as 'hep', HEP3 magic in udp.ts).
+ipProtocolDecoders.set(132, decodeSctp);
+udpPortDecoders.set(SCTP_UDP_PORT, decodeSctpOverUdp);
+udpPortDecoders.set(HEP_PORT, decodeHep);
+namedPayloadDecoders.set('hep', decodeHep);
+layerDescribers.set('hep3', describeHep);
+layerDescribers.set('hep2', describeHep);
 
 export { linkTypeDecoders };

@@ -1,6 +1,6 @@
 import { malformed, truncated } from '../diagnostics.js';
 import { captured, u16 } from './bounds.js';
-import { dispatchUdpPayload } from './dispatch.js';
+import { dispatchUdpPayload, namedPayloadDecoders } from './dispatch.js';
 import { Transport, type PacketDecodeState } from './packet.js';
 
 /** UDP (RFC 768). The payload ends at the UDP length, clipped to what was captured. */
@@ -25,5 +25,14 @@ export function decodeUdp(state: PacketDecodeState, offset: number): void {
   }
   state.payloadEnd = end;
   // Tunnels and mirrors carried over UDP (GTP-U, VXLAN, ESP-in-UDP, HEP), by port or decode-as.
-  if (end > state.payloadStart) dispatchUdpPayload(state, state.payloadStart);
+  if (end <= state.payloadStart) return;
+  const start = state.payloadStart;
+  const depth = state.stack.length;
+  dispatchUdpPayload(state, start);
+  // HEP collectors listen on any port: a payload no port decoder took (and no decode-as rule names) that
+  // starts with the HEP3 magic "HEP3" is HEP (sipcapture HEP3 specification §2).
+  if (state.stack.length === depth && start + 4 <= end && b[start] === 0x48 && b[start + 1] === 0x45 && b[start + 2] === 0x50 && b[start + 3] === 0x33) {
+    const rules = state.decodeAs.udp;
+    if (!rules.has(state.dstPort) && !rules.has(state.srcPort)) namedPayloadDecoders.get('hep')?.(state, start);
+  }
 }

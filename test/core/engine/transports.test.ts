@@ -89,7 +89,7 @@ describe('copies of one message seen at two capture points', () => {
     const [a, b] = [engine.index.get(0), engine.index.get(1)];
     expect(a.copies).toEqual([{ index: 1, frame: 2 }]);
     expect(b.copies).toEqual([{ index: 0, frame: 1 }]);
-    expect(b.outer).toEqual([{ layer: 'ipv4', src: '172.16.0.1', dst: '172.16.0.2' }]);
+    expect(b.outer).toEqual([{ layer: 'ipv4', 'ip.src': '172.16.0.1', 'ip.dst': '172.16.0.2' }]);
     expect(a.outer).toEqual([]);
     expect(engine.stats.copies).toBe(1);
   });

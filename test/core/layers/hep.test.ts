@@ -168,7 +168,7 @@ describe('HEP3 chunks (crafted)', () => {
     expect(r.state.hep).toEqual({ version: 3, tsSec: 1_700_000_000, tsUsec: 123456, captureId: 4242, protocolType: 1, correlationId: 'call-42', nodeName: 'edge-1' });
     const hepStart = r.state.layerStarts[r.state.stack.indexOf('hep3')];
     expect(layerDescribers.get('hep3')?.(packet, hepStart, packet.length)).toEqual({
-      version: 3, captureId: 4242, agentTime: '2023-11-14T22:13:20.123456Z', protocolType: 1, correlationId: 'call-42', nodeName: 'edge-1',
+      'hep.version': 3, 'hep.capture_id': 4242, 'hep.agent_time': '2023-11-14T22:13:20.123456Z', 'hep.protocol_type': 1, 'hep.correlation_id': 'call-42', 'hep.node_name': 'edge-1',
     });
   });
 
