@@ -17,7 +17,7 @@ import type { StreamOutputs, StreamReport, StreamSink } from '../stream/stream-s
 import { StreamProtocolSniffer } from '../stream/stream-sniffer.js';
 import { SctpMessageTable } from '../stream/sctp-messages.js';
 import { TcpStreamTable } from '../stream/tcp-stream.js';
-import { CopyDetector, HASH_SEED, hashBytes, hashNumber, hashString } from './copies.js';
+import { CopyDetector } from './copies.js';
 import { decodeAsTable, type DecodeAsRule } from './decode-as.js';
 
 
@@ -191,8 +191,9 @@ export class TraceEngine {
   private currentFlow: FlowContext | undefined;
   private readonly packetFlow: FlowContext = { src: 0, dst: 0, transport: 0, stack: 0, outer: 0, capturePoint: 0 };
   private lastFrameWithSip = 0;
-  /** Identity hash of the message being added (computed while its fields are at hand). */
-  private identity = 0;
+  /** Out-values of `locate`. */
+  private locatedOffset = 0;
+  private locatedChunks: MessageChunk[] | undefined;
 
   constructor(options: EngineOptions = {}) {
     this.state = this.packetState;
@@ -210,7 +211,7 @@ export class TraceEngine {
     this.tcp = new TcpStreamTable<FlowContext>(streamOutputs, (flow, outputs) => this.createStreamSink(flow, outputs));
     this.sctp = new SctpMessageTable<FlowContext>((flow, bytes, start, end, chunks, diagnostics) => this.addSctpMessage(flow, bytes, start, end, chunks, diagnostics));
     this.fragments = new IpFragmentTable<FragmentContext>((datagram) => this.addDatagram(datagram), options.ipFragments);
-    this.copies = new CopyDetector((a, b) => this.sameMessage(a, b));
+    this.copies = new CopyDetector(this.index, (a, b) => this.sameMessage(a, b));
   }
 
   addPacket(packet: CapturedPacket): void {
@@ -474,12 +475,21 @@ export class TraceEngine {
     return 0;
   }
 
-  /** Where bytes [start, end) of the decoded buffer are in the capture: one chunk, or several for a reassembled datagram. */
-  private locate(start: number, end: number): { fileOffset: number; chunks: MessageChunk[] | undefined } {
+  /**
+   * Where bytes [start, end) of the decoded buffer are in the capture: sets `locatedOffset` and, for a
+   * reassembled datagram, `locatedChunks` (one per fragment; undefined for bytes of one frame). Fields,
+   * not a returned object: this runs for every message.
+   */
+  private locate(start: number, end: number): void {
     const view = this.current as PacketView;
-    if (!view.chunks) return { fileOffset: view.dataOffset + start, chunks: undefined };
+    if (!view.chunks) {
+      this.locatedOffset = view.dataOffset + start;
+      this.locatedChunks = undefined;
+      return;
+    }
     const chunks = sliceChunks(view.chunks, start - view.chunksBase, end - view.chunksBase).map(({ frame, fileOffset, length }) => ({ frame, fileOffset, length }));
-    return { fileOffset: chunks.length > 0 ? chunks[0].fileOffset : 0, chunks };
+    this.locatedOffset = chunks.length > 0 ? chunks[0].fileOffset : 0;
+    this.locatedChunks = chunks;
   }
 
   private handleDatagram(): void {
@@ -511,8 +521,9 @@ export class TraceEngine {
       this.addSegmentMessages(bytes, start, end, diagnostics, tsSec, tsNsec);
       return;
     }
-    const where = this.locate(start, end);
-    this.addMessage(this.flow(), bytes, start, end, false, diagnostics, view.frame, where.chunks ? where.chunks[0].frame : view.frame, tsSec, tsNsec, where.fileOffset, where.chunks, scanned);
+    this.locate(start, end);
+    const chunks = this.locatedChunks;
+    this.addMessage(this.flow(), bytes, start, end, false, diagnostics, view.frame, chunks ? chunks[0].frame : view.frame, tsSec, tsNsec, this.locatedOffset, chunks, scanned);
   }
 
   /** The SIP messages of one mirrored TCP segment payload, framed by Content-Length; a cut last one is flagged by the parser. */
@@ -524,9 +535,10 @@ export class TraceEngine {
       if (end - pos < 12 || (count > 0 && !looksLikeSipStart(bytes, pos, end))) break;
       const length = sipFrameLength(bytes, pos, end);
       const messageEnd = length < 0 || pos + length > end ? end : pos + length;
-      const where = this.locate(pos, messageEnd);
+      this.locate(pos, messageEnd);
+      const chunks = this.locatedChunks;
       const scanned = scanIndexFields(bytes, pos, messageEnd, true, this.fields);
-      this.addMessage(this.flow(), bytes, pos, messageEnd, true, count === 0 ? diagnostics : NO_DIAGNOSTICS, view.frame, where.chunks ? where.chunks[0].frame : view.frame, tsSec, tsNsec, where.fileOffset, where.chunks, scanned);
+      this.addMessage(this.flow(), bytes, pos, messageEnd, true, count === 0 ? diagnostics : NO_DIAGNOSTICS, view.frame, chunks ? chunks[0].frame : view.frame, tsSec, tsNsec, this.locatedOffset, chunks, scanned);
       pos = messageEnd;
     }
   }
@@ -537,7 +549,7 @@ export class TraceEngine {
     const bytes = state.bytes;
     const key = this.flowKey();
     const flags = state.tcpFlags;
-    const where = this.locate(state.payloadStart, state.payloadEnd);
+    this.locate(state.payloadStart, state.payloadEnd);
     this.tcp.segment(
       key,
       () => ({ ...this.flow() }),
@@ -548,7 +560,7 @@ export class TraceEngine {
       state.payloadStart,
       state.payloadEnd,
       // A segment put back together from IP fragments is filed under the fragment that completed it.
-      { frame: view.frame, fileOffset: where.fileOffset, length: state.payloadEnd - state.payloadStart, tsSec: view.tsSec, tsNsec: view.tsNsec },
+      { frame: view.frame, fileOffset: this.locatedOffset, length: state.payloadEnd - state.payloadStart, tsSec: view.tsSec, tsNsec: view.tsNsec },
       (flags & TCP_RST) !== 0,
     );
   }
@@ -661,10 +673,10 @@ export class TraceEngine {
     const key = `${this.flowKey()}${String.fromCharCode(vtag >>> 16, vtag & 0xffff)}`;
     for (let i = 0; i < state.sctpChunkCount; i++) {
       const chunk = state.sctpChunks[i];
-      const where = this.locate(chunk.payloadStart, chunk.payloadEnd);
+      this.locate(chunk.payloadStart, chunk.payloadEnd);
       this.sctp.add(key, () => ({ ...this.flow() }), state.bytes, chunk, {
         frame: view.frame,
-        fileOffset: where.fileOffset,
+        fileOffset: this.locatedOffset,
         length: chunk.payloadEnd - chunk.payloadStart,
         tsSec: view.tsSec,
         tsNsec: view.tsNsec,
@@ -736,7 +748,6 @@ export class TraceEngine {
     const f = this.fields;
     let row: number;
     let request: boolean;
-    let identity = HASH_SEED;
     if (scanned) {
       // Fast path: a clean message; every field is interned straight from the packet bytes.
       row = index.appendRow(frame, firstFrame, tsSec, tsNsec, f.end - start, fileOffset, chunks);
@@ -759,7 +770,6 @@ export class TraceEngine {
       index.setText(row, TextColumn.ToUri, strings.internMemo(TextColumn.ToUri, bytes, f.toUriStart, f.toUriEnd));
       index.setText(row, TextColumn.ToTag, strings.internMemo(TextColumn.ToTag, bytes, f.toTagStart, f.toTagEnd));
       index.setBranch(row, bytes, f.branchStart, f.branchEnd);
-      identity = hashBytes(hashNumber(hashNumber(hashNumber(identity, callId), f.cseqSeq), methodOrReason), bytes, f.branchStart, f.branchEnd);
     } else {
       // Anything unusual: the full parser, which says what is wrong.
       const message = parseSip(bytes, start, end, { stream: streamFraming });
@@ -777,7 +787,6 @@ export class TraceEngine {
       index.setText(row, TextColumn.ToUri, strings.internString(message.to?.uri));
       index.setText(row, TextColumn.ToTag, strings.internString(message.to?.tag));
       index.setBranchString(row, message.vias[0]?.branch);
-      identity = hashString(hashNumber(hashNumber(hashNumber(identity, callId), message.cseq?.seq ?? -1), methodOrReason), message.vias[0]?.branch ?? '');
     }
     index.setText(row, TextColumn.Src, flow.src);
     index.setText(row, TextColumn.Dst, flow.dst);
@@ -802,7 +811,7 @@ export class TraceEngine {
       this.lastFrameWithSip = view.frame;
       stats.sipPackets++;
     }
-    const copyOf = this.copies.check(row, hashNumber(identity, index.sizeOf(row)), flow.capturePoint, tsSec + tsNsec / 1e9);
+    const copyOf = this.copies.add(row, flow.capturePoint, tsSec + tsNsec / 1e9);
     if (copyOf >= 0) {
       index.markCopy(copyOf, row);
       stats.copies++;

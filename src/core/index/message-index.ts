@@ -324,6 +324,14 @@ export class MessageIndex {
     return (this.flags.get(i) & Flag.Request) !== 0;
   }
 
+  tsSecOf(i: number): number {
+    return this.tsSec.get(i);
+  }
+
+  tsNsecOf(i: number): number {
+    return this.tsNsec.get(i);
+  }
+
   sizeOf(i: number): number {
     return this.size.get(i);
   }

@@ -16,6 +16,13 @@ export const pppProtocolDecoders = new Map<number, LayerDecoder>();
  * `state.enterTunnel()` before dispatching what it carries.
  */
 export const udpPortDecoders = new Map<number, LayerDecoder>();
+/** 1 for the ports in `udpPortDecoders` (registered with `claimUdpPort`). */
+const udpPortClaimed = new Uint8Array(65536);
+
+export function claimUdpPort(port: number, decoder: LayerDecoder): void {
+  udpPortDecoders.set(port, decoder);
+  udpPortClaimed[port] = 1;
+}
 /** The same for decode-as rules: protocol name to the decoder of its header. */
 export const namedPayloadDecoders = new Map<string, LayerDecoder>();
 
@@ -59,6 +66,8 @@ export function dispatchUdpPayload(state: PacketDecodeState, offset: number): bo
       return true;
     }
   }
+  // Most UDP is SIP or RTP on ports no decoder claims: a bitmap answers those without hashing.
+  if (udpPortClaimed[state.dstPort] === 0 && udpPortClaimed[state.srcPort] === 0) return false;
   const decoder = udpPortDecoders.get(state.dstPort) ?? udpPortDecoders.get(state.srcPort);
   if (!decoder) return false;
   decoder(state, offset);

@@ -9,7 +9,7 @@ import {
   linkTypeDecoders,
   namedPayloadDecoders,
   pppProtocolDecoders,
-  udpPortDecoders,
+  claimUdpPort,
 } from './dispatch.js';
 import { decodeErspanII, decodeErspanIII, describeErspan } from './erspan.js';
 import { decodeEsp, decodeEspInUdp, describeEsp } from './esp.js';
@@ -75,9 +75,9 @@ etherTypeDecoders.set(0x8848, decodeMpls); // RFC 3032 §5 multicast
 ipProtocolDecoders.set(47, decodeGre);
 ipProtocolDecoders.set(50, decodeEsp);
 ipProtocolDecoders.set(137, decodeMpls); // MPLS-in-IP (RFC 4023 §3)
-udpPortDecoders.set(2152, decodeGtpu); // TS 29.281 §4.4.2.0
-udpPortDecoders.set(4789, decodeVxlan); // RFC 7348 §5
-udpPortDecoders.set(4500, decodeEspInUdp); // RFC 3948 §2
+claimUdpPort(2152, decodeGtpu); // TS 29.281 §4.4.2.0
+claimUdpPort(4789, decodeVxlan); // RFC 7348 §5
+claimUdpPort(4500, decodeEspInUdp); // RFC 3948 §2
 namedPayloadDecoders.set('gtpu', decodeGtpu);
 namedPayloadDecoders.set('vxlan', decodeVxlan);
 namedPayloadDecoders.set('esp', decodeEspInUdp);
@@ -90,8 +90,8 @@ layerDescribers.set('esp', describeEsp);
 
 // SCTP (RFC 9260), native and over UDP (RFC 6951); HEP v2/v3 mirrors (9060, decode-as 'hep', HEP3 magic in udp.ts).
 ipProtocolDecoders.set(132, decodeSctp);
-udpPortDecoders.set(SCTP_UDP_PORT, decodeSctpOverUdp);
-udpPortDecoders.set(HEP_PORT, decodeHep);
+claimUdpPort(SCTP_UDP_PORT, decodeSctpOverUdp);
+claimUdpPort(HEP_PORT, decodeHep);
 namedPayloadDecoders.set('hep', decodeHep);
 layerDescribers.set('hep3', describeHep);
 layerDescribers.set('hep2', describeHep);
