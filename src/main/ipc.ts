@@ -17,7 +17,7 @@ import {
 } from '../shared/api.js';
 import { chooseTracePath } from './dialogs.js';
 import type { TraceService } from './trace-service.js';
-import { checkArity, validateAbsolutePath } from './validate.js';
+import { checkArity, validateAbsolutePath, validateRuleList } from './validate.js';
 
 export interface IpcDeps {
   /** True for the URL of one of the app's own pages (see `appUrlMatcher` in ./window.ts). */
@@ -106,6 +106,22 @@ export function registerIpcHandlers(ipcMain: IpcMainLike, deps: IpcDeps): () => 
       return [];
     },
     run: async () => deps.launchTrace(),
+  });
+
+  register('getDecodeAs', {
+    parse(args) {
+      checkArity('getDecodeAs', args, 0);
+      return [];
+    },
+    run: async () => deps.traceService.decodeAs(),
+  });
+
+  register('setDecodeAs', {
+    parse(args) {
+      checkArity('setDecodeAs', args, 1);
+      return [validateRuleList(args[0])];
+    },
+    run: async (_event, rules) => deps.traceService.setDecodeAs(rules),
   });
 
   return () => {

@@ -40,3 +40,18 @@ export function checkArity(operation: string, args: readonly unknown[], expected
     throw new ArgumentError(`${operation} expects ${expected} ${noun}, got ${args.length}`);
   }
 }
+
+/** Most decode-as rules accepted at once, and the longest rule text (a rule is ~25 characters). */
+export const MAX_DECODE_AS_RULES = 64;
+export const MAX_DECODE_AS_RULE_LENGTH = 100;
+
+/** Returns `value` as a list of decode-as rule texts (syntax is checked by the engine), or throws `ArgumentError`. */
+export function validateRuleList(value: unknown): string[] {
+  if (!Array.isArray(value)) throw new ArgumentError(`decode-as rules must be an array of strings, got ${describe(value)}`);
+  if (value.length > MAX_DECODE_AS_RULES) throw new ArgumentError(`too many decode-as rules (${value.length}; the limit is ${MAX_DECODE_AS_RULES})`);
+  return value.map((rule, i) => {
+    if (typeof rule !== 'string') throw new ArgumentError(`decode-as rule ${i + 1} must be a string, got ${describe(rule)}`);
+    if (rule.length > MAX_DECODE_AS_RULE_LENGTH) throw new ArgumentError(`decode-as rule ${i + 1} is too long (${rule.length} characters; the limit is ${MAX_DECODE_AS_RULE_LENGTH})`);
+    return rule;
+  });
+}

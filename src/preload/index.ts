@@ -31,6 +31,8 @@ const api: SipscopeApi = {
   openTraceDialog: () => request('openTraceDialog'),
   openTrace: (path) => request('openTrace', path),
   getLaunchTrace: () => request('getLaunchTrace'),
+  getDecodeAs: () => request('getDecodeAs'),
+  setDecodeAs: (rules) => request('setDecodeAs', rules),
   onOpenTraceRequest(listener) {
     const channel = EventChannels.openTraceRequest;
     // The page gets the path only, never the IpcRendererEvent (which carries `sender`, i.e. ipcRenderer).

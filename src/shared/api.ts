@@ -45,10 +45,17 @@ export interface SipscopeApi {
    * application menu). The listener receives an absolute path. Returns a function that unsubscribes.
    */
   onOpenTraceRequest(listener: (path: string) => void): Unsubscribe;
+  /** The decode-as rules traces are opened with (`tcp.port==6060,sip` style), in the order they were given. */
+  getDecodeAs(): Promise<string[]>;
+  /**
+   * Replaces the decode-as rules for traces opened from now on (reopen a trace to apply them). Resolves to
+   * the rules as stored (normalised: `udp.port==2153,gtpu`); rejects, naming the bad rule, if any is wrong.
+   */
+  setDecodeAs(rules: string[]): Promise<string[]>;
 }
 
 /** Request/response operations (everything in `SipscopeApi` that is not an event subscription). */
-export type InvokeOperation = 'getAppInfo' | 'openTraceDialog' | 'openTrace' | 'getLaunchTrace';
+export type InvokeOperation = 'getAppInfo' | 'openTraceDialog' | 'openTrace' | 'getLaunchTrace' | 'getDecodeAs' | 'setDecodeAs';
 export type InvokeArgs<K extends InvokeOperation> = Parameters<SipscopeApi[K]>;
 export type InvokeResult<K extends InvokeOperation> = Awaited<ReturnType<SipscopeApi[K]>>;
 
@@ -64,6 +71,8 @@ export const InvokeChannels = {
   openTraceDialog: 'sipscope:open-trace-dialog',
   openTrace: 'sipscope:open-trace',
   getLaunchTrace: 'sipscope:get-launch-trace',
+  getDecodeAs: 'sipscope:get-decode-as',
+  setDecodeAs: 'sipscope:set-decode-as',
 } as const satisfies Record<InvokeOperation, string>;
 
 /** IPC channel of each pushed event. */

@@ -16,6 +16,7 @@ const trace = resolve('/captures/ims-register.pcapng');
 
 let ipc: FakeIpcMain;
 let open: ReturnType<typeof vi.fn<(path: string) => Promise<TraceSummary>>>;
+let setDecodeAs: ReturnType<typeof vi.fn<(rules: readonly string[]) => string[]>>;
 let dispose: () => void;
 let win: BrowserWindow;
 
@@ -29,12 +30,47 @@ beforeEach(() => {
   win = new BrowserWindow({});
   ipc = new FakeIpcMain();
   open = vi.fn(async (path: string) => ({ path, messages: 42 }));
+  setDecodeAs = vi.fn((rules: readonly string[]) => rules.map((r) => r.trim()));
   const deps: IpcDeps = {
     isAppUrl: appUrlMatcher({ kind: 'file', file: html }),
-    traceService: { open },
+    traceService: { open, decodeAs: () => ['tcp.port==6060,sip'], setDecodeAs },
     launchTrace: () => trace,
   };
   dispose = registerIpcHandlers(ipc, deps);
+});
+
+describe('decode-as settings', () => {
+  it('reads and replaces the rules through the service', async () => {
+    await expect(ipc.invoke(InvokeChannels.getDecodeAs, fromApp())).resolves.toEqual({ ok: true, value: ['tcp.port==6060,sip'] });
+    await expect(ipc.invoke(InvokeChannels.setDecodeAs, fromApp(), [' udp.port==2153,gtpu '])).resolves.toEqual({ ok: true, value: ['udp.port==2153,gtpu'] });
+    expect(setDecodeAs).toHaveBeenCalledExactlyOnceWith([' udp.port==2153,gtpu ']);
+  });
+
+  it("passes the service's refusal of a bad rule back as an error value", async () => {
+    setDecodeAs.mockImplementationOnce(() => {
+      throw new Error("unknown protocol 'smtp' in 'udp.port==25,smtp'");
+    });
+    await expect(ipc.invoke(InvokeChannels.setDecodeAs, fromApp(), ['udp.port==25,smtp'])).resolves.toEqual({ ok: false, error: "unknown protocol 'smtp' in 'udp.port==25,smtp'" });
+  });
+
+  it.each([
+    ['a string', 'tcp.port==6060,sip', /^decode-as rules must be an array of strings, got a string$/],
+    ['an object', { rules: [] }, /^decode-as rules must be an array of strings, got an object$/],
+    ['a number in the list', ['tcp.port==6060,sip', 7], /^decode-as rule 2 must be a string, got a number$/],
+    ['an oversized rule', ['x'.repeat(101)], /^decode-as rule 1 is too long \(101 characters; the limit is 100\)$/],
+    ['too many rules', Array.from({ length: 65 }, () => 'tcp.port==1,sip'), /^too many decode-as rules \(65; the limit is 64\)$/],
+  ])('setDecodeAs rejects %s without touching the service', async (_name, arg, message) => {
+    const reply = (await ipc.invoke(InvokeChannels.setDecodeAs, fromApp(), arg)) as { ok: boolean; error: string };
+    expect(reply.ok).toBe(false);
+    expect(reply.error).toMatch(message);
+    expect(setDecodeAs).not.toHaveBeenCalled();
+  });
+
+  it('refuses requests from pages that are not the app', async () => {
+    const reply = (await ipc.invoke(InvokeChannels.setDecodeAs, eventFrom('https://evil.example/'), [])) as { ok: boolean };
+    expect(reply.ok).toBe(false);
+    expect(setDecodeAs).not.toHaveBeenCalled();
+  });
 });
 
 describe('registerIpcHandlers', () => {
@@ -97,8 +133,9 @@ describe('registerIpcHandlers', () => {
       ok: false,
       error: 'openTrace expects 1 argument, got 2',
     });
+    await expect(ipc.invoke(InvokeChannels.setDecodeAs, fromApp())).resolves.toEqual({ ok: false, error: 'setDecodeAs expects 1 argument, got 0' });
     for (const [operation, channel] of Object.entries(InvokeChannels)) {
-      if (operation === 'openTrace') continue;
+      if (operation === 'openTrace' || operation === 'setDecodeAs') continue;
       await expect(ipc.invoke(channel, fromApp(), 'extra')).resolves.toEqual({
         ok: false,
         error: `${operation} expects 0 arguments, got 1`,

@@ -16,6 +16,21 @@ describe('the engine-backed trace service', () => {
     await expect(service.open(sample)).resolves.toEqual({ path: sample, messages: 36 });
   });
 
+  it('opens traces with the decode-as rules it was given, and refuses a bad rule naming it', async () => {
+    const hep = join(repoRoot, 'test/fixtures/hep3-udp.pcap');
+    const local = createEngineTraceService();
+    expect(local.decodeAs()).toEqual([]);
+    await expect(local.open(hep)).resolves.toEqual({ path: hep, messages: 36 });
+    // The user says port 9060 carries nothing to decode: the HEP mirror is skipped.
+    expect(local.setDecodeAs([' UDP.port = 9060 , none '])).toEqual(['udp.port==9060,none']);
+    expect(local.decodeAs()).toEqual(['udp.port==9060,none']);
+    await expect(local.open(hep)).resolves.toEqual({ path: hep, messages: 0 });
+    expect(() => local.setDecodeAs(['tcp.port==6060,sip', 'tcp.port==6060,websockets'])).toThrow("unknown protocol 'websockets'");
+    expect(local.decodeAs()).toEqual(['udp.port==9060,none']); // a refused list changes nothing
+    expect(local.setDecodeAs([])).toEqual([]);
+    await expect(local.open(hep)).resolves.toEqual({ path: hep, messages: 36 });
+  });
+
   it('says when the file does not exist', async () => {
     const missing = join(dir, 'missing.pcap');
     await expect(service.open(missing)).rejects.toThrow(/missing\.pcap.*no such file/);

@@ -15,6 +15,8 @@ const contract = {
   openTrace: true,
   getLaunchTrace: true,
   onOpenTraceRequest: true,
+  getDecodeAs: true,
+  setDecodeAs: true,
 } as const satisfies Record<keyof SipscopeApi, true>;
 
 let api: SipscopeApi;
@@ -52,6 +54,8 @@ describe('preload bridge', () => {
     ['openTraceDialog', [], '/captures/a.pcap'],
     ['openTrace', ['/captures/a.pcap'], { path: '/captures/a.pcap', messages: 3 }],
     ['getLaunchTrace', [], null],
+    ['getDecodeAs', [], ['tcp.port==6060,sip']],
+    ['setDecodeAs', [['udp.port==2153,gtpu']], ['udp.port==2153,gtpu']],
   ] as const)('%s invokes its own channel and resolves to the value', async (operation, args, value) => {
     electron.ipcRenderer.invoke.mockResolvedValueOnce({ ok: true, value });
     const call = api[operation] as (...a: readonly unknown[]) => Promise<unknown>;

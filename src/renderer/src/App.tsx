@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { AppInfo, SipscopeApi, TraceSummary } from '../../shared/api.js';
+import { DecodeAsSettings } from './DecodeAsSettings.js';
 
 type TraceState =
   | { kind: 'none' }
@@ -30,6 +31,12 @@ export function App({ api }: { api: SipscopeApi }) {
     },
     [api],
   );
+
+  // After the decode-as rules change, the trace on screen is read again with them.
+  const reopen = useCallback(async () => {
+    const path = trace.kind === 'open' ? trace.summary.path : trace.kind === 'failed' || trace.kind === 'opening' ? trace.path : null;
+    if (path !== null) await openPath(path);
+  }, [trace, openPath]);
 
   const chooseAndOpen = useCallback(async () => {
     try {
@@ -72,6 +79,7 @@ export function App({ api }: { api: SipscopeApi }) {
           Open trace…
         </button>
       </header>
+      <DecodeAsSettings api={api} onApplied={() => void reopen()} />
       <TraceStatus trace={trace} />
     </main>
   );
