@@ -6,6 +6,7 @@
  */
 import { encodePcapFile } from '../../src/core/capture/pcap-writer.js';
 import { concat, ethernet, ipv4, ipv6 } from './packet-builder.js';
+import { seededPermutation } from './random.js';
 
 /** One fragment before it is wrapped: data at datagram byte `offset` (a multiple of 8), MF/M flag `more`. */
 export interface FragmentSpec {
@@ -52,29 +53,6 @@ export function fragmentDataSize(version: 4 | 6, mtu: number): number {
   const size = Math.floor((mtu - headers) / 8) * 8;
   if (size < 8) throw new Error(`MTU ${mtu} leaves no room for fragment data`);
   return size;
-}
-
-/** Deterministic PRNG (mulberry32) for reproducible permutations. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-/** A permutation of 0..n-1 drawn from `seed` (Fisher–Yates). */
-export function seededPermutation(n: number, seed: number): number[] {
-  const random = seededRandom(seed);
-  const out = Array.from({ length: n }, (_, i) => i);
-  for (let i = n - 1; i > 0; i--) {
-    const j = Math.floor(random() * (i + 1));
-    [out[i], out[j]] = [out[j], out[i]];
-  }
-  return out;
 }
 
 /** Fragments of `data` in sending order, after the options' overlap, order, drop and duplicate are applied. */

@@ -2,15 +2,10 @@
  * Builds packets byte by byte for decoder tests (headers laid out as in the RFCs). Checksums are left 0:
  * no decoder here verifies them, and tshark does not by default either.
  */
+import { concatBytes } from '../../src/core/capture/pcap-writer.js';
 
 export function concat(...parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
+  return concatBytes(parts);
 }
 
 export function ascii(text: string): Uint8Array {

@@ -11,14 +11,24 @@ import type { PacketDecodeState } from './packet.js';
  * sub-header. What follows is the mirrored frame.
  */
 
-/** draft-foschiano-erspan-03 §4.2: Ver(4) VLAN(12) COS(3) En(2) T(1) Session ID(10) Reserved(12) Index(20). */
-export function decodeErspanII(state: PacketDecodeState, offset: number): void {
-  if (!captured(state, offset, 8, 'erspan') || tooDeep(state, 'erspan', offset)) return;
+/**
+ * The start types II and III share (§4.2, §4.3: Ver(4) VLAN(12) COS(3) En/BSO(2) T(1) Session ID(10)) of a
+ * `length`-byte header: pushes the layer, flags a version other than the one the GRE protocol type implies
+ * (`kind` names that header), notes the T bit. False when the header is not captured or nests too deep.
+ */
+function erspanHeader(state: PacketDecodeState, offset: number, length: number, expectedVersion: number, kind: string): boolean {
+  if (!captured(state, offset, length, 'erspan') || tooDeep(state, 'erspan', offset)) return false;
   const b = state.bytes;
   state.push('erspan', offset);
   const version = b[offset] >> 4;
-  if (version !== 1) state.diagnose(malformed('erspan', `version ${version} in an ERSPAN type II header (GRE protocol 0x88be)`, offset));
+  if (version !== expectedVersion) state.diagnose(malformed('erspan', `version ${version} in an ERSPAN ${kind}`, offset));
   if (b[offset + 2] & 0x04) state.diagnose(note('erspan', 'the mirrored frame was truncated by the switch (T bit)', offset));
+  return true;
+}
+
+/** draft-foschiano-erspan-03 §4.2: Ver(4) VLAN(12) COS(3) En(2) T(1) Session ID(10) Reserved(12) Index(20). */
+export function decodeErspanII(state: PacketDecodeState, offset: number): void {
+  if (!erspanHeader(state, offset, 8, 1, 'type II header (GRE protocol 0x88be)')) return;
   dispatchInnerEthernet(state, offset + 8, 'erspan');
 }
 
@@ -28,13 +38,8 @@ export function decodeErspanII(state: PacketDecodeState, offset: number): void {
  * FT 0 is an Ethernet frame, FT 2 an IP packet.
  */
 export function decodeErspanIII(state: PacketDecodeState, offset: number): void {
-  if (!captured(state, offset, 12, 'erspan') || tooDeep(state, 'erspan', offset)) return;
-  const b = state.bytes;
-  state.push('erspan', offset);
-  const version = b[offset] >> 4;
-  if (version !== 2) state.diagnose(malformed('erspan', `version ${version} in an ERSPAN type III header (GRE protocol 0x22eb)`, offset));
-  if (b[offset + 2] & 0x04) state.diagnose(note('erspan', 'the mirrored frame was truncated by the switch (T bit)', offset));
-  const word = u16(b, offset + 10);
+  if (!erspanHeader(state, offset, 12, 2, 'type III header (GRE protocol 0x22eb)')) return;
+  const word = u16(state.bytes, offset + 10);
   const frameType = (word >> 10) & 0x1f;
   let at = offset + 12;
   if (word & 0x0001) {

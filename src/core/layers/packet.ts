@@ -130,12 +130,7 @@ export class PacketDecodeState {
     this.fragmentId = 0;
     this.fragmentOffset = 0;
     this.moreFragments = false;
-    this.transport = Transport.None;
-    this.srcPort = 0;
-    this.dstPort = 0;
-    this.payloadStart = 0;
-    this.payloadEnd = 0;
-    this.payloadTruncated = false;
+    this.clearTransport();
     this.tcpSeq = 0;
     this.tcpAck = 0;
     this.tcpFlags = 0;
@@ -144,7 +139,6 @@ export class PacketDecodeState {
     this.fragmentPayloadEnd = 0;
     this.fragmentProtocol = 0;
     this.fragmentWireLength = 0;
-    this.sctpChunkCount = 0;
     this.sctpVerificationTag = 0;
     this.hep = undefined;
   }
@@ -156,6 +150,11 @@ export class PacketDecodeState {
    * (see `layerStarts`) and are reported as the message's outer layers.
    */
   enterTunnel(): void {
+    this.clearTransport();
+  }
+
+  /** What a transport layer sets: transport, ports, payload and SCTP chunks. */
+  private clearTransport(): void {
     this.transport = Transport.None;
     this.srcPort = 0;
     this.dstPort = 0;

@@ -149,6 +149,18 @@ function frameList(frames: number[]): string {
   return frames.length === 1 ? `frame ${frames[0]}` : `frames ${frames.join(', ')}`;
 }
 
+/** Index of the first piece ending after `from` (pieces do not overlap, so their ends are sorted too). */
+function firstEndingAfter(pieces: Piece[], from: number): number {
+  let lo = 0;
+  let hi = pieces.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (pieces[mid].end <= from) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
 export class IpFragmentTable<Context> {
   /** Insertion order is the order datagrams were first seen: the head is the oldest. */
   private readonly table = new Map<string, Pending<Context>>();
@@ -367,15 +379,7 @@ export class IpFragmentTable<Context> {
    */
   private insert(d: Pending<Context>, layer: string, from: number, to: number, payload: Uint8Array, start: number, chunk: TimedChunk): void {
     const pieces = d.pieces;
-    // First piece ending after `from` (pieces do not overlap, so their ends are sorted too).
-    let lo = 0;
-    let hi = pieces.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (pieces[mid].end <= from) lo = mid + 1;
-      else hi = mid;
-    }
-    const first = lo;
+    const first = firstEndingAfter(pieces, from);
     let j = first;
     let pos = from;
     let added = 0;
@@ -447,14 +451,7 @@ export class IpFragmentTable<Context> {
     const pieces = d.pieces;
     let startsAtPiece = false;
     let endsAtPiece = false;
-    let lo = 0;
-    let hi = pieces.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (pieces[mid].end <= from) lo = mid + 1;
-      else hi = mid;
-    }
-    for (let i = lo; i < pieces.length && pieces[i].offset < to; i++) {
+    for (let i = firstEndingAfter(pieces, from); i < pieces.length && pieces[i].offset < to; i++) {
       if (pieces[i].offset === from) startsAtPiece = true;
       if (pieces[i].end === to) endsAtPiece = true;
     }

@@ -56,7 +56,7 @@ export interface HepStreamStats {
 type State = 'header' | 'skip' | 'resync';
 
 /** Cuts one TCP direction into HEPv3 packets and hands each whole packet to `outputs.hep`. */
-export class HepStreamSink<Flow> extends UnitStreamSink {
+export class HepStreamSink<Flow> extends UnitStreamSink<Flow> {
   readonly stats: HepStreamStats = { packets: 0, brokenPackets: 0, gaps: 0, discardedBytes: 0 };
   private state: State;
   /** Bytes of a packet broken by a gap still to skip. */
@@ -64,12 +64,8 @@ export class HepStreamSink<Flow> extends UnitStreamSink {
   /** Bytes of the packet being waited for (known once its header is in), for gaps that fall inside it. */
   private pendingTotal = 0;
 
-  constructor(
-    private readonly flow: Flow,
-    private readonly outputs: StreamOutputs<Flow>,
-    options: { midStream?: boolean } = {},
-  ) {
-    super();
+  constructor(flow: Flow, outputs: StreamOutputs<Flow>, options: { midStream?: boolean } = {}) {
+    super(flow, outputs);
     this.state = options.midStream ? 'resync' : 'header';
   }
 
@@ -83,21 +79,7 @@ export class HepStreamSink<Flow> extends UnitStreamSink {
   }
 
   protected unit(bytes: Uint8Array, pos: number, end: number, chunks: TimedChunk[], base: number): number {
-    if (this.state === 'resync') {
-      for (let p = pos; p < end; p++) {
-        if (bytes[p] !== 0x48) continue;
-        const judged = judgeHepPacket(bytes, p, end);
-        if (judged === 'no') continue;
-        this.stats.discardedBytes += p - pos;
-        if (judged === 'yes') {
-          this.state = 'header';
-          return p - pos;
-        }
-        return p > pos ? p - pos : NEED_MORE;
-      }
-      this.stats.discardedBytes += end - pos;
-      return end - pos;
-    }
+    if (this.state === 'resync') return this.resync(bytes, pos, end, judgeHepPacket, () => (this.state = 'header'));
     if (pos + HEADER > end) {
       this.pendingTotal = 0;
       return NEED_MORE;
@@ -149,13 +131,6 @@ export class HepStreamSink<Flow> extends UnitStreamSink {
     const lost: string[] = [];
     if (s.brokenPackets > 0) lost.push(`${s.brokenPackets} incomplete (gap or end of stream)`);
     if (s.discardedBytes > 0) lost.push(`${s.discardedBytes} bytes not HEPv3`);
-    this.outputs.report(this.flow, {
-      protocol: 'hep',
-      records: s.packets,
-      bytes: this.bytesSeen,
-      firstFrame: this.firstFrame,
-      lastFrame: this.lastFrame,
-      message: `HEP over TCP, ${s.packets} packet${s.packets === 1 ? '' : 's'}${lost.length > 0 ? '; ' + lost.join(', ') : ''}`,
-    });
+    this.report('hep', s.packets, this.bytesSeen, `HEP over TCP, ${s.packets} packet${s.packets === 1 ? '' : 's'}${lost.length > 0 ? '; ' + lost.join(', ') : ''}`);
   }
 }

@@ -135,7 +135,7 @@ export interface TlsStats {
 type State = 'header' | 'body' | 'resync';
 
 /** Counts the records of one TLS direction and reports them when it closes. */
-export class TlsRecordSink<Flow> extends UnitStreamSink {
+export class TlsRecordSink<Flow> extends UnitStreamSink<Flow> {
   readonly stats: TlsStats = { records: 0, recordBytes: 0, handshake: 0, applicationData: 0, alert: 0, changeCipherSpec: 0, gaps: 0, discardedBytes: 0 };
   hello: TlsHello | undefined;
   /** Record-layer version of the first record (the legacy field; TLS 1.3 keeps 0x0303, RFC 8446 §5.1). */
@@ -144,12 +144,8 @@ export class TlsRecordSink<Flow> extends UnitStreamSink {
   private remaining = 0;
   private firstHandshakeSeen = false;
 
-  constructor(
-    private readonly flow: Flow,
-    private readonly outputs: StreamOutputs<Flow>,
-    options: { midStream?: boolean } = {},
-  ) {
-    super();
+  constructor(flow: Flow, outputs: StreamOutputs<Flow>, options: { midStream?: boolean } = {}) {
+    super(flow, outputs);
     this.state = options.midStream ? 'resync' : 'header';
   }
 
@@ -166,20 +162,7 @@ export class TlsRecordSink<Flow> extends UnitStreamSink {
   }
 
   protected unit(bytes: Uint8Array, pos: number, end: number, _chunks: TimedChunk[], _base: number): number {
-    if (this.state === 'resync') {
-      for (let p = pos; p < end; p++) {
-        const judged = judgeTlsRecord(bytes, p, end);
-        if (judged === 'no') continue;
-        this.stats.discardedBytes += p - pos;
-        if (judged === 'yes') {
-          this.state = 'header';
-          return p - pos;
-        }
-        return p > pos ? p - pos : NEED_MORE;
-      }
-      this.stats.discardedBytes += end - pos;
-      return end - pos;
-    }
+    if (this.state === 'resync') return this.resync(bytes, pos, end, judgeTlsRecord, () => (this.state = 'header'));
     if (pos + HEADER > end) return NEED_MORE;
     if (!validHeader(bytes, pos)) {
       this.state = 'resync';
@@ -242,14 +225,7 @@ export class TlsRecordSink<Flow> extends UnitStreamSink {
     this.held.clear();
     const s = this.stats;
     if (s.records === 0 && this.bytesSeen === 0) return;
-    this.outputs.report(this.flow, {
-      protocol: 'tls',
-      records: s.records,
-      bytes: s.recordBytes,
-      firstFrame: this.firstFrame,
-      lastFrame: this.lastFrame,
-      message: this.describe(),
-    });
+    this.report('tls', s.records, s.recordBytes, this.describe());
   }
 
   /** `encrypted (TLS 1.3, SNI ims.example.net), 14 records, no keys` and the like. */

@@ -1,6 +1,6 @@
 import type { TimedChunk } from './chunks.js';
 import { sliceChunks } from './chunks.js';
-import type { StreamSink } from './stream-sink.js';
+import type { StreamOutputs, StreamSink } from './stream-sink.js';
 
 /**
  * The plumbing shared by the sinks that cut a byte stream into self-delimiting units (WebSocket frames,
@@ -84,8 +84,13 @@ export function subChunk(chunk: TimedChunk, chunkStart: number, from: number, to
 /** Marker returned by `unit` when it cannot decide before more bytes arrive. */
 export const NEED_MORE = -1;
 
-export abstract class UnitStreamSink implements StreamSink {
+/** Does a unit start at `p` of [p, end)? `more` when the bytes are too short to tell. */
+export type UnitJudge = (bytes: Uint8Array, p: number, end: number) => 'yes' | 'no' | 'more';
+
+export abstract class UnitStreamSink<Flow> implements StreamSink {
   protected readonly held = new HeldBytes();
+  /** The subclass's counters; `resync` counts the bytes it skips in `discardedBytes`. */
+  abstract readonly stats: { discardedBytes: number };
   /** Stream bytes received, and the first and last frames they came in (for reports). */
   protected bytesSeen = 0;
   protected firstFrame = 0;
@@ -103,6 +108,11 @@ export abstract class UnitStreamSink implements StreamSink {
    * changed) or NEED_MORE. Must not keep `bytes` beyond the call.
    */
   protected abstract unit(bytes: Uint8Array, pos: number, end: number, chunks: TimedChunk[], base: number): number;
+
+  constructor(
+    protected readonly flow: Flow,
+    protected readonly outputs: StreamOutputs<Flow>,
+  ) {}
 
   data(payload: Uint8Array, start: number, end: number, chunk: TimedChunk): void {
     if (end <= start) return;
@@ -165,6 +175,32 @@ export abstract class UnitStreamSink implements StreamSink {
       }
     }
     return this.held.takeFrom(0);
+  }
+
+  /**
+   * The look-ahead step of a resync state (stream picked up mid-way, after a gap or a bad header): skips
+   * (and counts in `stats.discardedBytes`) the bytes before the first place `judge` does not rule out. When
+   * a unit surely starts there, `found` is called (the subclass leaves its resync state) and the skipped
+   * bytes are consumed; when `judge` needs more bytes to tell, they are waited for. Returns what `unit` does.
+   */
+  protected resync(bytes: Uint8Array, pos: number, end: number, judge: UnitJudge, found: () => void): number {
+    for (let p = pos; p < end; p++) {
+      const judged = judge(bytes, p, end);
+      if (judged === 'no') continue;
+      this.stats.discardedBytes += p - pos;
+      if (judged === 'yes') {
+        found();
+        return p - pos;
+      }
+      return p > pos ? p - pos : NEED_MORE;
+    }
+    this.stats.discardedBytes += end - pos;
+    return end - pos;
+  }
+
+  /** Hands the stream's summary to `outputs.report`, with the first and last frames its bytes came in. */
+  protected report(protocol: string, records: number, bytes: number, message: string): void {
+    this.outputs.report(this.flow, { protocol, records, bytes, firstFrame: this.firstFrame, lastFrame: this.lastFrame, message });
   }
 
   /** A state that neither consumes bytes nor changes would loop forever (a decoder bug): drop the piece. */

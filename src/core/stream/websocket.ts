@@ -243,7 +243,7 @@ export interface WebSocketStats {
 type State = 'start' | 'handshake' | 'header' | 'payload' | 'resync';
 
 /** One direction of a WebSocket connection, delivering the SIP messages it carries. */
-export class WebSocketSink<Flow> extends UnitStreamSink {
+export class WebSocketSink<Flow> extends UnitStreamSink<Flow> {
   readonly stats: WebSocketStats = { frames: 0, controlFrames: 0, messages: 0, keepAlives: 0, nonSip: 0, compressed: 0, handshakes: 0, gaps: 0, discardedBytes: 0 };
   private state: State;
   private readonly maxMessage: number;
@@ -269,12 +269,8 @@ export class WebSocketSink<Flow> extends UnitStreamSink {
   private compressed = false;
   private problems: Diagnostic[] = [];
 
-  constructor(
-    private readonly flow: Flow,
-    private readonly outputs: StreamOutputs<Flow>,
-    options: WebSocketSinkOptions = {},
-  ) {
-    super();
+  constructor(flow: Flow, outputs: StreamOutputs<Flow>, options: WebSocketSinkOptions = {}) {
+    super(flow, outputs);
     this.state = options.midStream ? 'resync' : 'start';
     this.maxMessage = options.maxMessage ?? MAX_WEBSOCKET_MESSAGE;
   }
@@ -336,20 +332,8 @@ export class WebSocketSink<Flow> extends UnitStreamSink {
       }
       case 'header':
         return this.header(bytes, pos, end, chunks, base);
-      case 'resync': {
-        for (let p = pos; p < end; p++) {
-          const judged = judgeWebSocketFrame(bytes, p, end);
-          if (judged === 'no') continue;
-          this.stats.discardedBytes += p - pos;
-          if (judged === 'yes') {
-            this.state = 'header';
-            return p - pos;
-          }
-          return p > pos ? p - pos : NEED_MORE;
-        }
-        this.stats.discardedBytes += end - pos;
-        return end - pos;
-      }
+      case 'resync':
+        return this.resync(bytes, pos, end, judgeWebSocketFrame, () => (this.state = 'header'));
       case 'payload':
         return 0; // not reached: payload bytes are streamed
     }
@@ -479,13 +463,6 @@ export class WebSocketSink<Flow> extends UnitStreamSink {
     if (s.compressed > 0) what.push(`${s.compressed} compressed with permessage-deflate (not decoded)`);
     if (s.nonSip > 0) what.push(`${s.nonSip} not SIP`);
     if (s.messages > 0) what.push(`${s.messages} SIP`);
-    this.outputs.report(this.flow, {
-      protocol: LAYER,
-      records: s.frames,
-      bytes: this.bytesSeen,
-      firstFrame: this.firstFrame,
-      lastFrame: this.lastFrame,
-      message: `WebSocket, ${s.frames} frames${what.length > 0 ? ', messages: ' + what.join(', ') : ', no SIP message'}`,
-    });
+    this.report(LAYER, s.frames, this.bytesSeen, `WebSocket, ${s.frames} frames${what.length > 0 ? ', messages: ' + what.join(', ') : ', no SIP message'}`);
   }
 }

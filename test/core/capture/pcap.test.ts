@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { PcapReader } from '../../../src/core/capture/pcap.js';
 import { concatBytes, encodePcapFile, encodePcapHeader, encodePcapRecord } from '../../../src/core/capture/pcap-writer.js';
-import { corpusBytes, fingerprint, readBytes, sameBytes, seededRandom, pushInChunks } from './support.js';
+import { seededRandom } from '../../helpers/random.js';
+import { corpusBytes, fingerprint, readBytes, sameBytes, pushInChunks } from './support.js';
 
 const payload = (n: number, seed = 1): Uint8Array => Uint8Array.from({ length: n }, (_, i) => (i * 7 + seed) & 0xff);
 

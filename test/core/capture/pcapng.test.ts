@@ -12,7 +12,8 @@ import {
   encodeSectionHeader,
   encodeSimplePacket,
 } from '../../../src/core/capture/pcapng-writer.js';
-import { corpusBytes, fingerprint, readBytes, seededRandom, pushInChunks, BIN20, NS, payload } from './support.js';
+import { seededRandom } from '../../helpers/random.js';
+import { corpusBytes, fingerprint, readBytes, pushInChunks, BIN20, NS, payload } from './support.js';
 
 
 /** A small valid file: SHB, one Ethernet IDB (µs), two EPBs. */

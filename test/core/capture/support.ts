@@ -157,18 +157,6 @@ export function epochText(sec: number, nsec: number): string {
   return `${sec}.${String(nsec).padStart(9, '0')}`;
 }
 
-/** A deterministic pseudo-random generator (mulberry32) so fuzz tests are reproducible. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /**
  * Packets with their data replaced by a SHA-1: deep-comparing thousands of Uint8Arrays element by element is
  * slow in the test framework, and a digest compares the same bytes.

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { decodeTsresol, encodeTsresol, TickConverter, timeToTicks, unitsPerSecond } from '../../../src/core/capture/ticks.js';
 import type { TimestampResolution } from '../../../src/core/capture/ticks.js';
-import { seededRandom } from './support.js';
+import { seededRandom } from '../../helpers/random.js';
 
 /** The reference: what wiretap computes with 64-bit integers (secs = t / U, nsecs = (t % U) * 1e9 / U). */
 function reference(hi: number, lo: number, r: TimestampResolution): { sec: bigint; nsec: bigint } {

@@ -1,43 +1,15 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { createCaptureReader } from '../../../src/core/capture/open.js';
 import { layerDescribers } from '../../../src/core/layers/dispatch.js';
 import { dissectPacket } from '../../../src/core/layers/dissect.js';
 import { decodeHep } from '../../../src/core/layers/hep.js';
 import { PacketDecodeState, Transport } from '../../../src/core/layers/packet.js';
-import { LinkType } from '../../../src/core/layers/registry.js';
-import { formatIpv4, formatIpv6 } from '../../../src/core/net/address.js';
 import { parseSip } from '../../../src/core/sip/parser.js';
 import { ascii, concat, ethernet, ipv4, ipv4Bytes, ipv6Bytes, sampleInvite, udp } from '../../helpers/packet-builder.js';
+import { decoded, dissect } from '../../helpers/dissect.js';
 import { fixtures } from '../../helpers/paths.js';
-
-function readPcap(path: string) {
-  const packets: { frame: number; linkType: number; data: Uint8Array }[] = [];
-  const reader = createCaptureReader('pcap', { packet: (p) => packets.push({ frame: p.frame, linkType: p.linkType, data: p.data.slice() }), diagnostic: () => {} });
-  reader.push(readFileSync(path));
-  reader.end();
-  return packets;
-}
-
-function decoded(state: PacketDecodeState) {
-  const b = state.bytes;
-  const addr = (o: number) => (state.ipVersion === 4 ? formatIpv4(b, o) : formatIpv6(b, o));
-  return {
-    stack: state.stack.join('/'),
-    src: state.ipVersion ? addr(state.srcAddrOffset) : '',
-    dst: state.ipVersion ? addr(state.dstAddrOffset) : '',
-    payload: new TextDecoder().decode(b.subarray(state.payloadStart, state.payloadEnd)),
-    diagnostics: (state.diagnostics ?? []).map((d) => `${d.kind} ${d.layer}: ${d.message}`),
-  };
-}
-
-function dissect(bytes: Uint8Array, length = bytes.length, setup?: (s: PacketDecodeState) => void) {
-  const state = new PacketDecodeState();
-  setup?.(state);
-  dissectPacket(state, LinkType.ETHERNET, bytes, length);
-  return { state, ...decoded(state) };
-}
+import { readPcap } from '../../helpers/read-pcap.js';
 
 /**
  * The reference decode of the capture sngrep replayed (test/fixtures/make-hep-fixtures.sh): tshark's
@@ -101,7 +73,9 @@ describe('HEP decoder', () => {
     const r = dissect(moved);
     expect(r.stack).toBe('eth/ipv4/udp/hep3');
     expect(r.payload.startsWith('INVITE tel:+15551')).toBe(true);
-    const forced = dissect(moved, moved.length, (s) => s.decodeAs.udp.set(7000, 'sip'));
+    const sipOn7000 = new PacketDecodeState();
+    sipOn7000.decodeAs.udp.set(7000, 'sip');
+    const forced = dissect(moved, { state: sipOn7000 });
     expect(forced.stack).toBe('eth/ipv4/udp');
     expect(forced.payload.startsWith('HEP3')).toBe(true);
     // HEP v2 has no magic: only on 9060 or by decode-as.
@@ -109,7 +83,9 @@ describe('HEP decoder', () => {
     hep2[14 + 20 + 2] = 0x1b;
     hep2[14 + 20 + 3] = 0x58;
     expect(dissect(hep2).stack).toBe('eth/ipv4/udp');
-    expect(dissect(hep2, hep2.length, (s) => s.decodeAs.udp.set(7000, 'hep')).stack).toBe('eth/ipv4/udp/hep2');
+    const hepOn7000 = new PacketDecodeState();
+    hepOn7000.decodeAs.udp.set(7000, 'hep');
+    expect(dissect(hep2, { state: hepOn7000 }).stack).toBe('eth/ipv4/udp/hep2');
   });
 
   it('leaves SIP sent to port 9060 alone', () => {
@@ -212,7 +188,7 @@ describe('HEP3 chunks (crafted)', () => {
     const p = readPcap(join(fixtures, 'hep3-udp.pcap'))[2].data;
     const payloadChunk = 14 + 20 + 8 + 6 + 7 + 7 + 8 + 8 + 10 + 10 + 7 + 10 + 10 + 10;
     for (let length = 0; length < p.length; length++) {
-      const r = dissect(p, length);
+      const r = dissect(p, { capturedLength: length });
       expect([length, r.diagnostics.filter((d) => d.startsWith('malformed') || d.startsWith('decoder-bug'))]).toEqual([length, []]);
       expect(r.state.payloadEnd).toBeLessThanOrEqual(length);
       if (length > payloadChunk + 6) {

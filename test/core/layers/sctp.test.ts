@@ -1,16 +1,17 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { createCaptureReader } from '../../../src/core/capture/open.js';
 import { encodePcapFile } from '../../../src/core/capture/pcap-writer.js';
-import { dissectPacket } from '../../../src/core/layers/dissect.js';
-import { PacketDecodeState, Transport } from '../../../src/core/layers/packet.js';
+import { Transport } from '../../../src/core/layers/packet.js';
 import { LinkType } from '../../../src/core/layers/registry.js';
 import { isIDataChunk, MAX_SCTP_CHUNKS } from '../../../src/core/layers/sctp.js';
 import { ascii, concat, ethernet, ipv4, ipv6, sampleInvite, udp } from '../../helpers/packet-builder.js';
+import { dissect, type DissectOptions } from '../../helpers/dissect.js';
 import { haveSharedCaptures, sharedCapture } from '../../helpers/paths.js';
+import { readPcap } from '../../helpers/read-pcap.js';
+import { haveTshark } from '../../helpers/tshark.js';
 
 // ---- SCTP packet builder (RFC 9260 §3; checksums left 0 as tshark does not verify them by default) ----
 function be(n: number, bytes: number): number[] {
@@ -52,22 +53,13 @@ function frame(sctpPacket: Uint8Array): Uint8Array {
   return ethernet(0x0800, ipv4(sctpPacket, { protocol: 132, src: '192.0.2.10', dst: '192.0.2.20' }));
 }
 
-function dissect(bytes: Uint8Array, linkType: number = LinkType.ETHERNET, length = bytes.length) {
-  const state = new PacketDecodeState();
-  dissectPacket(state, linkType, bytes, length);
-  const chunks = state.sctpChunks.slice(0, state.sctpChunkCount).map((c) => ({ ...c, iData: isIDataChunk(c), text: new TextDecoder().decode(bytes.subarray(c.payloadStart, c.payloadEnd)) }));
-  return { state, stack: state.stack.join('/'), chunks, diagnostics: (state.diagnostics ?? []).map((d) => `${d.kind} ${d.layer}: ${d.message}`) };
+/** The frame dissected, with its SCTP chunks (each with its payload as text). */
+function dissectSctp(bytes: Uint8Array, options: DissectOptions = {}) {
+  const r = dissect(bytes, options);
+  const chunks = r.state.sctpChunks.slice(0, r.state.sctpChunkCount).map((c) => ({ ...c, iData: isIDataChunk(c), text: new TextDecoder().decode(bytes.subarray(c.payloadStart, c.payloadEnd)) }));
+  return { ...r, chunks };
 }
 
-function readPcap(path: string) {
-  const packets: { frame: number; linkType: number; data: Uint8Array }[] = [];
-  const reader = createCaptureReader('pcap', { packet: (p) => packets.push({ frame: p.frame, linkType: p.linkType, data: p.data.slice() }), diagnostic: () => {} });
-  reader.push(readFileSync(path));
-  reader.end();
-  return packets;
-}
-
-const haveTshark = spawnSync('tshark', ['-v'], { stdio: 'ignore' }).status === 0;
 /** tshark's SIP messages in a crafted capture (Call-ID and CSeq per message), the independent reference. */
 function tsharkSip(frames: Uint8Array[]): string[] {
   const dir = mkdtempSync(join(tmpdir(), 'sctp-test-'));
@@ -85,7 +77,7 @@ describe('SCTP decoder (RFC 9260 §3)', () => {
   it.skipIf(!haveSharedCaptures)('decodes heplify_sip_sctp.pcap frame 1 as tshark does', () => {
     const packets = readPcap(sharedCapture('heplify_sip_sctp.pcap'));
     expect(packets.map((p) => p.linkType)).toEqual([113, 113, 113, 113, 113]);
-    const r = dissect(packets[0].data, packets[0].linkType);
+    const r = dissectSctp(packets[0].data, { linkType: packets[0].linkType });
     // tshark -V: Src Port 57098, Dst Port 5060, Verification tag 0x138d67a4; DATA chunk (unordered, first
     // segment, TSN 43003199, SID 0, SSN 0, PPID 0, payload length 1452 bytes), chunk length 1468.
     expect(r.stack).toBe('sll/ipv4/sctp');
@@ -99,7 +91,7 @@ describe('SCTP decoder (RFC 9260 §3)', () => {
     expect(c.text.startsWith('INVITE sip:')).toBe(true);
     expect(r.diagnostics).toEqual([]);
     // Frame 3: ordered, complete segment, TSN 3649385352, SSN 40846, payload 365 bytes, padding 3 bytes.
-    const r3 = dissect(packets[2].data, packets[2].linkType);
+    const r3 = dissectSctp(packets[2].data, { linkType: packets[2].linkType });
     const c3 = r3.chunks[0];
     expect([r3.state.sctpVerificationTag, c3.tsn, c3.streamSeq, c3.payloadEnd - c3.payloadStart, c3.begin, c3.end, c3.unordered]).toEqual([0xf7ab41d3, 3649385352, 40846, 365, true, true, false]);
     expect(c3.text.startsWith('SIP/2.0 100 ')).toBe(true);
@@ -109,7 +101,7 @@ describe('SCTP decoder (RFC 9260 §3)', () => {
   it('walks bundled chunks: SACK, then three DATA chunks of odd lengths with padding', () => {
     const messages = [sipMessage('bundle-1@x', 1, 'a'), sipMessage('bundle-2@x', 2, 'bc'), sipMessage('bundle-3@x', 3, 'def')];
     const packet = frame(sctp([sackChunk(99), ...messages.map((m, i) => dataChunk(m, { tsn: 100 + i, sid: i, ssn: 7, ppid: 0 }))]));
-    const r = dissect(packet);
+    const r = dissectSctp(packet);
     expect(r.stack).toBe('eth/ipv4/sctp');
     expect(r.diagnostics).toEqual([]);
     expect(r.chunks.map((c) => [c.tsn, c.streamId, c.streamSeq, c.begin, c.end])).toEqual([
@@ -124,7 +116,7 @@ describe('SCTP decoder (RFC 9260 §3)', () => {
 
   it('reads I-DATA chunks: MID, and PPID on the first fragment, FSN on the others (RFC 8260 §2.1)', () => {
     const part = ascii('INVITE sip:x SIP/2.0\r\n');
-    const r = dissect(frame(sctp([
+    const r = dissectSctp(frame(sctp([
       iDataChunk(part, { tsn: 5, sid: 3, mid: 9, ppidOrFsn: 0x2a, b: true, e: false }),
       iDataChunk(part, { tsn: 6, sid: 3, mid: 9, ppidOrFsn: 1, b: false, e: false, u: true }),
     ])));
@@ -137,37 +129,37 @@ describe('SCTP decoder (RFC 9260 §3)', () => {
 
   it('decodes SCTP over UDP on port 9899 (RFC 6951) and IPv6', () => {
     const inner = sctp([dataChunk(ascii(sampleInvite), { tsn: 1 })], 5060, 5061);
-    const r = dissect(ethernet(0x86dd, ipv6(udp(inner, 40000, 9899), { src: '2001:db8::1', dst: '2001:db8::2' })));
+    const r = dissectSctp(ethernet(0x86dd, ipv6(udp(inner, 40000, 9899), { src: '2001:db8::1', dst: '2001:db8::2' })));
     expect(r.stack).toBe('eth/ipv6/udp/sctp');
     expect([r.state.transport, r.state.srcPort, r.state.dstPort]).toEqual([Transport.SCTP, 5060, 5061]);
     expect(r.chunks.map((c) => c.text)).toEqual([sampleInvite]);
-    const native = dissect(ethernet(0x86dd, ipv6(inner, { nextHeader: 132 })));
+    const native = dissectSctp(ethernet(0x86dd, ipv6(inner, { nextHeader: 132 })));
     expect(native.stack).toBe('eth/ipv6/sctp');
     expect(native.chunks.map((c) => c.text)).toEqual([sampleInvite]);
     // Not SCTP on 9899 (a chunk length past the datagram): left as a UDP payload.
-    const plain = dissect(ethernet(0x0800, ipv4(udp(ascii(sampleInvite), 5060, 9899))));
+    const plain = dissectSctp(ethernet(0x0800, ipv4(udp(ascii(sampleInvite), 5060, 9899))));
     expect(plain.stack).toBe('eth/ipv4/udp');
     expect(plain.state.transport).toBe(Transport.UDP);
   });
 
   it('reports malformed chunk lengths and DATA chunks without user data', () => {
     const base = sctp([]);
-    const lengthTwo = dissect(frame(concat(base, new Uint8Array([0, 3, 0, 2]))));
+    const lengthTwo = dissectSctp(frame(concat(base, new Uint8Array([0, 3, 0, 2]))));
     expect(lengthTwo.diagnostics).toEqual(['malformed sctp: chunk type 0 has length 2, below its 4-byte header']);
     expect(lengthTwo.chunks).toEqual([]);
-    const pastEnd = dissect(frame(concat(base, new Uint8Array([0, 3, 0, 40, 0, 0, 0, 1]))));
+    const pastEnd = dissectSctp(frame(concat(base, new Uint8Array([0, 3, 0, 40, 0, 0, 0, 1]))));
     expect(pastEnd.diagnostics).toEqual(['malformed sctp: chunk type 0 of 40 bytes runs past the packet end (8 bytes left)']);
-    const empty = dissect(frame(concat(base, new Uint8Array([0, 3, 0, 16, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0]))));
+    const empty = dissectSctp(frame(concat(base, new Uint8Array([0, 3, 0, 16, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0]))));
     expect(empty.diagnostics).toEqual(['malformed sctp: DATA chunk of 16 bytes carries no user data']);
     expect(empty.state.payloadEnd - empty.state.payloadStart).toBe(0);
-    const tooMany = dissect(frame(concat(base, new Uint8Array(4 * (MAX_SCTP_CHUNKS + 1)).map((_, i) => (i % 4 === 3 ? 4 : i % 4 === 0 ? 0x80 : 0)))));
+    const tooMany = dissectSctp(frame(concat(base, new Uint8Array(4 * (MAX_SCTP_CHUNKS + 1)).map((_, i) => (i % 4 === 3 ? 4 : i % 4 === 0 ? 0x80 : 0)))));
     expect(tooMany.diagnostics).toEqual([`malformed sctp: more than ${MAX_SCTP_CHUNKS} chunks in one packet; the rest is not read`]);
   });
 
   it('survives truncation at every length: a cut DATA chunk keeps its captured bytes, flagged truncated', () => {
     const packet = frame(sctp([sackChunk(1), dataChunk(ascii(sampleInvite), { tsn: 2 }), dataChunk(ascii('OPTIONS sip:a SIP/2.0\r\n\r\n'), { tsn: 3 })]));
     for (let length = 0; length <= packet.length; length++) {
-      const r = dissect(packet, LinkType.ETHERNET, length);
+      const r = dissectSctp(packet, { capturedLength: length });
       for (const c of r.chunks) {
         expect(c.payloadStart).toBeLessThanOrEqual(c.payloadEnd);
         expect(c.payloadEnd).toBeLessThanOrEqual(length);
@@ -182,7 +174,7 @@ describe('SCTP decoder (RFC 9260 §3)', () => {
     }
     // Cut in the middle of the first DATA chunk's user data: its captured part, flagged.
     const cutAt = 14 + 20 + 12 + 16 + 16 + 100;
-    const cut = dissect(packet, LinkType.ETHERNET, cutAt);
+    const cut = dissectSctp(packet, { capturedLength: cutAt });
     expect(cut.chunks.map((c) => c.text)).toEqual([sampleInvite.slice(0, 100)]);
     expect(cut.state.payloadTruncated).toBe(true);
   });
@@ -193,7 +185,7 @@ describe('SCTP decoder (RFC 9260 §3)', () => {
     for (let i = 0; i < 2000; i++) {
       const body = new Uint8Array(random() + (random() & 3)).map(random);
       const packet = frame(sctp([body]));
-      const r = dissect(packet);
+      const r = dissectSctp(packet);
       expect(r.stack).toBe('eth/ipv4/sctp');
       expect(r.diagnostics.some((d) => d.startsWith('decoder-bug'))).toBe(false);
       for (const c of r.chunks) expect(c.payloadEnd).toBeLessThanOrEqual(packet.length);

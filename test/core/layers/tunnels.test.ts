@@ -11,37 +11,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { encodePcapFile } from '../../../src/core/capture/pcap-writer.js';
-import { layerDescribers } from '../../../src/core/layers/dispatch.js';
-import { dissectPacket } from '../../../src/core/layers/dissect.js';
 import { findNullEspLayout } from '../../../src/core/layers/esp.js';
 import { MAX_LAYERS } from '../../../src/core/layers/nesting.js';
 import { PacketDecodeState, Transport, emptyDecodeAs } from '../../../src/core/layers/packet.js';
 import { LinkType } from '../../../src/core/layers/registry.js';
-import { formatIpv4, formatIpv6 } from '../../../src/core/net/address.js';
 import { ascii, concat, ethernet, ipv4, ipv6, sampleInvite, tcp, udp } from '../../helpers/packet-builder.js';
+import { dissect } from '../../helpers/dissect.js';
 
 const sip = ascii(sampleInvite);
 const u16 = (n: number) => [(n >> 8) & 0xff, n & 0xff];
 const u32 = (n: number) => [(n >>> 24) & 0xff, (n >>> 16) & 0xff, (n >>> 8) & 0xff, n & 0xff];
 const bytes = (...parts: (Uint8Array | number[])[]) => concat(...parts.map((p) => (p instanceof Uint8Array ? p : new Uint8Array(p))));
-
-function dissect(data: Uint8Array, capturedLength = data.length, state = new PacketDecodeState()) {
-  dissectPacket(state, LinkType.ETHERNET, data, capturedLength);
-  const addr = (o: number) => (state.ipVersion === 4 ? formatIpv4(state.bytes, o) : formatIpv6(state.bytes, o));
-  const describe = (layer: string) => {
-    const i = state.stack.indexOf(layer);
-    return i < 0 ? undefined : layerDescribers.get(layer)?.(state.bytes, state.layerStarts[i], capturedLength);
-  };
-  return {
-    state,
-    stack: state.stack.join('/'),
-    src: state.ipVersion ? addr(state.srcAddrOffset) : '',
-    dst: state.ipVersion ? addr(state.dstAddrOffset) : '',
-    payload: new TextDecoder().decode(state.bytes.subarray(state.payloadStart, state.payloadEnd)),
-    diagnostics: (state.diagnostics ?? []).map((d) => `${d.kind} ${d.layer}: ${d.message}`),
-    describe,
-  };
-}
 
 // ---------------------------------------------------------------------------------------------------
 // Builders
@@ -445,11 +425,11 @@ describe('bytes that are not the tunnel on its port stay with SIP content detect
     const state = new PacketDecodeState();
     state.decodeAs = emptyDecodeAs();
     state.decodeAs.udp.set(9999, 'gtpu');
-    expect(dissect(outerUdp(9999, gtpu(1, innerIpv4())), undefined, state).stack).toBe('eth/ipv4/udp/gtpu/ipv4/udp');
+    expect(dissect(outerUdp(9999, gtpu(1, innerIpv4())), { state }).stack).toBe('eth/ipv4/udp/gtpu/ipv4/udp');
     state.decodeAs.udp.set(9999, 'vxlan');
-    expect(dissect(outerUdp(9999, vxlan(3, ethernet(0x0800, innerIpv4()))), undefined, state).stack).toBe('eth/ipv4/udp/vxlan/eth/ipv4/udp');
+    expect(dissect(outerUdp(9999, vxlan(3, ethernet(0x0800, innerIpv4()))), { state }).stack).toBe('eth/ipv4/udp/vxlan/eth/ipv4/udp');
     state.decodeAs.udp.set(9999, 'esp');
-    expect(dissect(outerUdp(9999, espNull(17, udp(sip), 12)), undefined, state).stack).toBe('eth/ipv4/udp/esp/udp');
+    expect(dissect(outerUdp(9999, espNull(17, udp(sip), 12)), { state }).stack).toBe('eth/ipv4/udp/esp/udp');
   });
 });
 
@@ -512,7 +492,7 @@ describe('malformed and truncated tunnels', () => {
   it('cut at every length: diagnostics, never an exception, never a payload beyond the capture', () => {
     for (const c of allCases) {
       for (let cut = 0; cut < c.frame.length; cut++) {
-        const r = dissect(c.frame, cut);
+        const r = dissect(c.frame, { capturedLength: cut });
         expect(r.diagnostics.filter((d) => d.startsWith('decoder-bug')), `${c.name} cut at ${cut}`).toEqual([]);
         expect(r.diagnostics.length, `${c.name} cut at ${cut}`).toBeGreaterThan(0);
         expect(r.state.payloadEnd).toBeLessThanOrEqual(cut);

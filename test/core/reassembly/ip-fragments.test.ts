@@ -18,7 +18,8 @@ import { PacketDecodeState } from '../../../src/core/layers/packet.js';
 import { LinkType } from '../../../src/core/layers/registry.js';
 import { IpFragmentTable, type IpFragmentOptions, type ReassembledDatagram } from '../../../src/core/reassembly/ip-fragments.js';
 import type { TimedChunk } from '../../../src/core/stream/chunks.js';
-import { fragmentDataSize, framesToPcap, ipv4Fragments, ipv6Fragments, planFragments, seededPermutation, type FragmentOptions } from '../../helpers/fragments.js';
+import { fragmentDataSize, framesToPcap, ipv4Fragments, ipv6Fragments, planFragments, type FragmentOptions } from '../../helpers/fragments.js';
+import { seededPermutation } from '../../helpers/random.js';
 import { ascii, sampleInvite } from '../../helpers/packet-builder.js';
 import { haveSharedCaptures, repoRoot, sharedCapture } from '../../helpers/paths.js';
 

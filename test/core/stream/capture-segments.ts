@@ -4,6 +4,7 @@
  * that every message's chunks point at exactly its bytes in the capture.
  */
 import { expect } from 'vitest';
+import { concatBytes } from '../../../src/core/capture/pcap-writer.js';
 import { dissectPacket } from '../../../src/core/layers/dissect.js';
 import { PacketDecodeState } from '../../../src/core/layers/packet.js';
 import '../../../src/core/layers/registry.js';
@@ -128,27 +129,6 @@ export function texts(r: Run): Map<string, string[]> {
   return new Map([...r.byKey].map(([k, v]) => [k, v.map((m) => m.text)]));
 }
 
-/** Deterministic PRNG (mulberry32) so that a failing permutation can be replayed from its seed. */
-export function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-export function shuffle<T>(items: T[], rnd: () => number): T[] {
-  const out = [...items];
-  for (let i = out.length - 1; i > 0; i--) {
-    const j = Math.floor(rnd() * (i + 1));
-    [out[i], out[j]] = [out[j], out[i]];
-  }
-  return out;
-}
-
 /** Reorders so that no item moves more than `window` places (sort by index + uniform noise). */
 export function jitter<T>(items: T[], window: number, rnd: () => number): T[] {
   return items
@@ -182,12 +162,5 @@ export function synthetic(packets: CaptureSegments['packets'], key: string, seq:
 
 /** One direction's bytes, in order, from its in-order segments (the captures used have no retransmissions). */
 export function streamBytes(segments: Segment[]): Uint8Array {
-  const total = segments.reduce((n, s) => n + s.payload.length, 0);
-  const out = new Uint8Array(total);
-  let at = 0;
-  for (const s of segments) {
-    out.set(s.payload, at);
-    at += s.payload.length;
-  }
-  return out;
+  return concatBytes(segments.map((s) => s.payload));
 }

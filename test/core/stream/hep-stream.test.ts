@@ -13,7 +13,8 @@ import { PacketDecodeState } from '../../../src/core/layers/packet.js';
 import { HepStreamSink, judgeHepPacket } from '../../../src/core/stream/hep-stream.js';
 import { StreamProtocolSniffer } from '../../../src/core/stream/stream-sniffer.js';
 import { fixtures, repoRoot } from '../../helpers/paths.js';
-import { ascii, concatBytes, feedCut, MiniSipSink, Recorder } from './stream-support.js';
+import { ascii, concat } from '../../helpers/packet-builder.js';
+import { feedCut, MiniSipSink, Recorder } from './stream-support.js';
 
 /** UDP payloads of a pcap, in file order. */
 function udpPayloads(path: string): Uint8Array[] {
@@ -38,7 +39,7 @@ function udpPayloads(path: string): Uint8Array[] {
 
 function chunk(vendor: number, type: number, value: Uint8Array): Uint8Array {
   const n = value.length + 6;
-  return concatBytes(new Uint8Array([vendor >> 8, vendor & 0xff, type >> 8, type & 0xff, n >> 8, n & 0xff]), value);
+  return concat(new Uint8Array([vendor >> 8, vendor & 0xff, type >> 8, type & 0xff, n >> 8, n & 0xff]), value);
 }
 const u8 = (n: number) => new Uint8Array([n]);
 const u16 = (n: number) => new Uint8Array([n >> 8, n & 0xff]);
@@ -46,7 +47,7 @@ const u32 = (n: number) => new Uint8Array([n >>> 24, (n >> 16) & 0xff, (n >> 8) 
 
 /** A HEPv3 packet (chunk types 1-12 and 15 of the HEP3 spec) carrying `sip` over IPv4/UDP. */
 function hep3(sip: Uint8Array, i: number): Uint8Array {
-  const body = concatBytes(
+  const body = concat(
     chunk(0, 1, u8(2)),
     chunk(0, 2, u8(17)),
     chunk(0, 3, new Uint8Array([10, 0, 0, 1])),
@@ -59,12 +60,12 @@ function hep3(sip: Uint8Array, i: number): Uint8Array {
     chunk(0, 12, u32(2002)),
     chunk(0, 15, sip),
   );
-  return concatBytes(ascii('HEP3'), u16(body.length + 6), body);
+  return concat(ascii('HEP3'), u16(body.length + 6), body);
 }
 
 const sips = udpPayloads(join(repoRoot, 'resources/sample-volte.pcap')).slice(0, 12);
 const packets = sips.map((s, i) => hep3(s, i));
-const stream = concatBytes(...packets);
+const stream = concat(...packets);
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
 const packetHex = packets.map(hex);
 const boundaries = packets.reduce<number[]>((acc, p) => [...acc, (acc[acc.length - 1] ?? 0) + p.length], []);
@@ -91,7 +92,7 @@ describe('HepStreamSink', () => {
       // Compared as hex: vitest's deep equality on byte arrays is too slow for thousands of runs.
       expect(out.heps.map((h) => hex(h.bytes)), `cut at ${k}`).toEqual(packetHex);
       for (const h of out.heps) {
-        const raw = concatBytes(...h.chunks.map((c) => stream.subarray(c.fileOffset - 1000, c.fileOffset - 1000 + c.length)));
+        const raw = concat(...h.chunks.map((c) => stream.subarray(c.fileOffset - 1000, c.fileOffset - 1000 + c.length)));
         expect(hex(raw)).toBe(hex(h.bytes));
       }
     }
@@ -105,7 +106,7 @@ describe('HepStreamSink', () => {
 
   it('resynchronises on the next HEP3 after garbage and says how much was skipped', () => {
     const junk = ascii('HEP garbage HEP2\x00\x01 HEP3\x00\x02');
-    const { out, sink } = run(concatBytes(junk, packets[0], junk, packets[1]), [5, 40]);
+    const { out, sink } = run(concat(junk, packets[0], junk, packets[1]), [5, 40]);
     expect(out.heps.map((h) => h.bytes)).toEqual([packets[0], packets[1]]);
     expect(sink.stats.discardedBytes).toBe(2 * junk.length);
     expect(out.reports[0].report).toMatchObject({ protocol: 'hep', records: 2, message: `HEP over TCP, 2 packets; ${2 * junk.length} bytes not HEPv3` });
@@ -135,8 +136,8 @@ describe('HepStreamSink', () => {
   it('judges packet starts: HEP3 with a consistent first chunk', () => {
     expect(judgeHepPacket(packets[0], 0, packets[0].length)).toBe('yes');
     expect(judgeHepPacket(packets[0], 0, 8)).toBe('more');
-    expect(judgeHepPacket(concatBytes(ascii('HEP3'), u16(3)), 0, 6)).toBe('no');
-    expect(judgeHepPacket(concatBytes(ascii('HEP3'), u16(20), chunk(0, 1, new Uint8Array(30))), 0, 26)).toBe('no');
+    expect(judgeHepPacket(concat(ascii('HEP3'), u16(3)), 0, 6)).toBe('no');
+    expect(judgeHepPacket(concat(ascii('HEP3'), u16(20), chunk(0, 1, new Uint8Array(30))), 0, 26)).toBe('no');
   });
 
   it('the sniffer picks HEP at the start and mid-stream', () => {
@@ -158,7 +159,7 @@ describe('HepStreamSink', () => {
   it.skipIf(!existsSync(real))('cuts sngrep HEPv3 datagrams laid end to end into exactly those datagrams', () => {
     const datagrams = udpPayloads(real).filter((d) => judgeHepPacket(d, 0, d.length) === 'yes');
     expect(datagrams.length).toBeGreaterThan(10);
-    const all = concatBytes(...datagrams);
+    const all = concat(...datagrams);
     const ends = datagrams.reduce<number[]>((acc, p) => [...acc, (acc[acc.length - 1] ?? 0) + p.length], []);
     const { out } = run(all, ends.flatMap((e) => [e - 3, e + 2]));
     expect(out.heps.map((h) => h.bytes)).toEqual(datagrams);

@@ -4,7 +4,8 @@ import type { TimedChunk } from '../../../src/core/stream/chunks.js';
 import { newSipFramerStats, SipStreamFramer, type SipFramerStats } from '../../../src/core/stream/sip-framer.js';
 import type { StreamOutputs } from '../../../src/core/stream/stream-sink.js';
 import { haveSharedCaptures, sharedCapture } from '../../helpers/paths.js';
-import { directions, random, readTcpSegments, streamBytes } from './capture-segments.js';
+import { seededRandom } from '../../helpers/random.js';
+import { directions, readTcpSegments, streamBytes } from './capture-segments.js';
 
 interface Framed {
   text: string;
@@ -72,7 +73,7 @@ describe.skipIf(!haveSharedCaptures)('SIP stream framing (RFC 3261 §18.3) on re
 
   it('frames every message tshark finds, whatever the cuts: whole stream, byte by byte, random pieces', () => {
     for (const cutting of ['whole', 'bytes', 'random'] as const) {
-      const rnd = random(5);
+      const rnd = seededRandom(5);
       const labels: string[] = [];
       for (const stream of streams) {
         const { out, sink, stats } = framer();
@@ -98,7 +99,7 @@ describe.skipIf(!haveSharedCaptures)('SIP stream framing (RFC 3261 §18.3) on re
     // Insert a double-CRLF ping before every message and a CRLF pong after it.
     const withPings = enc(plain.map((m) => `\r\n\r\n${m.text}\r\n`).join(''));
     const { out, sink, stats } = framer();
-    const rnd = random(9);
+    const rnd = seededRandom(9);
     feed(sink, withPings, [...Array(200)].map(() => Math.floor(rnd() * withPings.length)));
     sink.close('the capture ended');
     expect(out.map((m) => m.text)).toEqual(plain.map((m) => m.text));

@@ -18,7 +18,8 @@ import { WebSocketSink } from '../../../src/core/stream/websocket.js';
 import { SipStreamFramer } from '../../../src/core/stream/sip-framer.js';
 import { parseSip } from '../../../src/core/sip/parser.js';
 import { haveSharedCaptures, repoRoot, sharedCaptures } from '../../helpers/paths.js';
-import { ascii, concatBytes, feedCut, feedSegments, MiniSipSink, Recorder, tcpDirections, wsFrame } from './stream-support.js';
+import { ascii, concat } from '../../helpers/packet-builder.js';
+import { feedCut, feedSegments, MiniSipSink, Recorder, tcpDirections, wsFrame } from './stream-support.js';
 
 function sipMessages(): Uint8Array[] {
   const out: Uint8Array[] = [];
@@ -36,7 +37,7 @@ function sipMessages(): Uint8Array[] {
 }
 
 const sips = sipMessages().slice(0, 4);
-const sipStream = concatBytes(ascii('\r\n\r\n'), ...sips);
+const sipStream = concat(ascii('\r\n\r\n'), ...sips);
 const text = (b: Uint8Array) => new TextDecoder('latin1').decode(b);
 
 function sniff(bytes: Uint8Array, cuts: number[] = [], forced?: Parameters<typeof makeSniffer>[1]) {
@@ -93,7 +94,7 @@ describe('StreamProtocolSniffer', () => {
   });
 
   it('a WebSocket frame carrying SIP with no handshake is WebSocket; its messages come out', () => {
-    const stream = concatBytes(wsFrame(1, sips[0], { mask: [1, 2, 3, 4] }), wsFrame(1, sips[1], { mask: [5, 6, 7, 8] }));
+    const stream = concat(wsFrame(1, sips[0], { mask: [1, 2, 3, 4] }), wsFrame(1, sips[1], { mask: [5, 6, 7, 8] }));
     for (const k of [1, 2, 5, 9, 30]) {
       const { sniffer, out } = sniff(stream, [k]);
       expect(sniffer.protocol).toBe('websocket');
@@ -104,7 +105,7 @@ describe('StreamProtocolSniffer', () => {
 
   it('creates the TLS and HEP sinks for their headers', () => {
     expect(sniff(new Uint8Array([22, 3, 1, 0, 4, 1, 0, 0, 0])).sniffer.sink).toBeInstanceOf(TlsRecordSink);
-    const hep = concatBytes(ascii('HEP3'), new Uint8Array([0, 12, 0, 0, 0, 1, 0, 6]));
+    const hep = concat(ascii('HEP3'), new Uint8Array([0, 12, 0, 0, 0, 1, 0, 6]));
     const { sniffer, out } = sniff(hep, [2]);
     expect(sniffer.sink).toBeInstanceOf(HepStreamSink);
     expect(out.heps.map((h) => Array.from(h.bytes))).toEqual([Array.from(hep)]);
@@ -147,7 +148,7 @@ describe('StreamProtocolSniffer', () => {
 
   it('close before the decision replays the held bytes to the chosen sink', () => {
     const partial = sips[0].subarray(0, sips[0].length - 10);
-    const { sniffer } = sniff(concatBytes(partial.subarray(0, 10)), []);
+    const { sniffer } = sniff(concat(partial.subarray(0, 10)), []);
     expect(sniffer.protocol).toBe('sip');
     const frame = wsFrame(1, sips[0]);
     const { sniffer: s2, out } = sniff(frame.subarray(0, 200), []);
@@ -215,9 +216,9 @@ describe('robustness: damaged streams never throw nor stall', () => {
       seed = (seed * 1103515245 + 12345) >>> 0;
       return (seed >>> 8) % n;
     };
-    const tls = tcpDirections(join(repoRoot, 'test/fixtures/tls-5061.pcap')).map((d) => concatBytes(...d.segments.map((x) => x.payload)));
-    const ws = haveSharedCaptures ? tcpDirections(join(sharedCaptures, 'heplify_sip_tcp_websocket.pcap')).map((d) => concatBytes(...d.segments.map((x) => x.payload))) : [];
-    const hep = concatBytes(ascii('HEP3'), new Uint8Array([0, 12, 0, 0, 0, 1, 0, 6]), ascii('HEP3'), new Uint8Array([0, 20, 0, 0, 0, 15, 0, 14]), sips[0].subarray(0, 8));
+    const tls = tcpDirections(join(repoRoot, 'test/fixtures/tls-5061.pcap')).map((d) => concat(...d.segments.map((x) => x.payload)));
+    const ws = haveSharedCaptures ? tcpDirections(join(sharedCaptures, 'heplify_sip_tcp_websocket.pcap')).map((d) => concat(...d.segments.map((x) => x.payload))) : [];
+    const hep = concat(ascii('HEP3'), new Uint8Array([0, 12, 0, 0, 0, 1, 0, 6]), ascii('HEP3'), new Uint8Array([0, 20, 0, 0, 0, 15, 0, 14]), sips[0].subarray(0, 8));
     const sources = [...tls, ...ws, hep, sipStream];
     for (let round = 0; round < 300; round++) {
       const src = sources[round % sources.length].slice();

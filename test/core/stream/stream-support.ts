@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import { createCaptureReader } from '../../../src/core/capture/open.js';
+import { concatBytes } from '../../../src/core/capture/pcap-writer.js';
 import type { Diagnostic } from '../../../src/core/diagnostics.js';
 import { dissectPacket } from '../../../src/core/layers/dissect.js';
 import { PacketDecodeState, Transport } from '../../../src/core/layers/packet.js';
@@ -75,14 +76,7 @@ export function tcpDirections(path: string): Direction[] {
 
 /** A direction's bytes joined, with the chunk of every byte run. */
 export function joinSegments(segments: Segment[]): { bytes: Uint8Array; chunks: TimedChunk[] } {
-  const total = segments.reduce((n, s) => n + s.payload.length, 0);
-  const bytes = new Uint8Array(total);
-  let at = 0;
-  for (const s of segments) {
-    bytes.set(s.payload, at);
-    at += s.payload.length;
-  }
-  return { bytes, chunks: segments.map((s) => s.chunk) };
+  return { bytes: concatBytes(segments.map((s) => s.payload)), chunks: segments.map((s) => s.chunk) };
 }
 
 export interface Delivered {
@@ -168,10 +162,6 @@ export function feedSegments(sink: StreamSink, segments: Segment[]): void {
   for (const s of segments) sink.data(s.payload, 0, s.payload.length, s.chunk);
 }
 
-export function ascii(text: string): Uint8Array {
-  return new TextEncoder().encode(text);
-}
-
 /**
  * A WebSocket frame written from RFC 6455 §5.2 (independently of the decoder under test): `length` picks the
  * smallest encoding unless `lengthBytes` forces 16- or 64-bit.
@@ -193,15 +183,5 @@ export function wsFrame(opcode: number, payload: Uint8Array, options: { fin?: bo
   const out = new Uint8Array(head.length + n);
   out.set(head, 0);
   out.set(body, head.length);
-  return out;
-}
-
-export function concatBytes(...parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
   return out;
 }

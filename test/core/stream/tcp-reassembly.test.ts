@@ -5,14 +5,13 @@ import type { TimedChunk } from '../../../src/core/stream/chunks.js';
 import type { StreamSink } from '../../../src/core/stream/stream-sink.js';
 import { TcpReassembler } from '../../../src/core/stream/tcp-reassembly.js';
 import { haveSharedCaptures, sharedCapture } from '../../helpers/paths.js';
+import { seededRandom, shuffle } from '../../helpers/random.js';
 import {
   directions,
   expectChunksMatch,
   jitter,
-  random,
   readTcpSegments,
   run,
-  shuffle,
   streamBytes,
   synthetic,
   texts,
@@ -115,7 +114,7 @@ describe.skipIf(!haveSharedCaptures)('TCP reassembly of real streams', () => {
   it('gives the same messages for seeded random orders of the whole capture (SYNs first)', () => {
     const { syns, fins } = withSynAndFin(fragmented, fragmented.segments);
     for (let seed = 1; seed <= 6; seed++) {
-      const r = run([...syns, ...shuffle(fragmented.segments, random(seed)), ...fins]);
+      const r = run([...syns, ...shuffle(fragmented.segments, seededRandom(seed)), ...fins]);
       expect(texts(r), `seed ${seed}`).toEqual(referenceTexts);
       expect(r.table.gaps).toBe(0);
       expect(r.table.outOfOrderSegments).toBeGreaterThan(100);
@@ -126,7 +125,7 @@ describe.skipIf(!haveSharedCaptures)('TCP reassembly of real streams', () => {
   it('starts streams whose SYN was not captured at their lowest sequence number when the start is reordered', () => {
     for (let seed = 1; seed <= 6; seed++) {
       // No segment moves more than 24 places: within what an unanchored stream holds before starting.
-      const r = run(jitter(fragmented.segments, 24, random(seed)));
+      const r = run(jitter(fragmented.segments, 24, seededRandom(seed)));
       expect(texts(r), `seed ${seed}`).toEqual(referenceTexts);
       expect(r.table.gaps).toBe(0);
       expect(r.all.every((m) => m.complete)).toBe(true);
@@ -136,13 +135,13 @@ describe.skipIf(!haveSharedCaptures)('TCP reassembly of real streams', () => {
   it('places a late SYN (reordered among the first segments) at the start of its stream', () => {
     const { syns, fins } = withSynAndFin(fragmented, fragmented.segments);
     for (let seed = 1; seed <= 4; seed++) {
-      const r = run([...jitter([...syns, ...fragmented.segments], 24, random(seed)), ...fins]);
+      const r = run([...jitter([...syns, ...fragmented.segments], 24, seededRandom(seed)), ...fins]);
       expect(texts(r), `seed ${seed}`).toEqual(referenceTexts);
     }
   });
 
   it('drops duplicated segments and counts them', () => {
-    const rnd = random(42);
+    const rnd = seededRandom(42);
     const { syns, fins } = withSynAndFin(fragmented, fragmented.segments);
     const data = fragmented.segments.filter((s) => s.payload.length > 0);
     const duplicates = data.filter(() => rnd() < 0.2);
@@ -152,14 +151,14 @@ describe.skipIf(!haveSharedCaptures)('TCP reassembly of real streams', () => {
     const r = run([...syns, ...order, ...fins]);
     expect(texts(r)).toEqual(referenceTexts);
     expect(r.table.retransmittedSegments).toBe(duplicates.length);
-    const shuffled = run([...syns, ...shuffle(order, random(7)), ...fins]);
+    const shuffled = run([...syns, ...shuffle(order, seededRandom(7)), ...fins]);
     expect(texts(shuffled)).toEqual(referenceTexts);
     expect(shuffled.table.retransmittedSegments).toBe(duplicates.length);
   });
 
   it('gives the same messages when the streams are re-cut at other boundaries with overlapping retransmissions', () => {
     for (let seed = 1; seed <= 4; seed++) {
-      const rnd = random(seed);
+      const rnd = seededRandom(seed);
       const segments: Segment[] = [];
       for (const [key, d] of directions(fragmented.segments)) {
         const bytes = streamBytes(d.segments);
@@ -199,14 +198,14 @@ describe.skipIf(!haveSharedCaptures)('TCP reassembly of real streams', () => {
     const moved = (s: Segment): Segment => ({ ...s, seq: (s.seq + (shift.get(s.key) ?? 0)) >>> 0 });
     const segments = fragmented.segments.map(moved);
     expect(segments.some((s) => s.seq > 0xffff0000) && segments.some((s) => s.seq < 0x10000)).toBe(true);
-    expect(texts(run([...syns.map(moved), ...shuffle(segments, random(3)), ...fins.map(moved)]))).toEqual(referenceTexts);
-    expect(texts(run(jitter(segments, 24, random(4))))).toEqual(referenceTexts);
+    expect(texts(run([...syns.map(moved), ...shuffle(segments, seededRandom(3)), ...fins.map(moved)]))).toEqual(referenceTexts);
+    expect(texts(run(jitter(segments, 24, seededRandom(4))))).toEqual(referenceTexts);
   });
 
   it('reports a dropped segment as one gap: one flagged partial message, everything else intact', () => {
     const { syns, fins } = withSynAndFin(fragmented, fragmented.segments);
     const dirs = directions(fragmented.segments);
-    const rnd = random(11);
+    const rnd = seededRandom(11);
     let flaggedTotal = 0;
     let checked = 0;
     for (const [key, d] of dirs) {
@@ -320,7 +319,7 @@ describe.skipIf(!haveSharedCaptures)('TCP reassembly: connections with SYN/FIN a
     expect(reference.all.length).toBe(count);
     expect(reference.all.every((m) => m.complete)).toBe(true);
     expectChunksMatch(reference.all, capture.packets);
-    if (reorder) for (let seed = 1; seed <= 10; seed++) expect(texts(run(jitter(capture.segments, 8, random(seed))))).toEqual(texts(reference));
+    if (reorder) for (let seed = 1; seed <= 10; seed++) expect(texts(run(jitter(capture.segments, 8, seededRandom(seed))))).toEqual(texts(reference));
   });
 
   it('matches tshark on IPv6 segmented messages (nokia_50_sip_ott) in random orders', async () => {
@@ -331,7 +330,7 @@ describe.skipIf(!haveSharedCaptures)('TCP reassembly: connections with SYN/FIN a
     const tcpFrames = new Set(capture.segments.map((s) => s.frame));
     expect(ourMessages(reference)).toEqual(tshark.filter((row) => tcpFrames.has(Number(row.split(' ')[0]))));
     expect(reference.all.length).toBeGreaterThan(5);
-    for (let seed = 1; seed <= 20; seed++) expect(texts(run(jitter(capture.segments, 12, random(seed))))).toEqual(texts(reference));
+    for (let seed = 1; seed <= 20; seed++) expect(texts(run(jitter(capture.segments, 12, seededRandom(seed))))).toEqual(texts(reference));
   });
 });
 

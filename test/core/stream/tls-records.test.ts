@@ -9,18 +9,10 @@ import { describe, expect, it } from 'vitest';
 import { StreamProtocolSniffer } from '../../../src/core/stream/stream-sniffer.js';
 import { judgeTlsRecord, parseTlsHello, TlsRecordSink } from '../../../src/core/stream/tls-records.js';
 import { fixtures, haveSharedCaptures, sharedCaptures } from '../../helpers/paths.js';
+import { haveTshark } from '../../helpers/tshark.js';
 import { feedCut, feedSegments, joinSegments, MiniSipSink, Recorder, tcpDirections, type Direction } from './stream-support.js';
 
 const path = join(fixtures, 'tls-5061.pcap');
-
-function haveTshark(): boolean {
-  try {
-    execFileSync('tshark', ['-v'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 interface Expected {
   records: number;
@@ -74,7 +66,7 @@ function expectedMessage(e: Expected): string {
   return `encrypted (${version}), ${e.records} records, no keys`;
 }
 
-describe.skipIf(!haveTshark())('TlsRecordSink on tls-5061.pcap', () => {
+describe.skipIf(!haveTshark)('TlsRecordSink on tls-5061.pcap', () => {
   const directions = tcpDirections(path);
   const reference = tsharkReference();
 
@@ -181,7 +173,7 @@ describe.skipIf(!haveTshark())('TlsRecordSink on tls-5061.pcap', () => {
   });
 });
 
-describe.skipIf(!haveTshark() || !haveSharedCaptures)('TlsRecordSink on the shared captures with TLS', () => {
+describe.skipIf(!haveTshark || !haveSharedCaptures)('TlsRecordSink on the shared captures with TLS', () => {
   // sngrep_tlssaved: tshark calls frames 5 and 6 retransmissions although their sequence ranges were never
   // seen (they arrived out of order) and does not dissect them (6 records per direction instead of 8); with
   // sequence analysis off it does. Elsewhere sequence analysis stays on: it keeps real retransmissions

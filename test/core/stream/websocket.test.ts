@@ -13,20 +13,12 @@ import type { StreamSink } from '../../../src/core/stream/stream-sink.js';
 import { StreamProtocolSniffer } from '../../../src/core/stream/stream-sniffer.js';
 import { judgeWebSocketFrame, readWebSocketFrameHeader, readWebSocketHandshake, WebSocketSink, webSocketMessageFromFrames } from '../../../src/core/stream/websocket.js';
 import { haveSharedCaptures, sharedCaptures } from '../../helpers/paths.js';
-import { ascii, concatBytes, feedCut, feedSegments, joinSegments, MiniSipSink, Recorder, tcpDirections, wsFrame, type Direction } from './stream-support.js';
+import { haveTshark } from '../../helpers/tshark.js';
+import { ascii, concat } from '../../helpers/packet-builder.js';
+import { feedCut, feedSegments, joinSegments, MiniSipSink, Recorder, tcpDirections, wsFrame, type Direction } from './stream-support.js';
 
 const FILE = 'heplify_sip_tcp_websocket.pcap';
 const path = join(sharedCaptures, FILE);
-
-function haveTshark(): boolean {
-  try {
-    execFileSync('tshark', ['-v'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
-const tshark = haveTshark();
 
 interface Row {
   frame: number;
@@ -94,7 +86,7 @@ describe.skipIf(!haveSharedCaptures)('WebSocketSink on heplify_sip_tcp_websocket
       expect(m.diagnostics).toEqual([]);
     }
     expect(out.reports).toEqual([]);
-    if (tshark) {
+    if (haveTshark) {
       const lengths = tsharkPayloadLengths();
       expect(out.messages.map((m) => m.bytes.length)).toEqual(expected.map((r) => lengths.get(r.frame)));
     }
@@ -104,7 +96,7 @@ describe.skipIf(!haveSharedCaptures)('WebSocketSink on heplify_sip_tcp_websocket
     const out = runAll((d, o) => new WebSocketSink(d.key, o));
     let masked = 0;
     for (const m of out.messages) {
-      const raw = concatBytes(...m.chunks.map((c) => fileBytes.subarray(c.fileOffset, c.fileOffset + c.length)));
+      const raw = concat(...m.chunks.map((c) => fileBytes.subarray(c.fileOffset, c.fileOffset + c.length)));
       if (m.flow.startsWith('10.243.17.55')) {
         // Client to server: masked (RFC 6455 §5.3); the chunks re-read and unmasked give the message.
         masked++;
@@ -200,7 +192,7 @@ describe('WebSocket framing (RFC 6455 §5.7 examples)', () => {
     const hello = ascii('Hello');
     expect(webSocketMessageFromFrames(rfcHello)).toEqual(hello);
     expect(webSocketMessageFromFrames(rfcMaskedHello)).toEqual(hello);
-    expect(webSocketMessageFromFrames(concatBytes(rfcFragments.subarray(0, 5), rfcPing, rfcMaskedPong, rfcFragments.subarray(5)))).toEqual(hello);
+    expect(webSocketMessageFromFrames(concat(rfcFragments.subarray(0, 5), rfcPing, rfcMaskedPong, rfcFragments.subarray(5)))).toEqual(hello);
   });
 
   it('reads 16-bit and 64-bit extended lengths', () => {
@@ -247,7 +239,7 @@ describe('WebSocketSink on crafted frames', () => {
   const bigInvite = ascii(INVITE.replace('Content-Length: 0\r\n\r\n', `Content-Length: 300\r\n\r\n${'v=0\r\n'.repeat(60)}`));
 
   it('masked 16-bit, unmasked 7-bit and forced 64-bit frames each carry one message', () => {
-    const stream = concatBytes(wsFrame(1, invite, { mask: MASK }), wsFrame(1, ok), wsFrame(2, bigInvite, { lengthBytes: 8, mask: MASK }), wsFrame(2, bigInvite, { lengthBytes: 8 }));
+    const stream = concat(wsFrame(1, invite, { mask: MASK }), wsFrame(1, ok), wsFrame(2, bigInvite, { lengthBytes: 8, mask: MASK }), wsFrame(2, bigInvite, { lengthBytes: 8 }));
     const { out, sink } = run(stream);
     expect(out.messages.map((m) => m.text)).toEqual([INVITE, OK, new TextDecoder().decode(bigInvite), new TextDecoder().decode(bigInvite)]);
     expect(sink.stats).toMatchObject({ frames: 4, messages: 4, discardedBytes: 0 });
@@ -258,7 +250,7 @@ describe('WebSocketSink on crafted frames', () => {
     const b = invite.subarray(100, 101);
     const c = invite.subarray(101);
     for (const mask of [undefined, MASK]) {
-      const stream = concatBytes(
+      const stream = concat(
         wsFrame(1, a, { fin: false, mask }),
         mask ? rfcMaskedPong : rfcPing,
         wsFrame(0, b, { fin: false, mask }),
@@ -274,7 +266,7 @@ describe('WebSocketSink on crafted frames', () => {
           expect(sink.stats.controlFrames).toBe(2);
           // feedCut gives stream offset o the file offset 1000 + o.
           for (const m of out.messages) {
-            const raw = concatBytes(...m.chunks.map((ch) => stream.subarray(ch.fileOffset - 1000, ch.fileOffset - 1000 + ch.length)));
+            const raw = concat(...m.chunks.map((ch) => stream.subarray(ch.fileOffset - 1000, ch.fileOffset - 1000 + ch.length)));
             expect(mask ? webSocketMessageFromFrames(raw) : raw).toEqual(m.bytes);
           }
         }
@@ -284,7 +276,7 @@ describe('WebSocketSink on crafted frames', () => {
 
   it('consumes a handshake split at every byte, then frames', () => {
     const get = ascii('GET /ws HTTP/1.1\r\nHost: example.net\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Protocol: sip\r\nSec-WebSocket-Version: 13\r\n\r\n');
-    const stream = concatBytes(get, wsFrame(1, invite, { mask: MASK }));
+    const stream = concat(get, wsFrame(1, invite, { mask: MASK }));
     for (let k = 0; k <= get.length + 3; k++) {
       const { out, sink } = run(stream, [k]);
       expect(out.messages.map((m) => m.text), `cut at ${k}`).toEqual([INVITE]);
@@ -300,7 +292,7 @@ describe('WebSocketSink on crafted frames', () => {
     const sink = new WebSocketSink('f', out);
     feedCut(sink, f1.subarray(0, 50), []);
     sink.gap(40, 7);
-    feedCut(sink, concatBytes(f1.subarray(90), f2), [5]);
+    feedCut(sink, concat(f1.subarray(90), f2), [5]);
     sink.close('end');
     expect(out.messages.map((m) => m.text)).toEqual([INVITE.substring(0, 50 - 8), OK]);
     expect(out.messages[0].diagnostics).toMatchObject([{ kind: 'truncated', layer: 'websocket' }]);
@@ -311,7 +303,7 @@ describe('WebSocketSink on crafted frames', () => {
     const sink2 = new WebSocketSink('f', out2);
     feedCut(sink2, f1.subarray(0, 50), []);
     sink2.gap(f1.length, 7); // more than the rest of the frame: out of step
-    feedCut(sink2, concatBytes(f1.subarray(50 + 30), f2), [3]);
+    feedCut(sink2, concat(f1.subarray(50 + 30), f2), [3]);
     sink2.close('end');
     expect(out2.messages.map((m) => m.text)).toEqual([INVITE.substring(0, 50 - 8), OK]);
     expect(sink2.stats.discardedBytes).toBe(f1.length - 80);
@@ -325,13 +317,13 @@ describe('WebSocketSink on crafted frames', () => {
   });
 
   it('keeps at most maxMessage bytes of an oversize message and stays in step', () => {
-    const { out } = run(concatBytes(wsFrame(1, bigInvite, { mask: MASK }), wsFrame(1, ok)), [10, 300], { maxMessage: 200 });
+    const { out } = run(concat(wsFrame(1, bigInvite, { mask: MASK }), wsFrame(1, ok)), [10, 300], { maxMessage: 200 });
     expect(out.messages.map((m) => m.text)).toEqual([INVITE.substring(0, 200), OK]);
     expect(out.messages[0].diagnostics[0]).toMatchObject({ kind: 'malformed', layer: 'websocket' });
   });
 
   it('permessage-deflate messages are counted and reported, not delivered; non-SIP messages are left out', () => {
-    const { out, sink } = run(concatBytes(wsFrame(1, ascii('{"json":1}')), wsFrame(1, invite, { rsv1: true }), wsFrame(1, ascii('\r\n\r\n')), wsFrame(1, ok)));
+    const { out, sink } = run(concat(wsFrame(1, ascii('{"json":1}')), wsFrame(1, invite, { rsv1: true }), wsFrame(1, ascii('\r\n\r\n')), wsFrame(1, ok)));
     expect(out.messages.map((m) => m.text)).toEqual([OK]);
     expect(sink.stats).toMatchObject({ compressed: 1, nonSip: 1, keepAlives: 1, messages: 1 });
     expect(out.reports[0].report).toMatchObject({ protocol: 'websocket', records: 4, message: 'WebSocket, 4 frames, messages: 1 compressed with permessage-deflate (not decoded), 1 not SIP, 1 SIP' });
