@@ -216,7 +216,7 @@ function summaryText(result: AnalysisResult): string {
   for (const r of result.engine.streamReports.slice(0, 20)) {
     lines.push(`Stream:      ${clean(r.src)} → ${clean(r.dst)} ${r.transport}: ${clean(r.message)} (frames ${r.firstFrame}–${r.lastFrame})`);
   }
-  if (result.engine.streamReports.length > 20) lines.push(`             ... and ${result.engine.streamReports.length - 20} more streams`);
+  if (stats.streamReports > 20) lines.push(`             ... and ${stats.streamReports - 20} more streams`);
   const rss = process.resourceUsage().maxRSS * 1024;
   lines.push(`Time:        ${seconds.toFixed(3)} s (${mb(result.file.bytesRead / seconds)} MB/s), peak RSS ${mb(rss)} MB`);
   return `${lines.join('\n')}\n`;

@@ -42,6 +42,8 @@ export interface EngineStats {
   /** Messages with at least one error/warning diagnostic. */
   messagesWithErrors: number;
   messagesWithWarnings: number;
+  /** Streams summarised instead of decoded (TLS without keys), all counted, the first 10,000 listed. */
+  streamReports: number;
   /** Messages also seen at another capture point (each such message counted once per extra copy). */
   copies: number;
   /** Packets with decode problems that carried no SIP (listed in `packetDiagnostics`). */
@@ -121,6 +123,9 @@ interface StackInfo {
 /** The empty diagnostics list, shared (callers copy before adding). */
 const NO_DIAGNOSTICS: Diagnostic[] = [];
 
+/** Bound on stream reports kept (each is counted in `stats.streamReports`). */
+const MAX_STREAM_REPORTS = 10_000;
+
 /** Bound on packet-level diagnostics kept for packets that carried no SIP (the counters keep counting). */
 const MAX_PACKET_DIAGNOSTICS = 100_000;
 
@@ -152,6 +157,7 @@ export class TraceEngine {
     messagesWithErrors: 0,
     messagesWithWarnings: 0,
     copies: 0,
+    streamReports: 0,
     packetsWithDiagnostics: 0,
     tcpRetransmittedSegments: 0,
     tcpGaps: 0,
@@ -659,6 +665,8 @@ export class TraceEngine {
 
   /** A stream that carried nothing readable as SIP: reported with its endpoints (summary, app status). */
   private addStreamReport(flow: FlowContext, report: StreamReport): void {
+    this.stats.streamReports++;
+    if (this.streamReports.length >= MAX_STREAM_REPORTS) return; // counted above; a trace of 100k TLS connections keeps the first
     const strings = this.index.strings;
     this.streamReports.push({ ...report, src: strings.get(flow.src), dst: strings.get(flow.dst), transport: strings.get(flow.transport) });
   }
