@@ -1,7 +1,8 @@
 import { formatDiagnostic } from '../core/diagnostics.js';
 import { DECODE_AS_PROTOCOLS, parseDecodeAs, type DecodeAsRule } from '../core/engine/decode-as.js';
 import type { MessageIndex, MessageRecord } from '../core/index/message-index.js';
-import { epochSecondsText, messageJsonText } from '../core/report/message-json.js';
+import { analyzeCalls } from '../core/calls/analysis.js';
+import { epochSecondsText, messageJsonText, type MessageCallKeys } from '../core/report/message-json.js';
 import { summarizeIndex } from '../core/report/summary.js';
 import { analyzeFile, type AnalysisResult } from '../node/analyze.js';
 import { CaptureFileError } from '../node/capture-file.js';
@@ -50,7 +51,8 @@ export async function analyzeCommand(argv: string[]): Promise<number> {
   let result: AnalysisResult;
   try {
     result = await analyzeFile(path, {
-      engine: { decodeAs },
+      // The JSON formats carry each message's transaction, dialog, call and procedure: they need the facts.
+      engine: { decodeAs, messageFacts: format === 'ndjson' || format === 'json' },
       onProgress: showProgress
         ? (read, total, messages) => {
             const now = performance.now();
@@ -75,8 +77,23 @@ export async function analyzeCommand(argv: string[]): Promise<number> {
   const index = result.engine.index;
   if (format === 'table') await printTable(out, index, result.engine.stats.packets);
   else if (format === 'tsv') await printTsv(out, index);
-  else if (format === 'ndjson') await printNdjson(out, index);
-  else if (format === 'json') await printJson(out, index, result, wantSummary);
+  else if (format === 'ndjson' || format === 'json') {
+    const engine = result.engine;
+    const calls = analyzeCalls(index, (row) => engine.facts[row]);
+    const keys = (row: number): MessageCallKeys => {
+      const procedure = calls.procedureOf[row];
+      return {
+        transaction: calls.transactionOf[row],
+        dialog: calls.dialogOf[row],
+        call: calls.callOf[row],
+        procedure: procedure >= 0 ? calls.procedures[procedure].group : undefined,
+        procedureInstance: procedure,
+        retransmission: calls.retransmission[row] === 1,
+      };
+    };
+    if (format === 'ndjson') await printNdjson(out, index, keys);
+    else await printJson(out, index, result, wantSummary, keys);
+  }
   if (wantSummary && format !== 'json') {
     // With a machine-readable list on stdout, the summary goes to stderr so the list stays parseable.
     const target = format === 'tsv' || format === 'ndjson' ? new TextOutput(process.stderr) : out;
@@ -162,15 +179,15 @@ async function printTsv(out: TextOutput, index: MessageIndex): Promise<void> {
   }
 }
 
-async function printNdjson(out: TextOutput, index: MessageIndex): Promise<void> {
-  for (const i of index.frameOrder()) await out.write(`${messageJsonText(index.get(i))}\n`);
+async function printNdjson(out: TextOutput, index: MessageIndex, keys: (row: number) => MessageCallKeys): Promise<void> {
+  for (const i of index.frameOrder()) await out.write(`${messageJsonText(index.get(i), keys(i))}\n`);
 }
 
-async function printJson(out: TextOutput, index: MessageIndex, result: AnalysisResult, withSummary: boolean): Promise<void> {
+async function printJson(out: TextOutput, index: MessageIndex, result: AnalysisResult, withSummary: boolean, keys: (row: number) => MessageCallKeys): Promise<void> {
   await out.write(`{"file":${JSON.stringify(result.file.path)},"format":${JSON.stringify(result.file.format)},"compressed":${result.file.compressed},"packets":${result.engine.stats.packets},"messages":[`);
   let first = true;
   for (const i of index.frameOrder()) {
-    await out.write(`${first ? '\n' : ',\n'}${messageJsonText(index.get(i))}`);
+    await out.write(`${first ? '\n' : ',\n'}${messageJsonText(index.get(i), keys(i))}`);
     first = false;
   }
   await out.write('\n]');

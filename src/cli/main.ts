@@ -1,15 +1,20 @@
 import { readFileSync } from 'node:fs';
 import { analyzeCommand, analyzeUsage } from './analyze.js';
 import { UsageError } from './args.js';
+import { callsCommand, callsUsage, statsCommand } from './calls.js';
 
 const usage = `Usage: sipscope <command> [options]
 
 Commands:
   analyze FILE   list every SIP message in a pcap/pcapng capture (see 'sipscope analyze --help')
+  calls FILE     one row per call: procedures, state, KPIs, findings
+  stats FILE     the trace's KPIs: ASR, NER, post-dial delay, registration success...
   help           show this help
   version        print the version
 
-${analyzeUsage}`;
+${analyzeUsage}
+
+${callsUsage}`;
 
 function version(): string {
   const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -23,6 +28,10 @@ export async function main(argv: string[]): Promise<number> {
     switch (command) {
       case 'analyze':
         return await analyzeCommand(rest);
+      case 'calls':
+        return await callsCommand(rest);
+      case 'stats':
+        return await statsCommand(rest);
       case undefined:
       case 'help':
       case '--help':

@@ -17,6 +17,7 @@ import type { StreamOutputs, StreamReport, StreamSink } from '../stream/stream-s
 import { StreamProtocolSniffer } from '../stream/stream-sniffer.js';
 import { SctpMessageTable } from '../stream/sctp-messages.js';
 import { TcpStreamTable } from '../stream/tcp-stream.js';
+import { extractFacts, type MessageFacts } from '../calls/facts.js';
 import { CopyDetector } from './copies.js';
 import { decodeAsTable, type DecodeAsRule } from './decode-as.js';
 
@@ -70,6 +71,12 @@ export interface EngineOptions {
   /** Ports forced to a protocol content detection cannot recognise (`tcp.port==6060,sip`). */
   decodeAs?: readonly DecodeAsRule[];
   ipFragments?: IpFragmentOptions;
+  /**
+   * Read the facts the call analysis needs (Require, RSeq/RAck, Expires, SDP direction and codecs, ICID...)
+   * from every message as it is indexed (`engine.facts`). Costs a full parse per message; `sipscope
+   * calls`/`stats` and the app turn it on, a plain message listing does not need it.
+   */
+  messageFacts?: boolean;
 }
 
 /** Per-packet context the SIP stage needs after the layers are decoded. */
@@ -166,6 +173,9 @@ export class TraceEngine {
   readonly packetDiagnostics: PacketDiagnostic[] = [];
   /** Streams summarised instead of decoded (TLS: "encrypted, N records, no keys"), in the order they ended. */
   readonly streamReports: EngineStreamReport[] = [];
+  /** Per row, with `messageFacts`: what the call analysis reads from each message. */
+  readonly facts: (MessageFacts | undefined)[] = [];
+  private readonly collectFacts: boolean;
   /** Called after each message is added to the index (live views subscribe here). */
   onMessage: ((row: number) => void) | undefined;
 
@@ -203,6 +213,7 @@ export class TraceEngine {
 
   constructor(options: EngineOptions = {}) {
     this.state = this.packetState;
+    this.collectFacts = options.messageFacts === true;
     if (options.decodeAs && options.decodeAs.length > 0) {
       const table: DecodeAsTable = decodeAsTable(options.decodeAs);
       this.packetState.decodeAs = table;
@@ -756,6 +767,8 @@ export class TraceEngine {
     const f = this.fields;
     let row: number;
     let request: boolean;
+    // With facts wanted every message is parsed in full (the fast scan's fields are the same, by contract).
+    const parsed = this.collectFacts ? parseSip(bytes, start, end, { stream: streamFraming }) : undefined;
     if (scanned) {
       // Fast path: a clean message; every field is interned straight from the packet bytes.
       row = index.appendRow(frame, firstFrame, tsSec, tsNsec, f.end - start, fileOffset, chunks);
@@ -780,7 +793,7 @@ export class TraceEngine {
       index.setBranch(row, bytes, f.branchStart, f.branchEnd);
     } else {
       // Anything unusual: the full parser, which says what is wrong.
-      const message = parseSip(bytes, start, end, { stream: streamFraming });
+      const message = parsed ?? parseSip(bytes, start, end, { stream: streamFraming });
       if (message.diagnostics.length > 0) problems = [...problems, ...message.diagnostics];
       row = index.appendRow(frame, firstFrame, tsSec, tsNsec, message.end - start, fileOffset, chunks);
       request = message.kind === 'request';
@@ -809,6 +822,13 @@ export class TraceEngine {
       if (esp >= 0 && state.layerStarts[esp] + 8 <= state.bytes.length) index.setOuterField(row, 'esp', 'esp.sequence', u32(state.bytes, state.layerStarts[esp] + 4));
     }
     index.setDiagnostics(row, problems);
+    if (parsed) {
+      try {
+        this.facts[row] = extractFacts(parsed);
+      } catch (error) {
+        index.setDiagnostics(row, [...problems, decoderBug('calls', error)]);
+      }
+    }
     const stats = this.stats;
     stats.sipMessages++;
     if (request) stats.requests++;

@@ -37,9 +37,27 @@ export interface MessageJson {
   /** Frames of the same message seen at other capture points; absent when none. */
   copies?: number[];
   diagnostics: { severity: string; kind: string; layer: string; message: string }[];
+  /** From the call analysis (absent without it): numbers start at 1, null where the message has none. */
+  transaction?: number;
+  dialog?: number | null;
+  call?: number;
+  /** Procedure group (`registration`, `call-setup`...) and the instance number. */
+  procedure?: string;
+  procedureInstance?: number;
+  retransmission?: boolean;
 }
 
-export function messageJson(m: MessageRecord): MessageJson {
+/** What the call analysis says of one message (see src/core/calls/analysis.ts). */
+export interface MessageCallKeys {
+  transaction: number;
+  dialog: number;
+  call: number;
+  procedure: string | undefined;
+  procedureInstance: number;
+  retransmission: boolean;
+}
+
+export function messageJson(m: MessageRecord, calls?: MessageCallKeys): MessageJson {
   const frames: number[] = [];
   for (const chunk of m.chunks) if (frames[frames.length - 1] !== chunk.frame) frames.push(chunk.frame);
   const out: MessageJson = {
@@ -60,6 +78,16 @@ export function messageJson(m: MessageRecord): MessageJson {
     frames,
     diagnostics: m.diagnostics.map((d) => ({ severity: d.severity, kind: d.kind, layer: d.layer, message: d.message })),
   };
+  if (calls) {
+    out.transaction = calls.transaction + 1;
+    out.dialog = calls.dialog >= 0 ? calls.dialog + 1 : null;
+    out.call = calls.call + 1;
+    if (calls.procedure !== undefined) {
+      out.procedure = calls.procedure;
+      out.procedureInstance = calls.procedureInstance + 1;
+    }
+    out.retransmission = calls.retransmission;
+  }
   if (m.outer.length > 0) out.outer = m.outer;
   if (m.copies.length > 0) out.copies = m.copies.map((copy) => copy.frame);
   if (m.method !== undefined) out.method = m.method;
@@ -71,8 +99,8 @@ export function messageJson(m: MessageRecord): MessageJson {
 }
 
 /** One message as a JSON text, with `time` printed at full precision. */
-export function messageJsonText(m: MessageRecord): string {
-  const text = JSON.stringify(messageJson(m));
+export function messageJsonText(m: MessageRecord, calls?: MessageCallKeys): string {
+  const text = JSON.stringify(messageJson(m, calls));
   // `"time":0` is the second key of the object; splice the exact literal in.
   return text.replace('"time":0,', `"time":${epochSecondsText(m.tsSec, m.tsNsec)},`);
 }

@@ -1,0 +1,150 @@
+import { analyzeCalls, type CallAnalysis, type Distribution } from '../core/calls/analysis.js';
+import { analyzeFile, type AnalysisResult } from '../node/analyze.js';
+import { CaptureFileError } from '../node/capture-file.js';
+import { parseArgs, UsageError } from './args.js';
+import { TextOutput } from './output.js';
+
+export const callsUsage = `Usage: sipscope calls FILE [--format table|json|csv] [--no-link]
+       sipscope stats FILE [--format text|json]
+
+calls: one row per call (the messages of one Call-ID) with its procedures, state (CALL SETUP, RINGING,
+IN CALL, CANCELLED, REJECTED, BUSY, DIVERTED, COMPLETED, REGISTERED, AUTH CHALLENGED, UNREGISTERED, FAILED,
+INCOMPLETE), from, to, start, duration, KPIs, message count and findings. Calls that are legs of one IMS
+session (same ICID in P-Charging-Vector, or same Session-ID) share a session number; --no-link turns that off.
+stats: the trace's KPIs (answer-seizure and network effectiveness ratios, post-dial delay, answer, set-up
+and registration times, registration success rate), procedures by outcome, response codes per method, findings.`;
+
+/** Reads a capture with message facts and runs the call analysis over it. */
+async function load(path: string, link: boolean): Promise<{ result: AnalysisResult; calls: CallAnalysis } | number> {
+  try {
+    const result = await analyzeFile(path, { engine: { messageFacts: true } });
+    const engine = result.engine;
+    return { result, calls: analyzeCalls(engine.index, (row) => engine.facts[row], { link }) };
+  } catch (error) {
+    if (error instanceof CaptureFileError) {
+      process.stderr.write(`sipscope: ${error.message}\n`);
+      return 1;
+    }
+    throw error;
+  }
+}
+
+/** Removes control characters: SIP content is hostile input, no terminal escape reaches the screen. */
+function clean(text: string): string {
+  // eslint-disable-next-line no-control-regex
+  return text.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+}
+
+function csvField(text: string): string {
+  // RFC 4180 quoting; a leading =, +, - or @ would be a formula to a spreadsheet: prefix it (OWASP CSV injection).
+  const safe = /^[=+\-@\t\r]/.test(text) ? `'${text}` : text;
+  return /[",\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
+}
+
+function isoTime(seconds: number): string {
+  const whole = Math.floor(seconds);
+  return `${new Date(whole * 1000).toISOString().slice(0, 19)}.${String(Math.round((seconds - whole) * 1e6)).padStart(6, '0')}Z`;
+}
+
+function callRows(analysis: CallAnalysis, frameOfRow: (row: number) => number) {
+  return analysis.calls.map((c) => {
+    const groups = c.procedures.map((id) => analysis.procedures[id]).map((p) => (p.kind ? `${p.group}(${p.kind})` : p.group));
+    return {
+      call: c.index + 1,
+      session: c.session + 1,
+      callId: c.callId,
+      state: c.state,
+      from: c.from,
+      to: c.to,
+      start: isoTime(c.start),
+      durationMs: Math.round((c.end - c.start) * 1e6) / 1e3,
+      messages: c.rows.length,
+      dialogs: c.dialogs,
+      procedures: groups,
+      kpis: c.kpis,
+      findings: c.findings.map((i) => analysis.findings[i]).map((f) => ({ severity: f.severity, code: f.code, message: f.message, frames: f.rows.map(frameOfRow) })),
+    };
+  });
+}
+
+export async function callsCommand(argv: string[]): Promise<number> {
+  const { positionals, options } = parseArgs(argv, { format: { value: true, choices: ['table', 'json', 'csv'], short: 'f' }, 'no-link': {}, help: { short: 'h' } });
+  if (options.has('help')) {
+    process.stdout.write(`${callsUsage}\n`);
+    return 0;
+  }
+  if (positionals.length !== 1) throw new UsageError('calls needs one capture FILE');
+  const loaded = await load(positionals[0], !options.has('no-link'));
+  if (typeof loaded === 'number') return loaded;
+  const { result, calls } = loaded;
+  const rows = callRows(calls, (row) => result.engine.index.frameOf(row));
+  const out = new TextOutput(process.stdout);
+  const format = options.get('format') ?? 'table';
+  if (format === 'json') {
+    await out.write(`${JSON.stringify({ file: result.file.path, calls: rows }, null, 1)}\n`);
+  } else if (format === 'csv') {
+    await out.write('call,session,call_id,state,from,to,start,duration_ms,messages,procedures,post_dial_delay_ms,answer_time_ms,setup_time_ms,call_duration_ms,registration_time_ms,findings\n');
+    for (const r of rows) {
+      const k = r.kpis;
+      const fields = [r.call, r.session, r.callId, r.state, r.from, r.to, r.start, r.durationMs, r.messages, r.procedures.join(' '), k.postDialDelayMs ?? '', k.answerTimeMs ?? '', k.setupTimeMs ?? '', k.durationMs ?? '', k.registrationTimeMs ?? '', r.findings.map((f) => `${f.severity}:${f.code}`).join(' ')];
+      await out.write(`${fields.map((f) => csvField(String(f))).join(',')}\n`);
+    }
+  } else if (rows.length === 0) {
+    await out.write(`No calls: no SIP messages among ${result.engine.stats.packets} packet(s).\n`);
+  } else {
+    await out.write(`${'Call'.padStart(5)} ${'Sess'.padStart(4)}  ${'State'.padEnd(15)} ${'Start'.padEnd(27)} ${'Duration'.padStart(10)} ${'Msgs'.padStart(5)}  ${'PDD ms'.padStart(9)} ${'Answer ms'.padStart(9)}  From → To\n`);
+    for (const r of rows) {
+      const k = r.kpis;
+      const num = (v: number | undefined) => (v === undefined ? '' : v.toFixed(1)).padStart(9);
+      await out.write(`${String(r.call).padStart(5)} ${String(r.session).padStart(4)}  ${r.state.padEnd(15)} ${r.start.padEnd(27)} ${`${(r.durationMs / 1000).toFixed(3)}s`.padStart(10)} ${String(r.messages).padStart(5)}  ${num(k.postDialDelayMs)} ${num(k.answerTimeMs)}  ${clean(r.from)} → ${clean(r.to)}\n`);
+      await out.write(`${''.padStart(13)}${clean(r.callId)}: ${r.procedures.join(', ')}\n`);
+      for (const f of r.findings) if (f.severity !== 'note') await out.write(`${''.padStart(13)}${f.severity} ${clean(f.message)} (frame ${f.frames.join(', ')})\n`);
+    }
+  }
+  await out.flush();
+  return 0;
+}
+
+function dist(d: Distribution | undefined): string {
+  return d ? `median ${d.median.toFixed(1)} ms, mean ${d.mean.toFixed(1)} ms, max ${d.max.toFixed(1)} ms (${d.count})` : '—';
+}
+
+function ratio(r: number | undefined): string {
+  return r === undefined ? '—' : `${(r * 100).toFixed(1)} %`;
+}
+
+export async function statsCommand(argv: string[]): Promise<number> {
+  const { positionals, options } = parseArgs(argv, { format: { value: true, choices: ['text', 'json'], short: 'f' }, help: { short: 'h' } });
+  if (options.has('help')) {
+    process.stdout.write(`${callsUsage}\n`);
+    return 0;
+  }
+  if (positionals.length !== 1) throw new UsageError('stats needs one capture FILE');
+  const loaded = await load(positionals[0], true);
+  if (typeof loaded === 'number') return loaded;
+  const { result, calls } = loaded;
+  const k = calls.kpis;
+  const out = new TextOutput(process.stdout);
+  if (options.get('format') === 'json') {
+    await out.write(`${JSON.stringify({ file: result.file.path, messages: result.engine.index.count, ...k }, null, 1)}\n`);
+  } else {
+    const lines = [
+      `File:               ${result.file.path}`,
+      `Messages:           ${result.engine.index.count} in ${k.calls} calls (${k.sessions} sessions)`,
+      `Call set-ups:       ${k.callSetups}, answered ${k.answered}`,
+      `ASR:                ${ratio(k.answerSeizureRatio)}   NER: ${ratio(k.networkEffectivenessRatio)}`,
+      `Post-dial delay:    ${dist(k.postDialDelayMs)}`,
+      `Answer time:        ${dist(k.answerTimeMs)}`,
+      `Set-up time:        ${dist(k.setupTimeMs)}`,
+      `Call duration:      ${dist(k.durationMs)}`,
+      `Registrations:      ${k.registrations}, success rate ${ratio(k.registrationSuccessRate)}`,
+      `Registration time:  ${dist(k.registrationTimeMs)}`,
+      `Procedures:         ${Object.entries(k.procedures).map(([g, o]) => `${g} ${o.success}✓ ${o.failure}✗${o.timeout ? ` ${o.timeout} timeout` : ''}${o.incomplete ? ` ${o.incomplete} incomplete` : ''}`).join('; ') || '—'}`,
+      `Responses:          ${Object.entries(k.responseCodes).map(([m, codes]) => `${clean(m)}: ${Object.entries(codes).map(([c, n]) => `${c}×${n}`).join(' ')}`).join('; ') || '—'}`,
+      `Findings:           ${k.findings.error} error(s), ${k.findings.warning} warning(s), ${k.findings.note} note(s)`,
+    ];
+    await out.write(`${lines.join('\n')}\n`);
+  }
+  await out.flush();
+  return 0;
+}

@@ -1,0 +1,491 @@
+import { TextColumn, type MessageIndex } from '../index/message-index.js';
+import type { MessageFacts } from './facts.js';
+import { groupOf, TRANSACTION_TIMEOUT_SEC, type Procedure, type ProcedureOutcome } from './procedures.js';
+import { matchTransactions, type Transaction, type TransactionIndex } from './transactions.js';
+
+/** Call states with the names users know from Wireshark's VoIP calls and sngrep, plus non-INVITE outcomes. */
+export type CallState =
+  | 'CALL SETUP'
+  | 'RINGING'
+  | 'IN CALL'
+  | 'CANCELLED'
+  | 'REJECTED'
+  | 'BUSY'
+  | 'DIVERTED'
+  | 'COMPLETED'
+  | 'REGISTERED'
+  | 'AUTH CHALLENGED'
+  | 'UNREGISTERED'
+  | 'FAILED'
+  | 'INCOMPLETE';
+
+/** Per-call timings in milliseconds (absent when the call has no such step). */
+export interface CallKpis {
+  /** Post-dial delay: INVITE → first 180/183 (ITU-T E.431's "post-selection delay" as SIP tools measure it). */
+  postDialDelayMs?: number;
+  /** INVITE → 2xx. */
+  answerTimeMs?: number;
+  /** INVITE → ACK, as Wireshark's VoIP calls define set-up time. */
+  setupTimeMs?: number;
+  /** ACK → BYE. */
+  durationMs?: number;
+  /** First REGISTER → its final 2xx (challenge included). */
+  registrationTimeMs?: number;
+}
+
+export type FindingSeverity = 'error' | 'warning' | 'note';
+
+/** An expert finding: what is wrong or worth knowing, with the messages it concerns. */
+export interface Finding {
+  severity: FindingSeverity;
+  /** Stable name: `failure-final`, `retransmission`, `invite-timeout`, `missing-ack`, `missing-prack`... */
+  code: string;
+  message: string;
+  call: number;
+  rows: number[];
+}
+
+/** A call: the messages of one Call-ID, with the dialogs, procedures, state, KPIs and findings they make. */
+export interface Call {
+  index: number;
+  callId: string;
+  /** Rows in frame order. */
+  rows: number[];
+  /** From and To URIs of its first request. */
+  from: string;
+  to: string;
+  start: number;
+  end: number;
+  state: CallState;
+  procedures: number[];
+  dialogs: number;
+  kpis: CallKpis;
+  findings: number[];
+  /**
+   * The IMS session this call is a leg of: the lowest call index among the calls sharing an ICID
+   * (P-Charging-Vector, RFC 7315 §4.6) or a Session-ID (RFC 7989) with it; its own index when unlinked.
+   */
+  session: number;
+}
+
+export interface Distribution {
+  count: number;
+  mean: number;
+  median: number;
+  max: number;
+}
+
+/** KPIs of the whole trace. */
+export interface TraceKpis {
+  calls: number;
+  sessions: number;
+  callSetups: number;
+  answered: number;
+  /** Answer-seizure ratio: answered set-ups / set-ups that ended (ITU-T E.411). */
+  answerSeizureRatio: number | undefined;
+  /** Network effectiveness ratio: set-ups answered or ended by the user (busy, decline, no answer, cancel) / ended (ITU-T E.411). */
+  networkEffectivenessRatio: number | undefined;
+  registrations: number;
+  registrationSuccessRate: number | undefined;
+  postDialDelayMs: Distribution | undefined;
+  answerTimeMs: Distribution | undefined;
+  setupTimeMs: Distribution | undefined;
+  durationMs: Distribution | undefined;
+  registrationTimeMs: Distribution | undefined;
+  /** Final and provisional response counts per request method (retransmissions excluded). */
+  responseCodes: Record<string, Record<string, number>>;
+  procedures: Record<string, Record<ProcedureOutcome, number>>;
+  findings: Record<FindingSeverity, number>;
+}
+
+export interface CallAnalysis {
+  transactions: Transaction[];
+  /** Row → transaction, dialog (-1: outside a dialog), call, procedure; retransmission flags. */
+  transactionOf: Int32Array;
+  dialogOf: Int32Array;
+  callOf: Int32Array;
+  procedureOf: Int32Array;
+  retransmission: Uint8Array;
+  calls: Call[];
+  procedures: Procedure[];
+  findings: Finding[];
+  kpis: TraceKpis;
+}
+
+export interface CallAnalysisOptions {
+  /** Link the legs of one IMS session (same ICID or Session-ID) into one session id. Default true. */
+  link?: boolean;
+}
+
+/** Responses a user, not the network, decided (ITU-T E.411 NER): busy, no answer, decline, caller cancel. */
+const USER_DETERMINED = new Set([486, 600, 603, 480, 487]);
+
+/**
+ * Builds transactions, dialogs, calls, procedures, call states, KPIs and expert findings from the message
+ * index (in frame order) and the facts read from each message at ingestion (`facts(row)`).
+ */
+export function analyzeCalls(index: MessageIndex, facts: (row: number) => MessageFacts | undefined, options: CallAnalysisOptions = {}): CallAnalysis {
+  const order = index.frameOrder();
+  const time = (row: number) => index.tsSecOf(row) + index.tsNsecOf(row) / 1e9;
+  const ms = (from: number, to: number) => Math.round((time(to) - time(from)) * 1e6) / 1e3;
+  const traceEnd = order.length > 0 ? Math.max(...Array.from(order.subarray(Math.max(0, order.length - 64)), time)) : 0;
+  const tx: TransactionIndex = matchTransactions(index, order);
+  const { transactions, transactionOf, retransmission } = tx;
+
+  // Calls by Call-ID, dialogs by Call-ID and the pair of tags (RFC 3261 §12).
+  const callOf = new Int32Array(index.count).fill(-1);
+  const dialogOf = new Int32Array(index.count).fill(-1);
+  const calls: Call[] = [];
+  const callByCallId = new Map<number, number>();
+  const dialogs = new Map<string, number>();
+  for (const row of order) {
+    const callIdText = index.textId(row, TextColumn.CallId);
+    let call = callByCallId.get(callIdText);
+    if (call === undefined) {
+      call = calls.length;
+      callByCallId.set(callIdText, call);
+      const requestRow = index.isRequest(row);
+      calls.push({
+        index: call,
+        callId: index.callIdOf(row),
+        rows: [],
+        from: index.strings.get(index.textId(row, requestRow ? TextColumn.FromUri : TextColumn.FromUri)),
+        to: index.strings.get(index.textId(row, TextColumn.ToUri)),
+        start: time(row),
+        end: time(row),
+        state: 'INCOMPLETE',
+        procedures: [],
+        dialogs: 0,
+        kpis: {},
+        findings: [],
+        session: call,
+      });
+    }
+    const c = calls[call];
+    c.rows.push(row);
+    c.end = Math.max(c.end, time(row));
+    callOf[row] = call;
+    const toTag = index.textId(row, TextColumn.ToTag);
+    if (toTag !== 0) {
+      const fromTag = index.textId(row, TextColumn.FromTag);
+      const key = `${callIdText}:${Math.min(fromTag, toTag)}:${Math.max(fromTag, toTag)}`;
+      let dialog = dialogs.get(key);
+      if (dialog === undefined) {
+        dialog = dialogs.size;
+        dialogs.set(key, dialog);
+        c.dialogs++;
+      }
+      dialogOf[row] = dialog;
+    }
+  }
+
+  // Procedures: every transaction joins one instance, in the order transactions began.
+  const procedures: Procedure[] = [];
+  const procedureOfTransaction = new Int32Array(transactions.length).fill(-1);
+  const openSetup = new Map<number, number>(); // call → call-setup procedure still before its answer
+  const pendingChallenge = new Map<number, number>(); // call → registration procedure challenged (401/407)
+  const registeredAors = new Set<string>();
+  const firstRow = (t: Transaction) => t.requests[0] ?? t.responses[0] ?? t.acks[0];
+  for (const t of transactions) {
+    const row = firstRow(t);
+    const call = callOf[row];
+    const requestFacts = t.requests.length > 0 ? facts(t.requests[0]) : undefined;
+    const setup = openSetup.get(call);
+    // Before the INVITE's final response, PRACKs and UPDATEs belong to the set-up (RFC 3262, RFC 3311 §5.1).
+    const setupInvite = setup !== undefined ? transactions[procedures[setup].transactions[0]] : undefined;
+    const setupOpen = setupInvite !== undefined && t.method !== 'INVITE' && (setupInvite.final === undefined || time(row) < time(setupInvite.final));
+    const grouped = groupOf(t, requestFacts, setupOpen);
+    const group = grouped.group;
+    let kind = grouped.kind;
+    let procedure: number | undefined;
+    if (setupOpen && group === 'call-setup') procedure = setup;
+    if (group === 'registration') {
+      const challenged = pendingChallenge.get(call);
+      // RFC 3261 §22.2: the REGISTER retried with credentials after a 401/407 continues the same registration
+      // (a UE retries at once; one that waits longer than a transaction timeout starts a new attempt).
+      if (challenged !== undefined && time(row) - procedures[challenged].end <= TRANSACTION_TIMEOUT_SEC) procedure = challenged;
+      pendingChallenge.delete(call);
+      const expires = requestFacts?.contactExpires ?? requestFacts?.expires;
+      const aor = index.strings.get(index.textId(row, TextColumn.ToUri));
+      if (procedure === undefined) kind = expires === 0 ? 'de-registration' : registeredAors.has(aor) ? 're-registration' : 'initial';
+      if (t.finalStatus !== undefined && t.finalStatus >= 200 && t.finalStatus < 300 && expires !== 0) registeredAors.add(aor);
+      if (t.finalStatus === 401 || t.finalStatus === 407) pendingChallenge.set(call, procedure ?? procedures.length);
+    }
+    if (group === 'session-modification' && kind === 're-invite' && requestFacts?.audioDirection === 'sendrecv') {
+      // A re-INVITE back to sendrecv after a hold is the resume (RFC 3264 §8.4).
+      const previous = calls[call].procedures.map((p) => procedures[p]).reverse().find((p) => p.group === 'session-modification' && (p.kind === 'hold' || p.kind === 'resume'));
+      if (previous?.kind === 'hold') kind = 'resume';
+    }
+    if (procedure === undefined) {
+      procedure = procedures.length;
+      procedures.push({ id: procedure, group, kind, call, transactions: [], outcome: 'incomplete', finalStatus: undefined, start: time(row), end: time(row) });
+      calls[call].procedures.push(procedure);
+      if (t.method === 'INVITE' && group === 'call-setup') openSetup.set(call, procedure);
+    }
+    const p = procedures[procedure];
+    p.transactions.push(t.id);
+    procedureOfTransaction[t.id] = procedure;
+    for (const r of [...t.requests, ...t.responses, ...t.acks]) p.end = Math.max(p.end, time(r));
+  }
+  const procedureOf = new Int32Array(index.count).fill(-1);
+  for (let row = 0; row < index.count; row++) if (transactionOf[row] >= 0) procedureOf[row] = procedureOfTransaction[transactionOf[row]];
+
+  // Outcomes: decided by the main transaction (the INVITE of a set-up, the last REGISTER of a registration...).
+  for (const p of procedures) {
+    const ts = p.transactions.map((id) => transactions[id]);
+    const main = p.group === 'call-setup' ? (ts.find((t) => t.method === 'INVITE') ?? ts[0]) : p.group === 'registration' ? ts[ts.length - 1] : ts[0];
+    p.finalStatus = main.finalStatus;
+    if (main.finalStatus !== undefined) p.outcome = main.finalStatus < 300 ? 'success' : 'failure';
+    else p.outcome = traceEnd - p.start > TRANSACTION_TIMEOUT_SEC ? 'timeout' : 'incomplete';
+  }
+
+  // States and KPIs per call.
+  for (const c of calls) {
+    const ps = c.procedures.map((id) => procedures[id]);
+    const setupProcedure = ps.find((p) => p.group === 'call-setup' && p.transactions.some((id) => transactions[id].method === 'INVITE'));
+    if (setupProcedure) {
+      const invite = transactions[setupProcedure.transactions.find((id) => transactions[id].method === 'INVITE') as number];
+      c.state = inviteState(index, invite, ps, transactions);
+      const inv = invite.requests[0];
+      if (inv !== undefined) {
+        const ringing = invite.responses.find((r) => index.statusOf(r) === 180 || index.statusOf(r) === 183);
+        if (ringing !== undefined) c.kpis.postDialDelayMs = ms(inv, ringing);
+        if (invite.final !== undefined && (invite.finalStatus ?? 0) < 300) {
+          c.kpis.answerTimeMs = ms(inv, invite.final);
+          if (invite.acks.length > 0) c.kpis.setupTimeMs = ms(inv, invite.acks[0]);
+        }
+      }
+      const bye = ps.find((p) => p.group === 'call-release');
+      if (bye && invite.acks.length > 0) {
+        const byeRow = transactions[bye.transactions[0]].requests[0];
+        if (byeRow !== undefined) c.kpis.durationMs = ms(invite.acks[0], byeRow);
+      }
+    } else {
+      const registrations = ps.filter((p) => p.group === 'registration');
+      const last = registrations[registrations.length - 1];
+      if (last) {
+        if (last.outcome === 'success') c.state = last.kind === 'de-registration' ? 'UNREGISTERED' : 'REGISTERED';
+        else if (last.finalStatus === 401 || last.finalStatus === 407) c.state = 'AUTH CHALLENGED';
+        else if (last.outcome === 'incomplete') c.state = 'INCOMPLETE';
+        else c.state = 'FAILED';
+      } else if (ps.some((p) => p.outcome === 'failure' || p.outcome === 'timeout')) c.state = 'FAILED';
+      else if (ps.length > 0 && ps.every((p) => p.outcome === 'success')) c.state = 'COMPLETED';
+      else c.state = 'INCOMPLETE';
+    }
+    const registration = ps.find((p) => p.group === 'registration' && p.outcome === 'success');
+    if (registration) {
+      const ts = registration.transactions.map((id) => transactions[id]);
+      const first = ts[0].requests[0];
+      const final = ts[ts.length - 1].final;
+      if (first !== undefined && final !== undefined) c.kpis.registrationTimeMs = ms(first, final);
+    }
+  }
+
+  // Sessions: calls sharing an ICID or a Session-ID are legs of one IMS session (TS 24.229 §4.5, RFC 7989).
+  if (options.link !== false) {
+    const parent = calls.map((c) => c.index);
+    const root = (i: number): number => (parent[i] === i ? i : (parent[i] = root(parent[i])));
+    const byValue = new Map<string, number>();
+    for (const c of calls) {
+      for (const row of c.rows) {
+        const f = facts(row);
+        for (const value of [f?.icid && `icid:${f.icid}`, f?.sessionId && f.sessionId !== '00000000000000000000000000000000' && `sid:${f.sessionId}`]) {
+          if (!value) continue;
+          const other = byValue.get(value);
+          if (other === undefined) byValue.set(value, c.index);
+          else {
+            const [a, b] = [root(other), root(c.index)];
+            if (a !== b) parent[Math.max(a, b)] = Math.min(a, b);
+          }
+        }
+      }
+    }
+    for (const c of calls) c.session = root(c.index);
+  }
+
+  const findings = findExpertFindings(index, facts, transactions, calls, procedures, traceEnd, callOf);
+  for (let i = 0; i < findings.length; i++) calls[findings[i].call]?.findings.push(i);
+  const kpis = traceKpis(index, transactions, retransmission, calls, procedures, findings);
+  return { transactions, transactionOf, dialogOf, callOf, procedureOf, retransmission, calls, procedures, findings, kpis };
+}
+
+/** The Wireshark/sngrep state of an INVITE call, from its set-up INVITE and what followed. */
+function inviteState(index: MessageIndex, invite: Transaction, ps: Procedure[], transactions: Transaction[]): CallState {
+  if (ps.some((p) => p.group === 'call-release')) return 'COMPLETED';
+  const status = invite.finalStatus;
+  if (status !== undefined && status < 300) return 'IN CALL';
+  if (status === 487 || ps.some((p) => p.group === 'call-cancellation' && transactions[p.transactions[0]].cancels === invite.id)) return 'CANCELLED';
+  if (status === 486 || status === 600) return 'BUSY';
+  if ((status !== undefined && status < 400) || (status === undefined && invite.responses.some((r) => index.statusOf(r) === 181))) return 'DIVERTED';
+  if (status !== undefined) return 'REJECTED';
+  if (invite.responses.some((r) => { const s = index.statusOf(r) ?? 0; return s >= 180 && s < 200; })) return 'RINGING';
+  return 'CALL SETUP';
+}
+
+function findExpertFindings(
+  index: MessageIndex,
+  facts: (row: number) => MessageFacts | undefined,
+  transactions: Transaction[],
+  calls: Call[],
+  procedures: Procedure[],
+  traceEnd: number,
+  callOf: Int32Array,
+): Finding[] {
+  const out: Finding[] = [];
+  const time = (row: number) => index.tsSecOf(row) + index.tsNsecOf(row) / 1e9;
+  const add = (severity: FindingSeverity, code: string, rows: number[], message: string) => out.push({ severity, code, message, call: callOf[rows[0]], rows });
+  const label = (row: number) => `${index.statusOf(row)} ${index.strings.get(index.textId(row, TextColumn.MethodOrReason))}`.trim();
+  for (const t of transactions) {
+    const request = t.requests[0];
+    if (t.final !== undefined && t.finalStatus !== undefined && t.finalStatus >= 300) {
+      const status = t.finalStatus;
+      const challenge = (status === 401 || status === 407) && t.method === 'REGISTER';
+      const cancelled = status === 487 && transactions.some((c) => c.cancels === t.id);
+      const severity: FindingSeverity = challenge || cancelled || status < 400 ? 'note' : status >= 500 ? 'error' : 'warning';
+      const why = challenge ? ' (authentication challenge, normally followed by a REGISTER with credentials; RFC 3261 §22.2, TS 33.203 §6.1)' : cancelled ? ' (the caller cancelled; RFC 3261 §9.2)' : '';
+      add(severity, 'failure-final', [t.final, ...(request !== undefined ? [request] : [])], `${t.method} answered ${label(t.final)}${why}`);
+    }
+    if (t.retransmissions.length > 0) {
+      add('note', 'retransmission', t.retransmissions, `${t.retransmissions.length} retransmission(s) in the ${t.method} transaction (RFC 3261 §17.1.1.2, §17.2.1): a lost or late message, or a slow peer`);
+    }
+    if (request !== undefined && t.final === undefined && t.method !== 'ACK' && traceEnd - time(request) > 32) {
+      const timer = t.method === 'INVITE' ? 'Timer B, RFC 3261 §17.1.1.2' : 'Timer F, RFC 3261 §17.1.2.2';
+      add(t.method === 'INVITE' ? 'error' : 'warning', t.method === 'INVITE' ? 'invite-timeout' : 'transaction-timeout', [request], `no final response to ${t.method} within 32 s (${timer})`);
+    }
+    if (t.method === 'INVITE' && t.final !== undefined && (t.finalStatus ?? 0) < 300 && t.acks.length === 0) {
+      const waited = traceEnd - time(t.final);
+      add(waited > 32 ? 'error' : 'warning', 'missing-ack', [t.final], waited > 32 ? `no ACK for the ${label(t.final)} to INVITE (RFC 3261 §13.2.2.4; the UAS gives up after 64·T1, §13.3.1.4)` : `no ACK for the ${label(t.final)} to INVITE before the trace ends ${waited.toFixed(3)} s later`);
+    }
+    for (const r of t.responses) {
+      const status = index.statusOf(r) ?? 0;
+      if (status >= 200 && status < 300 && index.textId(r, TextColumn.ToTag) === 0 && !index.hasError(r)) {
+        add('error', 'no-to-tag', [r], `${label(r)} to ${t.method} has no To tag (RFC 3261 §8.2.6.2)`);
+      }
+    }
+  }
+
+  for (const c of calls) {
+    const rows = c.rows;
+    // Reliable provisional responses (RFC 3262 §3) must be acknowledged by a PRACK with the matching RAck.
+    const pracks = rows.filter((r) => index.methodOf(r) === 'PRACK');
+    const reliable = rows.filter((r) => {
+      const s = index.statusOf(r) ?? 0;
+      const f = facts(r);
+      return s > 100 && s < 200 && f?.rseq !== undefined && f.require.includes('100rel');
+    });
+    const acknowledged = new Set<string>();
+    for (const p of pracks) {
+      const rack = facts(p)?.rack;
+      if (!rack) continue;
+      const match = reliable.find((r) => facts(r)?.rseq === rack.rseq && index.cseqOf(r) === rack.cseq);
+      if (match === undefined) add('error', 'rack-mismatch', [p], `PRACK RAck ${rack.rseq} ${rack.cseq} ${rack.method} matches no reliable provisional response (RFC 3262 §7.2)`);
+      else acknowledged.add(`${rack.rseq}:${rack.cseq}`);
+    }
+    const unacked = new Map<string, number[]>();
+    for (const r of reliable) {
+      const key = `${facts(r)?.rseq}:${index.cseqOf(r)}`;
+      if (!acknowledged.has(key)) unacked.set(key, [...(unacked.get(key) ?? []), r]);
+    }
+    for (const rs of unacked.values()) add('error', 'missing-prack', rs, `reliable ${label(rs[0])} (Require: 100rel, RSeq ${facts(rs[0])?.rseq}) never acknowledged by a PRACK (RFC 3262 §3)`);
+
+    // CSeq must grow for each new request a UA sends in a dialog (RFC 3261 §12.2.1.1).
+    const lastCseq = new Map<number, { cseq: number; row: number }>();
+    for (const r of rows) {
+      const method = index.methodOf(r);
+      if (method === undefined || method === 'ACK' || method === 'CANCEL' || index.textId(r, TextColumn.ToTag) === 0) continue;
+      const sender = index.textId(r, TextColumn.FromTag);
+      const cseq = index.cseqOf(r);
+      const last = lastCseq.get(sender);
+      if (last && cseq < last.cseq) add('warning', 'cseq-backwards', [last.row, r], `CSeq went from ${last.cseq} down to ${cseq} ${method} in the dialog (RFC 3261 §12.2.1.1)`);
+      if (!last || cseq > last.cseq) lastCseq.set(sender, { cseq, row: r });
+    }
+
+    // Offer/answer (RFC 3264, RFC 3261 §13.2.1) on the initial INVITE.
+    const setup = c.procedures.map((id) => procedures[id]).find((p) => p.group === 'call-setup');
+    const invite = setup ? transactions[setup.transactions.find((id) => transactions[id].method === 'INVITE') ?? -1] : undefined;
+    const inviteRow = invite?.requests[0];
+    if (invite && inviteRow !== undefined && facts(inviteRow)?.sdp) {
+      const answerRow = invite.responses.find((r) => facts(r)?.sdp);
+      if (answerRow === undefined && invite.final !== undefined && (invite.finalStatus ?? 0) < 300) {
+        add('warning', 'offer-without-answer', [inviteRow, invite.final], 'the INVITE carried an SDP offer but no provisional or 2xx response carried an answer (RFC 3261 §13.2.1)');
+      } else if (answerRow !== undefined) {
+        const ignore = new Set(['telephone-event', 'cn', 'red', 'rtx']);
+        const offered = new Set((facts(inviteRow)?.codecs ?? []).map((x) => x.toLowerCase()).filter((x) => !ignore.has(x)));
+        const answered = (facts(answerRow)?.codecs ?? []).map((x) => x.toLowerCase()).filter((x) => !ignore.has(x));
+        if (offered.size > 0 && answered.length > 0 && !answered.some((x) => offered.has(x))) {
+          add('error', 'no-common-codec', [inviteRow, answerRow], `no codec in common: offer ${[...offered].join(', ')}, answer ${answered.join(', ')} (RFC 3264 §6.1)`);
+        }
+      }
+    }
+  }
+
+  // A binding that expires inside the trace with no refresh (RFC 3261 §10.2.4; UEs refresh at half the time, TS 24.229 §5.1.1.4).
+  const registers = transactions.filter((t) => t.method === 'REGISTER' && t.requests.length > 0);
+  for (const t of registers) {
+    if (t.final === undefined || (t.finalStatus ?? 0) >= 300) continue;
+    const f = facts(t.final);
+    const requestFacts = facts(t.requests[0]);
+    const expires = f?.contactExpires ?? f?.expires ?? requestFacts?.contactExpires ?? requestFacts?.expires;
+    if (!expires) continue;
+    const expiry = time(t.final) + expires;
+    if (expiry >= traceEnd) continue;
+    const aor = index.textId(t.requests[0], TextColumn.ToUri);
+    const refreshed = registers.some((o) => o !== t && index.textId(o.requests[0], TextColumn.ToUri) === aor && time(o.requests[0]) > time(t.final as number) && time(o.requests[0]) <= expiry);
+    if (!refreshed) add('warning', 'registration-expired', [t.final], `the registration expired ${expires} s after this ${label(t.final)}, inside the trace, without a refresh (RFC 3261 §10.2.4)`);
+  }
+  return out.sort((a, b) => index.frameOf(a.rows[0]) - index.frameOf(b.rows[0]));
+}
+
+function distribution(values: number[]): Distribution | undefined {
+  if (values.length === 0) return undefined;
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  const median = sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+  const mean = values.reduce((s, v) => s + v, 0) / values.length;
+  return { count: values.length, mean: Math.round(mean * 1000) / 1000, median: Math.round(median * 1000) / 1000, max: sorted[sorted.length - 1] };
+}
+
+function traceKpis(index: MessageIndex, transactions: Transaction[], retransmission: Uint8Array, calls: Call[], procedures: Procedure[], findings: Finding[]): TraceKpis {
+  const setups = procedures.filter((p) => p.group === 'call-setup' && p.transactions.some((id) => transactions[id].method === 'INVITE'));
+  const ended = setups.filter((p) => p.outcome !== 'incomplete');
+  const answered = setups.filter((p) => p.outcome === 'success').length;
+  const userEnded = ended.filter((p) => p.outcome === 'success' || (p.finalStatus !== undefined && USER_DETERMINED.has(p.finalStatus))).length;
+  const registrations = procedures.filter((p) => p.group === 'registration');
+  const regEnded = registrations.filter((p) => p.outcome !== 'incomplete');
+  const responseCodes: Record<string, Record<string, number>> = {};
+  for (let row = 0; row < index.count; row++) {
+    if (index.isRequest(row) || retransmission[row]) continue;
+    const method = index.strings.get(index.textId(row, TextColumn.CSeqMethod)) || '?';
+    const codes = (responseCodes[method] ??= {});
+    const code = String(index.statusOf(row));
+    codes[code] = (codes[code] ?? 0) + 1;
+  }
+  const byGroup: Record<string, Record<ProcedureOutcome, number>> = {};
+  for (const p of procedures) {
+    const counts = (byGroup[p.group] ??= { success: 0, failure: 0, timeout: 0, incomplete: 0 });
+    counts[p.outcome]++;
+  }
+  const pick = (key: keyof CallKpis) => calls.map((c) => c.kpis[key]).filter((v): v is number => v !== undefined);
+  return {
+    calls: calls.length,
+    sessions: new Set(calls.map((c) => c.session)).size,
+    callSetups: setups.length,
+    answered,
+    answerSeizureRatio: ended.length > 0 ? answered / ended.length : undefined,
+    networkEffectivenessRatio: ended.length > 0 ? userEnded / ended.length : undefined,
+    registrations: registrations.length,
+    registrationSuccessRate: regEnded.length > 0 ? regEnded.filter((p) => p.outcome === 'success').length / regEnded.length : undefined,
+    postDialDelayMs: distribution(pick('postDialDelayMs')),
+    answerTimeMs: distribution(pick('answerTimeMs')),
+    setupTimeMs: distribution(pick('setupTimeMs')),
+    durationMs: distribution(pick('durationMs')),
+    registrationTimeMs: distribution(pick('registrationTimeMs')),
+    responseCodes,
+    procedures: byGroup,
+    findings: {
+      error: findings.filter((f) => f.severity === 'error').length,
+      warning: findings.filter((f) => f.severity === 'warning').length,
+      note: findings.filter((f) => f.severity === 'note').length,
+    },
+  };
+}
