@@ -36,6 +36,13 @@ export interface MessageFacts {
 
 const EMPTY: string[] = [];
 
+/** Static RTP payload types (RFC 3551 §6), so that `0` in an offer and `PCMU` in an answer compare equal. */
+const STATIC_PAYLOADS: Record<string, string> = { '0': 'PCMU', '3': 'GSM', '4': 'G723', '8': 'PCMA', '9': 'G722', '13': 'CN', '15': 'G728', '18': 'G729' };
+
+function codecName(format: string, rtpmap: string | undefined): string {
+  return rtpmap ?? STATIC_PAYLOADS[format] ?? format;
+}
+
 function optionTags(message: SipMessage, name: string): string[] {
   const headers = message.headersNamed(name);
   if (headers.length === 0) return EMPTY;
@@ -96,13 +103,162 @@ export function extractFacts(message: SipMessage): MessageFacts {
     const audio = sdp.media.find((m) => m.type === 'audio');
     if (audio) {
       facts.audioDirection = audio.direction;
-      const names = audio.formats.map((format) => {
-        const map = audio.rtpmaps.find((r) => String(r.payloadType) === format);
-        return map ? map.encoding : format;
-      });
+      const names = audio.formats.map((format) => codecName(format, audio.rtpmaps.find((r) => String(r.payloadType) === format)?.encoding));
       facts.codecs = names;
       facts.preconditions = audio.preconditions.length > 0 || sdp.preconditions.length > 0;
     }
   }
   return facts;
+}
+
+/** Header names the facts come from, lower case, with their compact forms (RFC 3261 §7.3.3, RFC 3515, RFC 6665). */
+const FACT_HEADERS = new Map<string, string>([
+  ['expires', 'expires'],
+  ['contact', 'contact'],
+  ['m', 'contact'],
+  ['require', 'require'],
+  ['supported', 'supported'],
+  ['k', 'supported'],
+  ['rseq', 'rseq'],
+  ['rack', 'rack'],
+  ['content-type', 'content-type'],
+  ['c', 'content-type'],
+  ['event', 'event'],
+  ['o', 'event'],
+  ['p-charging-vector', 'p-charging-vector'],
+  ['session-id', 'session-id'],
+  ['refer-to', 'refer-to'],
+  ['r', 'refer-to'],
+  ['reason', 'reason'],
+]);
+
+const FACT_NAME_LENGTHS = new Set([...FACT_HEADERS.keys()].map((name) => name.length));
+
+const decoder = new TextDecoder();
+
+/**
+ * The same facts as `extractFacts`, read straight from the bytes of a message the strict fast scan accepted
+ * (`scanIndexFields`: no folding, CRLF line ends, a clean header section), without building the parsed
+ * message: a line walk that decodes only the values it needs, and a line walk over an SDP body.
+ */
+export function scanFacts(bytes: Uint8Array, start: number, end: number): MessageFacts {
+  const facts: MessageFacts = { require: EMPTY, supported: EMPTY, contentType: '', sdp: false, codecs: EMPTY, preconditions: false };
+  // Skip the start line.
+  let pos = bytes.indexOf(0x0a, start);
+  if (pos < 0 || pos >= end) return facts;
+  pos++;
+  let bodyStart = end;
+  while (pos < end) {
+    let lineEnd = bytes.indexOf(0x0a, pos);
+    if (lineEnd < 0 || lineEnd > end) lineEnd = end;
+    const textEnd = lineEnd > pos && bytes[lineEnd - 1] === 0x0d ? lineEnd - 1 : lineEnd;
+    if (textEnd === pos) {
+      bodyStart = lineEnd + 1;
+      break;
+    }
+    const colon = bytes.indexOf(0x3a, pos);
+    if (colon > pos && colon < textEnd) {
+      let nameEnd = colon;
+      while (nameEnd > pos && (bytes[nameEnd - 1] === 0x20 || bytes[nameEnd - 1] === 0x09)) nameEnd--;
+      // Only names of the right length are decoded: most header lines are skipped without a string.
+      const length = nameEnd - pos;
+      if (FACT_NAME_LENGTHS.has(length)) {
+        let name = '';
+        for (let i = pos; i < nameEnd; i++) name += String.fromCharCode(bytes[i] | 0x20);
+        const fact = FACT_HEADERS.get(name);
+        if (fact !== undefined) applyHeader(facts, fact, decoder.decode(bytes.subarray(colon + 1, textEnd)).trim());
+      }
+    }
+    pos = lineEnd + 1;
+  }
+  if (facts.contentType === 'application/sdp' && bodyStart < end) scanSdp(facts, bytes, bodyStart, end);
+  return facts;
+}
+
+function applyHeader(facts: MessageFacts, header: string, value: string): void {
+  switch (header) {
+    case 'expires':
+      facts.expires = integer(value);
+      break;
+    case 'contact': {
+      // RFC 3261 §20.10: each contact-param may carry `expires`; the smallest decides when bindings end.
+      const re = /;\s*expires\s*=\s*(\d{1,10})/gi;
+      for (let m = re.exec(value); m; m = re.exec(value)) facts.contactExpires = Math.min(facts.contactExpires ?? Number(m[1]), Number(m[1]));
+      break;
+    }
+    case 'require':
+    case 'supported': {
+      const tags = value.split(',').map((t) => t.trim().toLowerCase()).filter((t) => t !== '');
+      facts[header] = facts[header] === EMPTY ? tags : [...facts[header], ...tags];
+      break;
+    }
+    case 'rseq':
+      facts.rseq = integer(value);
+      break;
+    case 'rack': {
+      const [r, c, m] = value.split(/\s+/);
+      const rseq = integer(r);
+      const cseq = integer(c);
+      if (rseq !== undefined && cseq !== undefined && m) facts.rack = { rseq, cseq, method: m };
+      break;
+    }
+    case 'content-type':
+      facts.contentType = value.split(';')[0].trim().toLowerCase();
+      break;
+    case 'event':
+      facts.event = value.split(';')[0].trim().toLowerCase();
+      break;
+    case 'p-charging-vector': {
+      const match = /(?:^|;)\s*icid-value\s*=\s*("?)([^;"]+)\1/i.exec(value);
+      if (match) facts.icid = match[2].trim();
+      break;
+    }
+    case 'session-id':
+      facts.sessionId = value.split(';')[0].trim().toLowerCase();
+      break;
+    case 'refer-to':
+      facts.referTo = value;
+      break;
+    case 'reason':
+      facts.reason = value;
+      break;
+  }
+}
+
+/** The audio direction, codecs and preconditions of an SDP body (RFC 8866 lines; RFC 3264 §5.1; RFC 3312). */
+function scanSdp(facts: MessageFacts, bytes: Uint8Array, start: number, end: number): void {
+  facts.sdp = true;
+  const text = decoder.decode(bytes.subarray(start, end));
+  let inAudio = false;
+  let seenAudio = false;
+  let sessionDirection: MessageFacts['audioDirection'];
+  let audioDirection: MessageFacts['audioDirection'];
+  let formats: string[] = [];
+  const names = new Map<string, string>();
+  for (const raw of text.split('\n')) {
+    const line = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
+    if (line.startsWith('m=')) {
+      if (seenAudio) inAudio = false;
+      else if (line.startsWith('m=audio ')) {
+        inAudio = seenAudio = true;
+        formats = line.split(' ').slice(3);
+      }
+      continue;
+    }
+    if (!line.startsWith('a=')) continue;
+    const attribute = line.slice(2);
+    if (attribute === 'sendrecv' || attribute === 'sendonly' || attribute === 'recvonly' || attribute === 'inactive') {
+      if (inAudio) audioDirection = attribute;
+      else if (!seenAudio) sessionDirection = attribute;
+    } else if (attribute.startsWith('curr:') || attribute.startsWith('des:') || attribute.startsWith('conf:')) {
+      if (inAudio || !seenAudio) facts.preconditions = true;
+    } else if (inAudio && attribute.startsWith('rtpmap:')) {
+      const space = attribute.indexOf(' ');
+      if (space > 0) names.set(attribute.slice(7, space), attribute.slice(space + 1).split('/')[0]);
+    }
+  }
+  if (seenAudio) {
+    facts.audioDirection = audioDirection ?? sessionDirection ?? 'sendrecv';
+    facts.codecs = formats.map((f) => codecName(f, names.get(f)));
+  }
 }

@@ -1,8 +1,5 @@
 import { TextColumn, type MessageIndex } from '../index/message-index.js';
 
-/** RFC 3261 §8.1.1.7: branches starting with the magic cookie are unique per transaction. */
-const MAGIC_COOKIE = 'z9hG4bK';
-
 /** One SIP transaction (RFC 3261 §17) as seen in the trace: its request, retransmissions and responses. */
 export interface Transaction {
   id: number;
@@ -46,69 +43,64 @@ export function matchTransactions(index: MessageIndex, order: Uint32Array): Tran
   const transactionOf = new Int32Array(index.count).fill(-1);
   const retransmission = new Uint8Array(index.count);
   const transactions: Transaction[] = [];
-  const byKey = new Map<string, number>();
-  /** INVITE transactions by Call-ID and CSeq number, for ACKs to 2xx. */
-  const invites = new Map<string, number>();
-  /** What each transaction has seen: request/response signatures per direction. */
-  const seen = new Map<number, Set<string>>();
-
-  const keyOf = (row: number, method: string): string => {
-    const branch = index.branchOf(row);
-    if (branch.startsWith(MAGIC_COOKIE)) return `${branch}\u0000${method}`;
+  /** Numeric keys (hashes, confirmed against the transaction's Call-ID and method) to transaction ids. */
+  const byKey = new Map<number, number>();
+  const invites = new Map<number, number>();
+  const callIdIds: number[] = [];
+  const methodCodes = new Map<string, number>();
+  /** What each transaction has seen: hashes of (source, destination, method or status, To tag). */
+  const signatures: number[][] = [];
+  const methodCode = (method: string): number => {
+    let code = methodCodes.get(method);
+    if (code === undefined) methodCodes.set(method, (code = methodCodes.size + 1));
+    return code;
+  };
+  const keyOf = (row: number, method: string): number => {
+    if (index.branchHasMagicCookie(row)) return key(index.branchHashOf(row), methodCode(method));
     // RFC 3261 §17.2.3 (RFC 2543 compatibility): Call-ID, CSeq, From tag and method name the transaction.
-    return `\u0001${index.callIdOf(row)}\u0000${index.cseqOf(row)}\u0000${index.strings.get(index.textId(row, TextColumn.FromTag))}\u0000${method}`;
+    return key(mix(index.textId(row, TextColumn.CallId), index.cseqOf(row)), mix(index.textId(row, TextColumn.FromTag), 0x10000 + methodCode(method)));
+  };
+  const find = (map: Map<number, number>, k: number, callId: number): number | undefined => {
+    const id = map.get(k);
+    return id !== undefined && callIdIds[id] === callId ? id : undefined;
+  };
+  const open = (row: number, method: string, callId: string, callIdId: number, cseq: number): number => {
+    const id = transactions.length;
+    transactions.push({ id, method, cseq, callId, inDialog: index.textId(row, TextColumn.ToTag) !== 0, requests: [], responses: [], final: undefined, finalStatus: undefined, acks: [], cancels: undefined, retransmissions: [] });
+    callIdIds.push(callIdId);
+    signatures.push([]);
+    byKey.set(keyOf(row, method), id);
+    if (method === 'INVITE') invites.set(key(callIdId, cseq), id);
+    return id;
   };
 
   for (const row of order) {
-    const callId = index.callIdOf(row);
+    const callIdId = index.textId(row, TextColumn.CallId);
     const cseq = index.cseqOf(row);
-    const cseqMethod = index.strings.get(index.textId(row, TextColumn.CSeqMethod));
     const method = index.methodOf(row);
-    const isCopy = index.copiesOf(row).some((other) => other < row && transactionOf[other] >= 0);
     let id: number;
     if (method !== undefined) {
       // ACK to a non-2xx is part of the INVITE transaction (§17.1.1.3); otherwise the key method is the request's.
-      const keyMethod = method === 'ACK' ? 'INVITE' : method;
-      let match = byKey.get(keyOf(row, keyMethod));
+      let match = find(byKey, keyOf(row, method === 'ACK' ? 'INVITE' : method), callIdId);
       if (method === 'ACK' && match !== undefined && (transactions[match].finalStatus ?? 0) < 300) match = undefined;
-      if (method === 'ACK' && match === undefined) match = invites.get(`${callId}\u0000${cseq}`);
+      if (method === 'ACK' && match === undefined) {
+        match = find(invites, key(callIdId, cseq), callIdId);
+        if (match !== undefined && transactions[match].cseq !== cseq) match = undefined;
+      }
       if (match !== undefined && (method === 'ACK' || transactions[match].method === method)) {
         id = match;
-        const t = transactions[id];
-        if (method === 'ACK') t.acks.push(row);
-        else t.requests.push(row);
+        if (method === 'ACK') transactions[id].acks.push(row);
+        else transactions[id].requests.push(row);
       } else {
-        id = transactions.length;
-        const t: Transaction = {
-          id,
-          method,
-          cseq,
-          callId,
-          inDialog: index.textId(row, TextColumn.ToTag) !== 0,
-          requests: [row],
-          responses: [],
-          final: undefined,
-          finalStatus: undefined,
-          acks: [],
-          cancels: undefined,
-          retransmissions: [],
-        };
-        transactions.push(t);
-        byKey.set(keyOf(row, method), id);
-        if (method === 'INVITE') invites.set(`${callId}\u0000${cseq}`, id);
-        if (method === 'CANCEL') t.cancels = byKey.get(keyOf(row, 'INVITE'));
+        id = open(row, method, index.callIdOf(row), callIdId, cseq);
+        transactions[id].requests.push(row);
+        if (method === 'CANCEL') transactions[id].cancels = find(byKey, keyOf(row, 'INVITE'), callIdId);
       }
     } else {
-      const match = byKey.get(keyOf(row, cseqMethod === 'ACK' ? 'INVITE' : cseqMethod));
-      if (match !== undefined) {
-        id = match;
-      } else {
-        // A response whose request is not in the trace (the capture began later): its own transaction.
-        id = transactions.length;
-        transactions.push({ id, method: cseqMethod, cseq, callId, inDialog: index.textId(row, TextColumn.ToTag) !== 0, requests: [], responses: [], final: undefined, finalStatus: undefined, acks: [], cancels: undefined, retransmissions: [] });
-        byKey.set(keyOf(row, cseqMethod), id);
-        if (cseqMethod === 'INVITE') invites.set(`${callId}\u0000${cseq}`, id);
-      }
+      const cseqMethod = index.strings.get(index.textId(row, TextColumn.CSeqMethod));
+      const match = find(byKey, keyOf(row, cseqMethod === 'ACK' ? 'INVITE' : cseqMethod), callIdId);
+      // A response whose request is not in the trace (the capture began later) starts its own transaction.
+      id = match ?? open(row, cseqMethod, index.callIdOf(row), callIdId, cseq);
       const t = transactions[id];
       t.responses.push(row);
       const status = index.statusOf(row) ?? 0;
@@ -118,15 +110,27 @@ export function matchTransactions(index: MessageIndex, order: Uint32Array): Tran
       }
     }
     transactionOf[row] = id;
-    if (isCopy) continue;
+    const copies = index.copiesOf(row);
+    if (copies.length > 0 && copies.some((other) => other < row && transactionOf[other] >= 0)) continue;
     // Same transaction, direction, method/status and To tag as an earlier row: sent again.
-    const signature = `${index.textId(row, TextColumn.Src)}>${index.textId(row, TextColumn.Dst)}:${method ?? index.statusOf(row)}:${index.textId(row, TextColumn.ToTag)}`;
-    let signatures = seen.get(id);
-    if (!signatures) seen.set(id, (signatures = new Set()));
-    if (signatures.has(signature)) {
+    const signature = key(mix(index.textId(row, TextColumn.Src), index.textId(row, TextColumn.Dst)), mix(index.textId(row, TextColumn.MethodOrReason), mix(index.statusOf(row) ?? 0, index.textId(row, TextColumn.ToTag))));
+    const seen = signatures[id];
+    if (seen.includes(signature)) {
       retransmission[row] = 1;
       transactions[id].retransmissions.push(row);
-    } else signatures.add(signature);
+    } else seen.push(signature);
   }
   return { transactions, transactionOf, retransmission };
+}
+
+/** Mixes two 32-bit values (murmur3-style) into one. */
+function mix(a: number, b: number): number {
+  let h = Math.imul(a ^ 0x9e3779b9, 0x85ebca6b) ^ b;
+  h = Math.imul(h ^ (h >>> 15), 0xc2b2ae35);
+  return (h ^ (h >>> 13)) >>> 0;
+}
+
+/** Two 32-bit values as one Map key (52 bits: exact for the first, 20 bits of the second mixed in). */
+function key(a: number, b: number): number {
+  return (a >>> 0) * 0x100000 + (mix(b, a) & 0xfffff);
 }

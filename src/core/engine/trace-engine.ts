@@ -17,7 +17,8 @@ import type { StreamOutputs, StreamReport, StreamSink } from '../stream/stream-s
 import { StreamProtocolSniffer } from '../stream/stream-sniffer.js';
 import { SctpMessageTable } from '../stream/sctp-messages.js';
 import { TcpStreamTable } from '../stream/tcp-stream.js';
-import { extractFacts, type MessageFacts } from '../calls/facts.js';
+import { extractFacts, scanFacts, type MessageFacts } from '../calls/facts.js';
+import type { SipMessage } from '../sip/types.js';
 import { CopyDetector } from './copies.js';
 import { decodeAsTable, type DecodeAsRule } from './decode-as.js';
 
@@ -767,9 +768,10 @@ export class TraceEngine {
     const f = this.fields;
     let row: number;
     let request: boolean;
-    // With facts wanted every message is parsed in full (the fast scan's fields are the same, by contract).
-    const parsed = this.collectFacts ? parseSip(bytes, start, end, { stream: streamFraming }) : undefined;
+    // With facts wanted, a clean message is read by a line walk; anything else is parsed in full anyway.
+    let parsed: SipMessage | undefined;
     if (scanned) {
+      if (this.collectFacts) this.facts[this.index.count] = scanFacts(bytes, start, f.end);
       // Fast path: a clean message; every field is interned straight from the packet bytes.
       row = index.appendRow(frame, firstFrame, tsSec, tsNsec, f.end - start, fileOffset, chunks);
       request = f.request;
@@ -793,7 +795,8 @@ export class TraceEngine {
       index.setBranch(row, bytes, f.branchStart, f.branchEnd);
     } else {
       // Anything unusual: the full parser, which says what is wrong.
-      const message = parsed ?? parseSip(bytes, start, end, { stream: streamFraming });
+      const message = parseSip(bytes, start, end, { stream: streamFraming });
+      parsed = this.collectFacts ? message : undefined;
       if (message.diagnostics.length > 0) problems = [...problems, ...message.diagnostics];
       row = index.appendRow(frame, firstFrame, tsSec, tsNsec, message.end - start, fileOffset, chunks);
       request = message.kind === 'request';

@@ -1,6 +1,6 @@
 import type { Diagnostic } from '../diagnostics.js';
 import { decodeText } from '../util/text.js';
-import { ByteInterner } from './byte-interner.js';
+import { ByteInterner, hashBytes } from './byte-interner.js';
 
 /** Where a message's bytes are in the (decompressed) capture: one run per contributing frame. */
 export interface MessageChunk {
@@ -135,6 +135,28 @@ class RawBytesColumn {
   get byteSize(): number {
     return this.blocks.length * BYTES_BLOCK;
   }
+
+  /** A 32-bit hash of the row's bytes (0 for none), read in place: for matching without making strings. */
+  hashOf(row: number): number {
+    const length = this.length.get(row);
+    if (length === 0) return 0;
+    const offset = this.offset.get(row);
+    const block = Math.floor(offset / BYTES_BLOCK);
+    const start = offset - block * BYTES_BLOCK;
+    return hashBytes(this.blocks[block], start, start + length) || 1;
+  }
+
+  /** The row's bytes start with `prefix` (ASCII). */
+  startsWith(row: number, prefix: string): boolean {
+    const length = this.length.get(row);
+    if (length < prefix.length) return false;
+    const offset = this.offset.get(row);
+    const block = Math.floor(offset / BYTES_BLOCK);
+    const start = offset - block * BYTES_BLOCK;
+    const bytes = this.blocks[block];
+    for (let i = 0; i < prefix.length; i++) if (bytes[start + i] !== prefix.charCodeAt(i)) return false;
+    return true;
+  }
 }
 
 /**
@@ -249,6 +271,16 @@ export class MessageIndex {
 
   branchOf(i: number): string {
     return this.branch.get(i);
+  }
+
+  /** A hash of the top Via branch (0 when none), without making its string. */
+  branchHashOf(i: number): number {
+    return this.branch.hashOf(i);
+  }
+
+  /** The branch carries RFC 3261's magic cookie `z9hG4bK` (§8.1.1.7). */
+  branchHasMagicCookie(i: number): boolean {
+    return this.branch.startsWith(i, 'z9hG4bK');
   }
 
   setRequest(row: number, methodId: number): void {
