@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { analyzeCommand, analyzeUsage } from './analyze.js';
 import { UsageError } from './args.js';
 import { callsCommand, callsUsage, statsCommand } from './calls.js';
+import { explainCommand, explainUsage } from './explain.js';
 
 const usage = `Usage: sipscope <command> [options]
 
@@ -9,12 +10,15 @@ Commands:
   analyze FILE   list every SIP message in a pcap/pcapng capture (see 'sipscope analyze --help')
   calls FILE     one row per call: procedures, state, KPIs, findings
   stats FILE     the trace's KPIs: ASR, NER, post-dial delay, registration success...
+  explain TERM   what a method, response code, header, option tag or SDP attribute means (RFC/3GPP)
   help           show this help
   version        print the version
 
 ${analyzeUsage}
 
-${callsUsage}`;
+${callsUsage}
+
+${explainUsage}`;
 
 function version(): string {
   const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -32,6 +36,8 @@ export async function main(argv: string[]): Promise<number> {
         return await callsCommand(rest);
       case 'stats':
         return await statsCommand(rest);
+      case 'explain':
+        return await explainCommand(rest);
       case undefined:
       case 'help':
       case '--help':
