@@ -61,7 +61,7 @@ export const METHOD_ENTRIES: readonly ReferenceEntry[] = [
     title: 'MESSAGE',
     summary: 'Sends an instant message in its body, normally outside any dialog; each MESSAGE stands alone and is answered with 200 or 202.',
     ims: 'SMS over IP: the body is application/vnd.3gpp.sms carrying RP/TP data (SMS-SUBMIT, SMS-DELIVER or delivery reports) between the UE and the IP-SM-GW.',
-    sources: [rfc(3428, '§4'), ts('24.341', '§5.3')],
+    sources: [rfc(3428), ts('24.341')],
     seeAlso: ['messaging', '+g.3gpp.smsip'],
   },
   {
@@ -140,7 +140,7 @@ export const METHOD_ENTRIES: readonly ReferenceEntry[] = [
     summary:
       'Changes session parameters (a new SDP offer) inside a dialog, including an early dialog before the INVITE is answered, without changing the dialog state. Also refreshes a session timer.',
     ims: 'In VoLTE call setup the caller sends UPDATE once its QoS bearer is up (a=curr:qos local sendrecv) so the callee can see the preconditions are met and start alerting (180).',
-    sources: [rfc(3311, '§5'), rfc(3312, '§5')],
+    sources: [rfc(3311, '§5'), rfc(3312)],
     seeAlso: ['precondition', 'a=curr', 'call-setup', 'session-modification'],
   },
 ];
