@@ -59,7 +59,7 @@ function callRows(analysis: CallAnalysis, frameOfRow: (row: number) => number) {
       start: isoTime(c.start),
       durationMs: Math.round((c.end - c.start) * 1e6) / 1e3,
       messages: c.rows.length,
-      dialogs: c.dialogs,
+      dialogs: analysis.dialogs.filter((d) => d.call === c.index).map((d) => ({ state: d.state, early: d.early !== undefined ? frameOfRow(d.early) : null, confirmed: d.confirmed !== undefined ? frameOfRow(d.confirmed) : null, terminated: d.terminated !== undefined ? frameOfRow(d.terminated) : null })),
       procedures: groups,
       kpis: c.kpis,
       findings: c.findings.map((i) => analysis.findings[i]).map((f) => ({ severity: f.severity, code: f.code, message: f.message, frames: f.rows.map(frameOfRow) })),

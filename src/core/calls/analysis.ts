@@ -35,6 +35,21 @@ export interface CallKpis {
 
 export type FindingSeverity = 'error' | 'warning' | 'note';
 
+/**
+ * A dialog (RFC 3261 §12): Call-ID and the two tags. Its state over time: early (a provisional response
+ * with a To tag, §12.1), confirmed (a 2xx), terminated (a BYE answered, or the INVITE failed).
+ */
+export interface Dialog {
+  id: number;
+  call: number;
+  /** Rows at which it became early, confirmed and terminated (undefined when it never did). */
+  early: number | undefined;
+  confirmed: number | undefined;
+  terminated: number | undefined;
+  /** Its state at the end of the trace. */
+  state: 'early' | 'confirmed' | 'terminated';
+}
+
 /** An expert finding: what is wrong or worth knowing, with the messages it concerns. */
 export interface Finding {
   severity: FindingSeverity;
@@ -100,6 +115,7 @@ export interface TraceKpis {
 
 export interface CallAnalysis {
   transactions: Transaction[];
+  dialogs: Dialog[];
   /** Row → transaction, dialog (-1: outside a dialog), call, procedure; retransmission flags. */
   transactionOf: Int32Array;
   dialogOf: Int32Array;
@@ -137,7 +153,8 @@ export function analyzeCalls(index: MessageIndex, facts: (row: number) => Messag
   const dialogOf = new Int32Array(index.count).fill(-1);
   const calls: Call[] = [];
   const callByCallId = new Map<number, number>();
-  const dialogs = new Map<string, number>();
+  const dialogKeys = new Map<string, number>();
+  const dialogs: Dialog[] = [];
   for (const row of order) {
     const callIdText = index.textId(row, TextColumn.CallId);
     let call = callByCallId.get(callIdText);
@@ -169,13 +186,26 @@ export function analyzeCalls(index: MessageIndex, facts: (row: number) => Messag
     if (toTag !== 0) {
       const fromTag = index.textId(row, TextColumn.FromTag);
       const key = `${callIdText}:${Math.min(fromTag, toTag)}:${Math.max(fromTag, toTag)}`;
-      let dialog = dialogs.get(key);
+      let dialog = dialogKeys.get(key);
       if (dialog === undefined) {
-        dialog = dialogs.size;
-        dialogs.set(key, dialog);
+        dialog = dialogs.length;
+        dialogKeys.set(key, dialog);
+        dialogs.push({ id: dialog, call, early: undefined, confirmed: undefined, terminated: undefined, state: 'early' });
         c.dialogs++;
       }
       dialogOf[row] = dialog;
+      // State changes (RFC 3261 §12.1, §15): responses to INVITE make it early or confirmed, or end an early
+      // one; a 2xx to BYE ends it.
+      const d = dialogs[dialog];
+      const status = index.statusOf(row);
+      if (status !== undefined && d.terminated === undefined) {
+        const method = index.strings.get(index.textId(row, TextColumn.CSeqMethod));
+        if (method === 'INVITE' && status > 100 && status < 200 && d.early === undefined && d.confirmed === undefined) d.early = row;
+        else if (method === 'INVITE' && status >= 200 && status < 300 && d.confirmed === undefined) d.confirmed = row;
+        else if (method === 'INVITE' && status >= 300 && d.confirmed === undefined) d.terminated = row;
+        else if (method === 'BYE' && status >= 200 && status < 300) d.terminated = row;
+        d.state = d.terminated !== undefined ? 'terminated' : d.confirmed !== undefined ? 'confirmed' : 'early';
+      }
     }
   }
 
@@ -306,7 +336,7 @@ export function analyzeCalls(index: MessageIndex, facts: (row: number) => Messag
   const findings = findExpertFindings(index, facts, transactions, calls, procedures, traceEnd, callOf);
   for (let i = 0; i < findings.length; i++) calls[findings[i].call]?.findings.push(i);
   const kpis = traceKpis(index, transactions, retransmission, calls, procedures, findings);
-  return { transactions, transactionOf, dialogOf, callOf, procedureOf, retransmission, calls, procedures, findings, kpis };
+  return { transactions, dialogs, transactionOf, dialogOf, callOf, procedureOf, retransmission, calls, procedures, findings, kpis };
 }
 
 /** The Wireshark/sngrep state of an INVITE call, from its set-up INVITE and what followed. */

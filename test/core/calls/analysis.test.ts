@@ -100,6 +100,8 @@ describe('transactions, retransmissions and call states', () => {
       up(sip('ACK sip:bob@ims.example SIP/2.0', headers({ branch: 'z9hG4bK-inv', cseq: '1 ACK', toTag: 'b1' })), 2.3),
     ]);
     expect(calls.transactions.map((t) => [t.method, t.finalStatus, t.cancels])).toEqual([['INVITE', 487, undefined], ['CANCEL', 200, 0]]);
+    // The early dialog of the 180 ends with the 487 (RFC 3261 §13.2.2.3: a non-2xx final ends the early dialogs).
+    expect(calls.dialogs.map((d) => [d.early, d.confirmed, d.terminated, d.state])).toEqual([[1, undefined, 4, 'terminated']]);
     expect(calls.calls[0].state).toBe('CANCELLED');
     expect(calls.procedures.map((p) => [p.group, p.outcome])).toEqual([['call-setup', 'failure'], ['call-cancellation', 'success']]);
     expect(calls.findings.find((f) => f.code === 'failure-final' && f.message.includes('487'))?.severity).toBe('note');
@@ -126,6 +128,8 @@ describe('transactions, retransmissions and call states', () => {
     expect(calls.calls[0].state).toBe('COMPLETED');
     expect(calls.calls[0].kpis.durationMs).toBe(60000);
     expect(calls.calls[0].dialogs).toBe(1);
+    // Early at the 183 (row 1), confirmed at the 200 (row 7), terminated at the 200 to BYE (row 10).
+    expect(calls.dialogs).toEqual([{ id: 0, call: 0, early: 1, confirmed: 7, terminated: 10, state: 'terminated' }]);
   });
 
   it('flags a reliable 183 never PRACKed, a 200 never ACKed and an offer answered with no common codec', () => {
