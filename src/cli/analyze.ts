@@ -79,7 +79,7 @@ export async function analyzeCommand(argv: string[]): Promise<number> {
   else if (format === 'tsv') await printTsv(out, index);
   else if (format === 'ndjson' || format === 'json') {
     const engine = result.engine;
-    const calls = analyzeCalls(index, (row) => engine.facts[row]);
+    const calls = analyzeCalls(index, (row) => engine.facts.get(row), { sessionKeys: (row) => engine.facts.sessionKeys(row) });
     const keys = (row: number): MessageCallKeys => {
       const procedure = calls.procedureOf[row];
       return {

@@ -19,7 +19,7 @@ async function load(path: string, link: boolean): Promise<{ result: AnalysisResu
   try {
     const result = await analyzeFile(path, { engine: { messageFacts: true } });
     const engine = result.engine;
-    return { result, calls: analyzeCalls(engine.index, (row) => engine.facts[row], { link }) };
+    return { result, calls: analyzeCalls(engine.index, (row) => engine.facts.get(row), { link, sessionKeys: (row) => engine.facts.sessionKeys(row) }) };
   } catch (error) {
     if (error instanceof CaptureFileError) {
       process.stderr.write(`sipscope: ${error.message}\n`);

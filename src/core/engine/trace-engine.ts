@@ -17,7 +17,8 @@ import type { StreamOutputs, StreamReport, StreamSink } from '../stream/stream-s
 import { StreamProtocolSniffer } from '../stream/stream-sniffer.js';
 import { SctpMessageTable } from '../stream/sctp-messages.js';
 import { TcpStreamTable } from '../stream/tcp-stream.js';
-import { extractFacts, scanFacts, type MessageFacts } from '../calls/facts.js';
+import { extractFacts, scanFacts } from '../calls/facts.js';
+import { FactsTable } from '../calls/facts-table.js';
 import type { SipMessage } from '../sip/types.js';
 import { CopyDetector } from './copies.js';
 import { decodeAsTable, type DecodeAsRule } from './decode-as.js';
@@ -74,7 +75,7 @@ export interface EngineOptions {
   ipFragments?: IpFragmentOptions;
   /**
    * Read the facts the call analysis needs (Require, RSeq/RAck, Expires, SDP direction and codecs, ICID...)
-   * from every message as it is indexed (`engine.facts`). Costs a full parse per message; `sipscope
+   * from every message as it is indexed (`engine.facts`). Costs a header walk per message; `sipscope
    * calls`/`stats` and the app turn it on, a plain message listing does not need it.
    */
   messageFacts?: boolean;
@@ -175,7 +176,7 @@ export class TraceEngine {
   /** Streams summarised instead of decoded (TLS: "encrypted, N records, no keys"), in the order they ended. */
   readonly streamReports: EngineStreamReport[] = [];
   /** Per row, with `messageFacts`: what the call analysis reads from each message. */
-  readonly facts: (MessageFacts | undefined)[] = [];
+  readonly facts = new FactsTable();
   private readonly collectFacts: boolean;
   /** Called after each message is added to the index (live views subscribe here). */
   onMessage: ((row: number) => void) | undefined;
@@ -771,7 +772,7 @@ export class TraceEngine {
     // With facts wanted, a clean message is read by a line walk; anything else is parsed in full anyway.
     let parsed: SipMessage | undefined;
     if (scanned) {
-      if (this.collectFacts) this.facts[this.index.count] = scanFacts(bytes, start, f.end);
+      if (this.collectFacts) this.facts.set(this.index.count, scanFacts(bytes, start, f.end));
       // Fast path: a clean message; every field is interned straight from the packet bytes.
       row = index.appendRow(frame, firstFrame, tsSec, tsNsec, f.end - start, fileOffset, chunks);
       request = f.request;
@@ -827,7 +828,7 @@ export class TraceEngine {
     index.setDiagnostics(row, problems);
     if (parsed) {
       try {
-        this.facts[row] = extractFacts(parsed);
+        this.facts.set(row, extractFacts(parsed));
       } catch (error) {
         index.setDiagnostics(row, [...problems, decoderBug('calls', error)]);
       }

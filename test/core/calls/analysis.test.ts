@@ -59,7 +59,7 @@ function run(messages: Sent[], link = true): { engine: TraceEngine; calls: CallA
     engine.addPacket(packet);
   });
   engine.finish();
-  return { engine, calls: analyzeCalls(engine.index, (row) => engine.facts[row], { link }) };
+  return { engine, calls: analyzeCalls(engine.index, (row) => engine.facts.get(row), { link }) };
 }
 
 const invite = (o: Partial<Parameters<typeof headers>[0]> = {}, body = sdp([[96, 'AMR-WB']])) =>
