@@ -5,9 +5,9 @@ const DIRECTIONS = ['sendrecv', 'sendonly', 'recvonly', 'inactive'] as const;
 const enum Flag {
   Sdp = 1,
   Preconditions = 2,
-  /** Bits 2–4: audio direction + 1 (0 = none). */
-  DirectionShift = 2,
 }
+/** Bits 2–4 of the flags: audio direction + 1 (0 = none); bit 7 marks a row that has facts. */
+const DIRECTION_SHIFT = 2;
 
 /** Rows per block (as the message index: columns grow a block at a time, nothing is copied). */
 const BLOCK_BITS = 14;
@@ -69,7 +69,7 @@ export class FactsTable {
     texts[t + 7] = this.text(facts.reason);
     texts[t + 8] = facts.codecs.length > 0 ? this.text(facts.codecs.join('\n')) : NONE;
     const direction = facts.audioDirection ? DIRECTIONS.indexOf(facts.audioDirection) + 1 : 0;
-    this.flags[block][i] = 0x80 | (facts.sdp ? Flag.Sdp : 0) | (facts.preconditions ? Flag.Preconditions : 0) | (direction << Flag.DirectionShift);
+    this.flags[block][i] = 0x80 | (facts.sdp ? Flag.Sdp : 0) | (facts.preconditions ? Flag.Preconditions : 0) | (direction << DIRECTION_SHIFT);
     if (facts.rseq !== undefined) this.rseq.set(row, facts.rseq);
     if (facts.rack !== undefined) this.rack.set(row, facts.rack);
     this.rows = Math.max(this.rows, row + 1);
@@ -109,7 +109,7 @@ export class FactsTable {
     if (rseq !== undefined) facts.rseq = rseq;
     const rack = this.rack.get(row);
     if (rack !== undefined) facts.rack = rack;
-    const direction = (flags >> Flag.DirectionShift) & 7;
+    const direction = (flags >> DIRECTION_SHIFT) & 7;
     if (direction > 0) facts.audioDirection = DIRECTIONS[direction - 1];
     const optional = ['event', 'icid', 'sessionId', 'referTo', 'reason'] as const;
     optional.forEach((key, k) => {
