@@ -7,7 +7,8 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { extractFacts, scanFacts } from '../../../src/core/calls/facts.js';
+import { extractFacts, scanFacts, type MessageFacts } from '../../../src/core/calls/facts.js';
+import { FactsTable } from '../../../src/core/calls/facts-table.js';
 import { dissectPacket } from '../../../src/core/layers/dissect.js';
 import { PacketDecodeState, Transport } from '../../../src/core/layers/packet.js';
 import { IndexFields, scanIndexFields } from '../../../src/core/sip/index-scan.js';
@@ -101,5 +102,26 @@ describe('scanFacts agrees with extractFacts', () => {
     }
     for (const { where, bytes } of payloads) if (agree(bytes, where)) accepted++;
     expect(accepted).toBeGreaterThan(1000);
+  });
+
+  it.skipIf(!haveSharedCaptures)('and the columnar FactsTable gives every one of them back unchanged', async () => {
+    const state = new PacketDecodeState();
+    const table = new FactsTable();
+    const stored: MessageFacts[] = [];
+    for (const file of ['sngrep_aaa.pcap', 'sipnab_sip-488-codec-reject.pcapng', 'heplify_sip_ipv6_udp.pcap']) {
+      await openCaptureFile(join(sharedCaptures, file), {
+        packet(p) {
+          dissectPacket(state, p.linkType, p.data, p.capturedLength);
+          if (state.transport !== Transport.UDP || !looksLikeSipStart(state.bytes, state.payloadStart, state.payloadEnd)) return;
+          const facts = extractFacts(parseSip(state.bytes, state.payloadStart, state.payloadEnd));
+          table.set(stored.length, facts);
+          stored.push(facts);
+        },
+        diagnostic() {},
+      });
+    }
+    expect(stored.length).toBe(100); // 81 + 13 + 6 UDP SIP payloads (tshark -Y "sip && udp")
+    for (let row = 0; row < stored.length; row++) expect(table.get(row), `row ${row}`).toEqual(stored[row]);
+    expect(table.get(stored.length + 5)).toBeUndefined();
   });
 });
