@@ -189,24 +189,31 @@ export function analyzeCalls(index: MessageIndex, facts: (row: number) => Messag
       const fromTag = index.textId(row, TextColumn.FromTag);
       const key = `${callIdText}:${Math.min(fromTag, toTag)}:${Math.max(fromTag, toTag)}`;
       let dialog = dialogKeys.get(key);
-      if (dialog === undefined) {
+      const status = index.statusOf(row);
+      const cseqMethod = index.strings.get(index.textId(row, TextColumn.CSeqMethod));
+      // RFC 3261 §12.1: dialogs are made by a 101–299 with a To tag to INVITE; RFC 6665 §4.1: by SUBSCRIBE or
+      // REFER and their NOTIFY. A REGISTER, OPTIONS or MESSAGE response, or a failure, makes none.
+      const creates =
+        (status !== undefined && status > 100 && status < 300 && (cseqMethod === 'INVITE' || cseqMethod === 'SUBSCRIBE' || cseqMethod === 'REFER')) ||
+        index.methodOf(row) === 'NOTIFY';
+      if (dialog === undefined && creates) {
         dialog = dialogs.length;
         dialogKeys.set(key, dialog);
         dialogs.push({ id: dialog, call, early: undefined, confirmed: undefined, terminated: undefined, state: 'early' });
         c.dialogs++;
       }
-      dialogOf[row] = dialog;
-      // State changes (RFC 3261 §12.1, §15): responses to INVITE make it early or confirmed, or end an early
-      // one; a 2xx to BYE ends it.
-      const d = dialogs[dialog];
-      const status = index.statusOf(row);
-      if (status !== undefined && d.terminated === undefined) {
-        const method = index.strings.get(index.textId(row, TextColumn.CSeqMethod));
-        if (method === 'INVITE' && status > 100 && status < 200 && d.early === undefined && d.confirmed === undefined) d.early = row;
-        else if (method === 'INVITE' && status >= 200 && status < 300 && d.confirmed === undefined) d.confirmed = row;
-        else if (method === 'INVITE' && status >= 300 && d.confirmed === undefined) d.terminated = row;
-        else if (method === 'BYE' && status >= 200 && status < 300) d.terminated = row;
-        d.state = d.terminated !== undefined ? 'terminated' : d.confirmed !== undefined ? 'confirmed' : 'early';
+      if (dialog !== undefined) {
+        dialogOf[row] = dialog;
+        // State changes (RFC 3261 §12.1, §15): responses to INVITE make it early or confirmed, or end an early
+        // one; a 2xx to BYE ends it.
+        const d = dialogs[dialog];
+        if (status !== undefined && d.terminated === undefined) {
+          if (cseqMethod === 'INVITE' && status > 100 && status < 200 && d.early === undefined && d.confirmed === undefined) d.early = row;
+          else if ((cseqMethod === 'INVITE' || cseqMethod === 'SUBSCRIBE' || cseqMethod === 'REFER') && status >= 200 && status < 300 && d.confirmed === undefined) d.confirmed = row;
+          else if (cseqMethod === 'INVITE' && status >= 300 && d.confirmed === undefined) d.terminated = row;
+          else if (cseqMethod === 'BYE' && status >= 200 && status < 300) d.terminated = row;
+          d.state = d.terminated !== undefined ? 'terminated' : d.confirmed !== undefined ? 'confirmed' : 'early';
+        }
       }
     }
   }
@@ -215,7 +222,10 @@ export function analyzeCalls(index: MessageIndex, facts: (row: number) => Messag
   const procedures: Procedure[] = [];
   const procedureOfTransaction = new Int32Array(transactions.length).fill(-1);
   const openSetup = new Map<number, number>(); // call → call-setup procedure still before its answer
-  const pendingChallenge = new Map<number, number>(); // call → registration procedure challenged (401/407)
+  /** Call and method → the procedure whose last transaction was challenged (401/407), and that transaction. */
+  const pendingChallenge = new Map<string, { procedure: number; transaction: Transaction }>();
+  /** The same request forwarded by a proxy (same Call-ID, CSeq, method and From tag, another hop): one procedure. */
+  const forwarded = new Map<string, number>();
   const registeredAors = new Set<string>();
   const firstRow = (t: Transaction) => t.requests[0] ?? t.responses[0] ?? t.acks[0];
   for (const t of transactions) {
@@ -224,24 +234,30 @@ export function analyzeCalls(index: MessageIndex, facts: (row: number) => Messag
     const requestFacts = t.requests.length > 0 ? facts(t.requests[0]) : undefined;
     const setup = openSetup.get(call);
     // Before the INVITE's final response, PRACKs and UPDATEs belong to the set-up (RFC 3262, RFC 3311 §5.1).
-    const setupInvite = setup !== undefined ? transactions[procedures[setup].transactions[0]] : undefined;
+    const setupInvite = setup !== undefined ? mainTransaction(procedures[setup], transactions) : undefined;
     const setupOpen = setupInvite !== undefined && t.method !== 'INVITE' && (setupInvite.final === undefined || time(row) < time(setupInvite.final));
     const grouped = groupOf(t, requestFacts, setupOpen);
     const group = grouped.group;
     let kind = grouped.kind;
     let procedure: number | undefined;
     if (setupOpen && group === 'call-setup') procedure = setup;
+    const forwardKey = `${call}\u0000${t.method}\u0000${t.cseq}\u0000${index.textId(row, TextColumn.FromTag)}`;
+    if (procedure === undefined && t.method !== 'ACK' && t.requests.length > 0) procedure = forwarded.get(forwardKey);
+    // RFC 3261 §22.2: a request retried with credentials after a 401/407 continues the same attempt. The retry
+    // answers the challenge's nonce; without nonces in the trace, a retry within a transaction timeout does.
+    const challengeKey = `${call}\u0000${t.method}`;
+    const challenged = pendingChallenge.get(challengeKey);
+    if (procedure === undefined && challenged !== undefined && t.requests.length > 0) {
+      const challengeNonce = challenged.transaction.final !== undefined ? facts(challenged.transaction.final)?.challengeNonce : undefined;
+      const answers = requestFacts?.authNonce !== undefined && challengeNonce !== undefined ? requestFacts.authNonce === challengeNonce : challengeNonce === undefined && time(row) - procedures[challenged.procedure].end <= TRANSACTION_TIMEOUT_SEC;
+      if (answers) procedure = challenged.procedure;
+    }
+    if (t.requests.length > 0) pendingChallenge.delete(challengeKey);
     if (group === 'registration') {
-      const challenged = pendingChallenge.get(call);
-      // RFC 3261 §22.2: the REGISTER retried with credentials after a 401/407 continues the same registration
-      // (a UE retries at once; one that waits longer than a transaction timeout starts a new attempt).
-      if (challenged !== undefined && time(row) - procedures[challenged].end <= TRANSACTION_TIMEOUT_SEC) procedure = challenged;
-      pendingChallenge.delete(call);
       const expires = requestFacts?.contactExpires ?? requestFacts?.expires;
       const aor = index.strings.get(index.textId(row, TextColumn.ToUri));
       if (procedure === undefined) kind = expires === 0 ? 'de-registration' : registeredAors.has(aor) ? 're-registration' : 'initial';
       if (t.finalStatus !== undefined && t.finalStatus >= 200 && t.finalStatus < 300 && expires !== 0) registeredAors.add(aor);
-      if (t.finalStatus === 401 || t.finalStatus === 407) pendingChallenge.set(call, procedure ?? procedures.length);
     }
     if (group === 'session-modification' && kind === 're-invite' && requestFacts?.audioDirection === 'sendrecv') {
       // A re-INVITE back to sendrecv after a hold is the resume (RFC 3264 §8.4).
@@ -254,21 +270,31 @@ export function analyzeCalls(index: MessageIndex, facts: (row: number) => Messag
       calls[call].procedures.push(procedure);
       if (t.method === 'INVITE' && group === 'call-setup') openSetup.set(call, procedure);
     }
+    if (t.method !== 'ACK' && t.requests.length > 0 && !forwarded.has(forwardKey)) forwarded.set(forwardKey, procedure);
+    if ((t.finalStatus === 401 || t.finalStatus === 407) && t.requests.length > 0) pendingChallenge.set(challengeKey, { procedure, transaction: t });
     const p = procedures[procedure];
     p.transactions.push(t.id);
     procedureOfTransaction[t.id] = procedure;
-    for (const r of [...t.requests, ...t.responses, ...t.acks]) p.end = Math.max(p.end, time(r));
+    for (const list of [t.requests, t.responses, t.acks]) for (const r of list) p.end = Math.max(p.end, time(r));
   }
   const procedureOf = new Int32Array(index.count).fill(-1);
   for (let row = 0; row < index.count; row++) if (transactionOf[row] >= 0) procedureOf[row] = procedureOfTransaction[transactionOf[row]];
 
-  // Outcomes: decided by the main transaction (the INVITE of a set-up, the last REGISTER of a registration...).
+  // Outcomes: decided by the main transaction (the caller's last INVITE of a set-up, the last REGISTER...).
   for (const p of procedures) {
-    const ts = p.transactions.map((id) => transactions[id]);
-    const main = p.group === 'call-setup' ? (ts.find((t) => t.method === 'INVITE') ?? ts[0]) : p.group === 'registration' ? ts[ts.length - 1] : ts[0];
+    const main = mainTransaction(p, transactions);
     p.finalStatus = main.finalStatus;
     if (main.finalStatus !== undefined) p.outcome = main.finalStatus < 300 ? 'success' : 'failure';
     else p.outcome = traceEnd - p.start > TRANSACTION_TIMEOUT_SEC ? 'timeout' : 'incomplete';
+    if (p.group === 'call-cancellation') {
+      // RFC 3261 §9.2: the 200 to a CANCEL only says it arrived; the cancellation worked if the INVITE ended 487.
+      const target = transactions[p.transactions[0]].cancels;
+      const inviteStatus = target !== undefined ? transactions[target].finalStatus : undefined;
+      if (p.outcome === 'success' && inviteStatus !== undefined && inviteStatus < 300) {
+        p.outcome = 'failure';
+        p.kind = 'too late: the INVITE was answered';
+      }
+    }
   }
 
   // States and KPIs per call.
@@ -276,9 +302,11 @@ export function analyzeCalls(index: MessageIndex, facts: (row: number) => Messag
     const ps = c.procedures.map((id) => procedures[id]);
     const setupProcedure = ps.find((p) => p.group === 'call-setup' && p.transactions.some((id) => transactions[id].method === 'INVITE'));
     if (setupProcedure) {
-      const invite = transactions[setupProcedure.transactions.find((id) => transactions[id].method === 'INVITE') as number];
+      const invite = mainTransaction(setupProcedure, transactions);
       c.state = inviteState(index, invite, ps, transactions);
-      const inv = invite.requests[0];
+      // Timed from the first INVITE the caller sent (a challenge and its retry are one attempt to the user).
+      const firstInvite = setupProcedure.transactions.map((id) => transactions[id]).find((t) => t.method === 'INVITE' && t.requests.length > 0);
+      const inv = firstInvite?.requests[0];
       if (inv !== undefined) {
         const ringing = invite.responses.find((r) => index.statusOf(r) === 180 || index.statusOf(r) === 183);
         if (ringing !== undefined) c.kpis.postDialDelayMs = ms(inv, ringing);
@@ -306,9 +334,8 @@ export function analyzeCalls(index: MessageIndex, facts: (row: number) => Messag
     }
     const registration = ps.find((p) => p.group === 'registration' && p.outcome === 'success');
     if (registration) {
-      const ts = registration.transactions.map((id) => transactions[id]);
-      const first = ts[0].requests[0];
-      const final = ts[ts.length - 1].final;
+      const first = transactions[registration.transactions[0]].requests[0];
+      const final = mainTransaction(registration, transactions).final;
       if (first !== undefined && final !== undefined) c.kpis.registrationTimeMs = ms(first, final);
     }
   }
@@ -337,10 +364,22 @@ export function analyzeCalls(index: MessageIndex, facts: (row: number) => Messag
     for (const c of calls) c.session = root(c.index);
   }
 
-  const findings = findExpertFindings(index, facts, transactions, calls, procedures, traceEnd, callOf);
+  const findings = findExpertFindings(index, facts, transactions, calls, procedures, traceEnd, callOf, dialogOf);
   for (let i = 0; i < findings.length; i++) calls[findings[i].call]?.findings.push(i);
   const kpis = traceKpis(index, transactions, retransmission, calls, procedures, findings);
   return { transactions, dialogs, transactionOf, dialogOf, callOf, procedureOf, retransmission, calls, procedures, findings, kpis };
+}
+
+/**
+ * The transaction that decides a procedure: its last attempt (after a 401/407 retry), and of that attempt
+ * the first hop seen (the caller's side when a proxy forwarded it).
+ */
+function mainTransaction(p: Procedure, transactions: Transaction[]): Transaction {
+  const ts = p.transactions.map((id) => transactions[id]);
+  const leading = p.group === 'call-setup' ? ts.filter((t) => t.method === 'INVITE') : ts.filter((t) => t.method === ts[0].method);
+  if (leading.length === 0) return ts[0];
+  const lastCseq = leading[leading.length - 1].cseq;
+  return leading.find((t) => t.cseq === lastCseq) ?? leading[leading.length - 1];
 }
 
 /** The Wireshark/sngrep state of an INVITE call, from its set-up INVITE and what followed. */
@@ -364,6 +403,7 @@ function findExpertFindings(
   procedures: Procedure[],
   traceEnd: number,
   callOf: Int32Array,
+  dialogOf: Int32Array,
 ): Finding[] {
   const out: Finding[] = [];
   const time = (row: number) => index.tsSecOf(row) + index.tsNsecOf(row) / 1e9;
@@ -373,10 +413,10 @@ function findExpertFindings(
     const request = t.requests[0];
     if (t.final !== undefined && t.finalStatus !== undefined && t.finalStatus >= 300) {
       const status = t.finalStatus;
-      const challenge = (status === 401 || status === 407) && t.method === 'REGISTER';
+      const challenge = status === 401 || status === 407;
       const cancelled = status === 487 && transactions.some((c) => c.cancels === t.id);
       const severity: FindingSeverity = challenge || cancelled || status < 400 ? 'note' : status >= 500 ? 'error' : 'warning';
-      const why = challenge ? ' (authentication challenge, normally followed by a REGISTER with credentials; RFC 3261 §22.2, TS 33.203 §6.1)' : cancelled ? ' (the caller cancelled; RFC 3261 §9.2)' : '';
+      const why = challenge ? ` (authentication challenge, normally followed by the ${t.method} again with credentials; RFC 3261 §22.2${t.method === 'REGISTER' ? ', TS 33.203 §6.1' : ''})` : cancelled ? ' (the caller cancelled; RFC 3261 §9.2)' : '';
       add(severity, 'failure-final', [t.final, ...(request !== undefined ? [request] : [])], `${t.method} answered ${label(t.final)}${why}`);
     }
     if (t.retransmissions.length > 0) {
@@ -423,11 +463,12 @@ function findExpertFindings(
     for (const rs of unacked.values()) add('error', 'missing-prack', rs, `reliable ${label(rs[0])} (Require: 100rel, RSeq ${facts(rs[0])?.rseq}) never acknowledged by a PRACK (RFC 3262 §3)`);
 
     // CSeq must grow for each new request a UA sends in a dialog (RFC 3261 §12.2.1.1).
-    const lastCseq = new Map<number, { cseq: number; row: number }>();
+    const lastCseq = new Map<string, { cseq: number; row: number }>();
     for (const r of rows) {
       const method = index.methodOf(r);
       if (method === undefined || method === 'ACK' || method === 'CANCEL' || index.textId(r, TextColumn.ToTag) === 0) continue;
-      const sender = index.textId(r, TextColumn.FromTag);
+      // Per dialog and per sender: each early dialog of a forked INVITE numbers its own requests.
+      const sender = `${dialogOf[r]}:${index.textId(r, TextColumn.FromTag)}`;
       const cseq = index.cseqOf(r);
       const last = lastCseq.get(sender);
       if (last && cseq < last.cseq) add('warning', 'cseq-backwards', [last.row, r], `CSeq went from ${last.cseq} down to ${cseq} ${method} in the dialog (RFC 3261 §12.2.1.1)`);

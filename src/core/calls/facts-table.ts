@@ -1,6 +1,8 @@
 import type { MessageFacts } from './facts.js';
 
 const NONE = -1;
+/** Text columns per row. */
+const TEXTS = 11;
 const DIRECTIONS = ['sendrecv', 'sendonly', 'recvonly', 'inactive'] as const;
 const enum Flag {
   Sdp = 1,
@@ -22,7 +24,7 @@ const BLOCK_MASK = BLOCK_ROWS - 1;
  */
 export class FactsTable {
   private readonly numbers: Float64Array[] = []; // expires, contactExpires (NaN: none), 2 per row
-  private readonly texts: Int32Array[] = []; // require, supported, contentType, event, icid, sessionId, referTo, reason, codecs
+  private readonly texts: Int32Array[] = []; // require, supported, contentType, event, icid, sessionId, referTo, reason, codecs, authNonce, challengeNonce
   private readonly flags: Uint8Array[] = [];
   private readonly rseq = new Map<number, number>();
   private readonly rack = new Map<number, { rseq: number; cseq: number; method: string }>();
@@ -49,7 +51,7 @@ export class FactsTable {
   set(row: number, facts: MessageFacts): void {
     while (this.numbers.length <= row >>> BLOCK_BITS) {
       this.numbers.push(new Float64Array(2 * BLOCK_ROWS).fill(NaN));
-      this.texts.push(new Int32Array(9 * BLOCK_ROWS).fill(NONE));
+      this.texts.push(new Int32Array(TEXTS * BLOCK_ROWS).fill(NONE));
       this.flags.push(new Uint8Array(BLOCK_ROWS));
     }
     const block = row >>> BLOCK_BITS;
@@ -58,7 +60,7 @@ export class FactsTable {
     numbers[2 * i] = facts.expires ?? NaN;
     numbers[2 * i + 1] = facts.contactExpires ?? NaN;
     const texts = this.texts[block];
-    const t = 9 * i;
+    const t = TEXTS * i;
     texts[t] = facts.require.length > 0 ? this.text(facts.require.join(',')) : NONE;
     texts[t + 1] = facts.supported.length > 0 ? this.text(facts.supported.join(',')) : NONE;
     texts[t + 2] = this.text(facts.contentType);
@@ -68,6 +70,8 @@ export class FactsTable {
     texts[t + 6] = this.text(facts.referTo);
     texts[t + 7] = this.text(facts.reason);
     texts[t + 8] = facts.codecs.length > 0 ? this.text(facts.codecs.join('\n')) : NONE;
+    texts[t + 9] = this.text(facts.authNonce);
+    texts[t + 10] = this.text(facts.challengeNonce);
     const direction = facts.audioDirection ? DIRECTIONS.indexOf(facts.audioDirection) + 1 : 0;
     this.flags[block][i] = 0x80 | (facts.sdp ? Flag.Sdp : 0) | (facts.preconditions ? Flag.Preconditions : 0) | (direction << DIRECTION_SHIFT);
     if (facts.rseq !== undefined) this.rseq.set(row, facts.rseq);
@@ -79,7 +83,7 @@ export class FactsTable {
   sessionKeys(row: number): [string | undefined, string | undefined] {
     const block = row >>> BLOCK_BITS;
     if (row < 0 || block >= this.flags.length || this.flags[block][row & BLOCK_MASK] === 0) return [undefined, undefined];
-    const t = 9 * (row & BLOCK_MASK);
+    const t = TEXTS * (row & BLOCK_MASK);
     const texts = this.texts[block];
     return [texts[t + 4] === NONE ? undefined : this.strings[texts[t + 4]], texts[t + 5] === NONE ? undefined : this.strings[texts[t + 5]]];
   }
@@ -91,7 +95,7 @@ export class FactsTable {
     const flags = this.flags[block][i];
     if (flags === 0) return undefined;
     const texts = this.texts[block];
-    const t = 9 * i;
+    const t = TEXTS * i;
     const list = (id: number, separator: string) => (id === NONE ? [] : this.strings[id].split(separator));
     const value = (id: number) => (id === NONE ? undefined : this.strings[id]);
     const facts: MessageFacts = {
@@ -116,6 +120,10 @@ export class FactsTable {
       const text = value(texts[t + 3 + k]);
       if (text !== undefined) facts[key] = text;
     });
+    const authNonce = value(texts[t + 9]);
+    if (authNonce !== undefined) facts.authNonce = authNonce;
+    const challengeNonce = value(texts[t + 10]);
+    if (challengeNonce !== undefined) facts.challengeNonce = challengeNonce;
     return facts;
   }
 }

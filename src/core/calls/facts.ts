@@ -32,6 +32,16 @@ export interface MessageFacts {
   /** Refer-To (RFC 3515) and Reason (RFC 3326) as written. */
   referTo?: string;
   reason?: string;
+  /** `nonce` of the request's Authorization / Proxy-Authorization (RFC 3261 §22.4, RFC 2617 §3.2.2). */
+  authNonce?: string;
+  /** `nonce` of the response's WWW-Authenticate / Proxy-Authenticate challenge (RFC 3261 §22.1). */
+  challengeNonce?: string;
+}
+
+/** The nonce parameter of a Digest credentials or challenge value. */
+function nonceOf(value: string): string | undefined {
+  const match = /(?:^|[\s,])nonce\s*=\s*"([^"]*)"/i.exec(value) ?? /(?:^|[\s,])nonce\s*=\s*([^\s,]+)/i.exec(value);
+  return match ? match[1] : undefined;
 }
 
 const EMPTY: string[] = [];
@@ -97,6 +107,17 @@ export function extractFacts(message: SipMessage): MessageFacts {
   if (referTo) facts.referTo = referTo.value;
   const reason = message.header('Reason');
   if (reason) facts.reason = reason.value;
+  // The first credentials / challenge header carrying a nonce, in wire order (as scanFacts reads them).
+  for (const h of message.headers) {
+    const name = h.canonical.toLowerCase();
+    if (facts.authNonce === undefined && (name === 'authorization' || name === 'proxy-authorization')) {
+      const nonce = nonceOf(h.value);
+      if (nonce !== undefined) facts.authNonce = nonce;
+    } else if (facts.challengeNonce === undefined && (name === 'www-authenticate' || name === 'proxy-authenticate')) {
+      const nonce = nonceOf(h.value);
+      if (nonce !== undefined) facts.challengeNonce = nonce;
+    }
+  }
   const sdp = message.body.end > message.body.start ? message.sdp : undefined;
   if (sdp) {
     facts.sdp = true;
@@ -130,6 +151,10 @@ const FACT_HEADERS = new Map<string, string>([
   ['refer-to', 'refer-to'],
   ['r', 'refer-to'],
   ['reason', 'reason'],
+  ['authorization', 'authorization'],
+  ['proxy-authorization', 'authorization'],
+  ['www-authenticate', 'authenticate'],
+  ['proxy-authenticate', 'authenticate'],
 ]);
 
 const FACT_NAME_LENGTHS = new Set([...FACT_HEADERS.keys()].map((name) => name.length));
@@ -221,6 +246,19 @@ function applyHeader(facts: MessageFacts, header: string, value: string): void {
       break;
     case 'reason':
       facts.reason = value;
+      break;
+    case 'authorization':
+      // The first of Authorization / Proxy-Authorization, as `message.header()` returns the first.
+      if (facts.authNonce === undefined) {
+        const nonce = nonceOf(value);
+        if (nonce !== undefined) facts.authNonce = nonce;
+      }
+      break;
+    case 'authenticate':
+      if (facts.challengeNonce === undefined) {
+        const nonce = nonceOf(value);
+        if (nonce !== undefined) facts.challengeNonce = nonce;
+      }
       break;
   }
 }

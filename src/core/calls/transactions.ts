@@ -45,7 +45,8 @@ export function matchTransactions(index: MessageIndex, order: Uint32Array): Tran
   const transactions: Transaction[] = [];
   /** Numeric keys (hashes, confirmed against the transaction's Call-ID and method) to transaction ids. */
   const byKey = new Map<number, number>();
-  const invites = new Map<number, number>();
+  /** INVITE transactions by Call-ID and CSeq: one per hop when a proxy forwards the INVITE. */
+  const invites = new Map<number, number[]>();
   const callIdIds: number[] = [];
   const methodCodes = new Map<string, number>();
   /** What each transaction has seen: hashes of (source, destination, method or status, To tag). */
@@ -70,7 +71,10 @@ export function matchTransactions(index: MessageIndex, order: Uint32Array): Tran
     callIdIds.push(callIdId);
     signatures.push([]);
     byKey.set(keyOf(row, method), id);
-    if (method === 'INVITE') invites.set(key(callIdId, cseq), id);
+    if (method === 'INVITE') {
+      const k = key(callIdId, cseq);
+      invites.set(k, [...(invites.get(k) ?? []), id]);
+    }
     return id;
   };
 
@@ -84,8 +88,16 @@ export function matchTransactions(index: MessageIndex, order: Uint32Array): Tran
       let match = find(byKey, keyOf(row, method === 'ACK' ? 'INVITE' : method), callIdId);
       if (method === 'ACK' && match !== undefined && (transactions[match].finalStatus ?? 0) < 300) match = undefined;
       if (method === 'ACK' && match === undefined) {
-        match = find(invites, key(callIdId, cseq), callIdId);
-        if (match !== undefined && transactions[match].cseq !== cseq) match = undefined;
+        // RFC 3261 §13.2.2.4: the ACK to a 2xx carries the INVITE's CSeq number. Through a proxy each hop has
+        // its INVITE transaction; the ACK of a hop travels the way its INVITE did (same source and destination).
+        const candidates = (invites.get(key(callIdId, cseq)) ?? []).filter((c) => callIdIds[c] === callIdId && transactions[c].cseq === cseq);
+        const src = index.textId(row, TextColumn.Src);
+        const dst = index.textId(row, TextColumn.Dst);
+        const sameHop = candidates.find((c) => {
+          const first = transactions[c].requests[0];
+          return first !== undefined && index.textId(first, TextColumn.Src) === src && index.textId(first, TextColumn.Dst) === dst;
+        });
+        match = sameHop ?? candidates[candidates.length - 1];
       }
       if (match !== undefined && (method === 'ACK' || transactions[match].method === method)) {
         id = match;
