@@ -430,9 +430,25 @@ export class TraceEngine {
     flow.transport = this.transportIds[state.transport];
     flow.stack = info.id;
     flow.outer = info.outerLayers.length > 0 ? this.outerId(info.outerLayers) : 0;
-    flow.capturePoint = (info.id * 0x100000 + flow.outer) * 256 + ((this.current?.interfaceId ?? 0) & 0xff);
+    flow.capturePoint = this.capturePointOf(info.id, flow.outer);
     this.currentFlow = flow;
     return flow;
+  }
+
+  /**
+   * Where the packet was seen: interface, encapsulation, outer layers and, on Ethernet, the MAC address pair.
+   * Two taps on either side of a router see one packet with the same layers but other MACs: without them,
+   * the copy would pass for a retransmission. A number compared for equality (a hash: collisions only merge
+   * two capture points).
+   */
+  private capturePointOf(stack: number, outer: number): number {
+    const state = this.state;
+    let h = Math.imul(stack ^ 0x9e3779b9, 0x85ebca6b) ^ outer;
+    h = Math.imul(h ^ (h >>> 15), 0xc2b2ae35) ^ (this.current?.interfaceId ?? 0);
+    if (state.stack[0] === 'eth' && state.bytes.length >= 12 && state.layerStarts[0] === 0) {
+      for (let i = 0; i < 12; i += 4) h = Math.imul(h ^ (((state.bytes[i] << 24) | (state.bytes[i + 1] << 16) | (state.bytes[i + 2] << 8) | state.bytes[i + 3]) >>> 0), 0x01000193);
+    }
+    return (h ^ (h >>> 13)) >>> 0;
   }
 
   /** The outer layers of the packet being decoded, as interned JSON text (one text per distinct tunnel). */
