@@ -453,10 +453,6 @@ const nokiaEsp: CaptureCase = {
         { severity: 'warning', code: 'transaction-timeout', frames: [c.prack[0]] },
         ...(c.byeAtEnd ? [] : [{ severity: 'warning' as const, code: 'transaction-timeout', frames: [c.bye[0]] }]),
       ],
-      disagree: {
-        retransmissions: `frames ${c.prack[1]}, ${c.ack[1]}, ${c.bye[1]} are copies of ${c.prack[0]}, ${c.ack[0]}, ${c.bye[0]} (same IP id and ESP sequence number, other MACs and TTL, < 1 ms apart, packet comment 2101 vs 1101), not retransmissions (a SIP retransmission is a new packet after T1 = 500 ms, RFC 3261 §17.1.2.2); the copy detector's capture point (stack + tunnel + interface) cannot tell the two plain-ESP taps apart`,
-        findings: `the three retransmission notes (frames ${c.prack[1]}, ${c.ack[1]}, ${c.bye[1]}) are false for the same reason`,
-      },
     }),
   ),
   trace: { callSetups: 7, answered: 7, registrations: 0, responseCodes: { INVITE: { 100: 1, 180: 7, 183: 7, 200: 7 } } },
