@@ -264,10 +264,6 @@ const proxy: CaptureCase = {
       // Caller's view: INVITE (1) → 180 at A (6) → 200 at A (8) → ACK (9); BYE (10).
       kpis: { postDialDelayMs: 121.593, answerTimeMs: 725.139, setupTimeMs: 747.151, durationMs: 2210.111 },
       findings: [],
-      disagree: {
-        kpis: 'the ACK (frame 9, CSeq 1 ACK) is joined to the proxy leg INVITE only (the Call-ID+CSeq map keeps the last INVITE), so the caller-side INVITE has no ACK: set-up time (747.151) and duration (2210.111) are missing',
-        findings: 'false missing-ack on frame 8: the 200 was ACKed by frame 9 (ACK to a 2xx matched by Call-ID/CSeq, RFC 3261 §13.2.2.4, whichever leg it was seen on)',
-      },
     },
   ],
   trace: { callSetups: 1, answered: 1, registrations: 0 },

@@ -426,7 +426,9 @@ function findExpertFindings(
       const timer = t.method === 'INVITE' ? 'Timer B, RFC 3261 §17.1.1.2' : 'Timer F, RFC 3261 §17.1.2.2';
       add(t.method === 'INVITE' ? 'error' : 'warning', t.method === 'INVITE' ? 'invite-timeout' : 'transaction-timeout', [request], `no final response to ${t.method} within 32 s (${timer})`);
     }
-    if (t.method === 'INVITE' && t.final !== undefined && (t.finalStatus ?? 0) < 300 && t.acks.length === 0) {
+    // The ACK to a 2xx is end to end (RFC 3261 §13.2.2.4): seen on any hop of a forwarded INVITE, it counts.
+    const ackedOnAnyHop = t.acks.length > 0 || transactions.some((o) => o !== t && o.method === 'INVITE' && o.callId === t.callId && o.cseq === t.cseq && o.acks.length > 0);
+    if (t.method === 'INVITE' && t.final !== undefined && (t.finalStatus ?? 0) < 300 && !ackedOnAnyHop) {
       const waited = traceEnd - time(t.final);
       add(waited > 32 ? 'error' : 'warning', 'missing-ack', [t.final], waited > 32 ? `no ACK for the ${label(t.final)} to INVITE (RFC 3261 §13.2.2.4; the UAS gives up after 64·T1, §13.3.1.4)` : `no ACK for the ${label(t.final)} to INVITE before the trace ends ${waited.toFixed(3)} s later`);
     }

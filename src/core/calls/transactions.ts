@@ -97,7 +97,13 @@ export function matchTransactions(index: MessageIndex, order: Uint32Array): Tran
           const first = transactions[c].requests[0];
           return first !== undefined && index.textId(first, TextColumn.Src) === src && index.textId(first, TextColumn.Dst) === dst;
         });
-        match = sameHop ?? candidates[candidates.length - 1];
+        // Without a record-route the ACK goes straight from the caller to the callee: then the INVITE the
+        // same UA sent (the caller's hop) is the one it answers.
+        const sameSender = candidates.find((c) => {
+          const first = transactions[c].requests[0];
+          return first !== undefined && index.textId(first, TextColumn.Src) === src;
+        });
+        match = sameHop ?? sameSender ?? candidates[candidates.length - 1];
       }
       if (match !== undefined && (method === 'ACK' || transactions[match].method === method)) {
         id = match;
