@@ -333,8 +333,9 @@ const dtmfInfo: CaptureCase = {
         { group: 'call-setup', outcome: 'success', finalStatus: 200, frames: [1, 3, 4, 9] },
         { group: 'call-setup', outcome: 'success', finalStatus: 200, frames: [2, 8, 10, 11] },
         { group: 'call-setup', outcome: 'success', finalStatus: 200, frames: [5, 13, 14, 16] },
-        { group: 'call-cancellation', outcome: 'failure', frames: [6, 12] },
-        { group: 'call-cancellation', outcome: 'failure', frames: [7, 15] },
+        // sipscope names why the cancellation failed: the INVITE had been answered.
+        { group: 'call-cancellation', kind: 'too late', outcome: 'failure', frames: [6, 12] },
+        { group: 'call-cancellation', kind: 'too late', outcome: 'failure', frames: [7, 15] },
         { group: 'supplementary-services', kind: 'info', outcome: 'success', finalStatus: 200, frames: [17, 18] },
         { group: 'supplementary-services', kind: 'info', outcome: 'success', finalStatus: 200, frames: [19, 20] },
         { group: 'session-modification', kind: 're-invite', outcome: 'success', finalStatus: 200, frames: [21, 22, 23, 24] },
@@ -345,10 +346,6 @@ const dtmfInfo: CaptureCase = {
       retransmissions: [],
       kpis: { answerTimeMs: 90.748, setupTimeMs: 147.8 },
       findings: [],
-      disagree: {
-        procedures:
-          'the CANCELs (frames 6, 7) did not cancel anything: the INVITEs they target were answered 200 (frames 10, 14) and ACKed, the 200s to CANCEL (12, 15) only acknowledge receipt (RFC 3261 §9.2); the cancellation failed, sipscope says success',
-      },
     },
   ],
   trace: { callSetups: 3, answered: 3, registrations: 0, responseCodes: { INVITE: { 100: 5, 200: 5 }, CANCEL: { 200: 2 }, INFO: { 200: 4 } } },
@@ -373,10 +370,6 @@ const nokiaTcpVolte: CaptureCase = {
       retransmissions: [],
       kpis: { registrationTimeMs: 113 },
       findings: [{ severity: 'note', code: 'failure-final', frames: [1, 2] }],
-      disagree: {
-        procedures:
-          'frame 80 is the credentialed retry of the de-registration in frame 78 (same Call-ID, CSeq+1, 57 ms later, Authorization with a nonce never seen before = the answer to a challenge the trace missed): one de-registration; sipscope makes two',
-      },
     },
     // INVITE at 5.344 s, no response on this TCP connection for the remaining 88 s: Timer B.
     {
@@ -390,7 +383,6 @@ const nokiaTcpVolte: CaptureCase = {
     },
   ],
   trace: { callSetups: 1, answered: 0, registrations: 2, responseCodes: { REGISTER: { 200: 1, 401: 1 } } },
-  traceDisagree: 'sipscope counts 3 registrations: the de-registration retried with new credentials (frame 80) is counted as another',
 };
 
 // ---------------------------------------------------------------------------------------------------------
@@ -510,7 +502,9 @@ const aaa: CaptureCase = {
         { group: 'registration', kind: 'initial', outcome: 'failure', finalStatus: 401, frames: [143, 144, 154, 155] },
         { group: 'registration', kind: 'initial', outcome: 'success', finalStatus: 200, frames: [169, 170, 180, 181, 182] },
         { group: 'registration', kind: 'de-registration', outcome: 'failure', finalStatus: 401, frames: [421, 422, 430, 432] },
-        { group: 'registration', kind: 're-registration', outcome: 'failure', finalStatus: 401, frames: [441, 442, 453, 454] },
+        // REGISTER 78 (frame 441) is for another AOR (To sip:35104723@…, the earlier ones are voi18062/voi18063):
+        // never registered in this trace, so an initial registration for it.
+        { group: 'registration', kind: 'initial', outcome: 'failure', finalStatus: 401, frames: [441, 442, 453, 454] },
       ],
       retransmissions: [],
       kpis: { registrationTimeMs: 17496.509 },
@@ -527,10 +521,6 @@ const aaa: CaptureCase = {
         { severity: 'note', code: 'failure-final', frames: [441, 442] },
         { severity: 'note', code: 'failure-final', frames: [453, 454] },
       ],
-      disagree: {
-        procedures:
-          'REGISTER 78 (frame 441) has no Authorization and Expires 1200 after the de-registration (76/77, Expires 0) ended on a 401: a new re-registration attempt, not a continuation; sipscope merges 76-79 into one de-registration because 441 comes 17 s (< 32 s) after the 401 in 432. Continue a procedure only when the new REGISTER answers the challenge (carries its nonce)',
-      },
     },
     // INVITE (+2 retransmissions) → 100 (after 2.2 s); user CANCELs at 34 s (CANCEL retransmitted 10×);
     // 408 to the INVITE (545.1 s) → ACK; 408 to the CANCEL (575.4 s). sngrep keeps CANCELLED once a CANCEL is seen.

@@ -248,8 +248,17 @@ export function analyzeCalls(index: MessageIndex, facts: (row: number) => Messag
     const challengeKey = `${call}\u0000${t.method}`;
     const challenged = pendingChallenge.get(challengeKey);
     if (procedure === undefined && challenged !== undefined && t.requests.length > 0) {
-      const challengeNonce = challenged.transaction.final !== undefined ? facts(challenged.transaction.final)?.challengeNonce : undefined;
-      const answers = requestFacts?.authNonce !== undefined && challengeNonce !== undefined ? requestFacts.authNonce === challengeNonce : challengeNonce === undefined && time(row) - procedures[challenged.procedure].end <= TRANSACTION_TIMEOUT_SEC;
+      const previous = challenged.transaction;
+      const soon = time(row) - procedures[challenged.procedure].end <= TRANSACTION_TIMEOUT_SEC;
+      let answers: boolean;
+      if (previous.final === undefined) {
+        // The challenge itself was not captured: the next request with credentials and the next CSeq, sent
+        // at once, is still the retry (RFC 3261 §8.1.3.5).
+        answers = soon && requestFacts?.authNonce !== undefined && t.cseq === previous.cseq + 1;
+      } else {
+        const challengeNonce = facts(previous.final)?.challengeNonce;
+        answers = requestFacts?.authNonce !== undefined && challengeNonce !== undefined ? requestFacts.authNonce === challengeNonce : challengeNonce === undefined && soon;
+      }
       if (answers) procedure = challenged.procedure;
     }
     if (t.requests.length > 0) pendingChallenge.delete(challengeKey);
@@ -271,7 +280,7 @@ export function analyzeCalls(index: MessageIndex, facts: (row: number) => Messag
       if (t.method === 'INVITE' && group === 'call-setup') openSetup.set(call, procedure);
     }
     if (t.method !== 'ACK' && t.requests.length > 0 && !forwarded.has(forwardKey)) forwarded.set(forwardKey, procedure);
-    if ((t.finalStatus === 401 || t.finalStatus === 407) && t.requests.length > 0) pendingChallenge.set(challengeKey, { procedure, transaction: t });
+    if ((t.finalStatus === 401 || t.finalStatus === 407 || t.finalStatus === undefined) && t.requests.length > 0) pendingChallenge.set(challengeKey, { procedure, transaction: t });
     const p = procedures[procedure];
     p.transactions.push(t.id);
     procedureOfTransaction[t.id] = procedure;
@@ -292,7 +301,7 @@ export function analyzeCalls(index: MessageIndex, facts: (row: number) => Messag
       const inviteStatus = target !== undefined ? transactions[target].finalStatus : undefined;
       if (p.outcome === 'success' && inviteStatus !== undefined && inviteStatus < 300) {
         p.outcome = 'failure';
-        p.kind = 'too late: the INVITE was answered';
+        p.kind = 'too late';
       }
     }
   }
