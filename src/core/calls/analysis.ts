@@ -418,6 +418,8 @@ function findExpertFindings(
   const time = (row: number) => index.tsSecOf(row) + index.tsNsecOf(row) / 1e9;
   const add = (severity: FindingSeverity, code: string, rows: number[], message: string) => out.push({ severity, code, message, call: callOf[rows[0]], rows });
   const label = (row: number) => `${index.statusOf(row)} ${index.strings.get(index.textId(row, TextColumn.MethodOrReason))}`.trim();
+  const ackedInvites = new Set<string>();
+  for (const t of transactions) if (t.method === 'INVITE' && t.acks.length > 0) ackedInvites.add(`${t.callId}\u0000${t.cseq}`);
   for (const t of transactions) {
     const request = t.requests[0];
     if (t.final !== undefined && t.finalStatus !== undefined && t.finalStatus >= 300) {
@@ -436,8 +438,7 @@ function findExpertFindings(
       add(t.method === 'INVITE' ? 'error' : 'warning', t.method === 'INVITE' ? 'invite-timeout' : 'transaction-timeout', [request], `no final response to ${t.method} within 32 s (${timer})`);
     }
     // The ACK to a 2xx is end to end (RFC 3261 §13.2.2.4): seen on any hop of a forwarded INVITE, it counts.
-    const ackedOnAnyHop = t.acks.length > 0 || transactions.some((o) => o !== t && o.method === 'INVITE' && o.callId === t.callId && o.cseq === t.cseq && o.acks.length > 0);
-    if (t.method === 'INVITE' && t.final !== undefined && (t.finalStatus ?? 0) < 300 && !ackedOnAnyHop) {
+    if (t.method === 'INVITE' && t.final !== undefined && (t.finalStatus ?? 0) < 300 && t.acks.length === 0 && !ackedInvites.has(`${t.callId}\u0000${t.cseq}`)) {
       const waited = traceEnd - time(t.final);
       add(waited > 32 ? 'error' : 'warning', 'missing-ack', [t.final], waited > 32 ? `no ACK for the ${label(t.final)} to INVITE (RFC 3261 §13.2.2.4; the UAS gives up after 64·T1, §13.3.1.4)` : `no ACK for the ${label(t.final)} to INVITE before the trace ends ${waited.toFixed(3)} s later`);
     }
