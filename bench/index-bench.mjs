@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 // Benchmark: a full index of a large VoLTE capture (`sipscope analyze FILE --summary`), against sngrep
+// (then the call analysis, `sipscope stats FILE`, alone)
 // (`sngrep -I FILE -N -q`) on the same file in the same run. Reports median wall time, peak RSS and MB/s
 // over several runs, and the ratios to sngrep. Targets (issue 2): ≤ 0.25× sngrep's wall time and ≤ 0.5× its
 // peak RSS.
@@ -92,3 +93,12 @@ if (withSngrep) {
 } else {
   console.log('sngrep is not installed (apt-get install sngrep): no comparison.');
 }
+
+// The call analysis (`sipscope stats`: transactions, dialogs, procedures, KPIs, findings) on the same file.
+// No target from the issues yet; measured so that a slow-down (a quadratic step) shows up here.
+const statsCommand = [process.execPath, [join(root, 'bin/sipscope.js'), 'stats', file]];
+const statsSamples = [];
+for (let i = 0; i < Math.min(runs, 3); i++) statsSamples.push(measure(...statsCommand));
+report('stats', statsSamples);
+const callsLine = statsSamples[0].stdout.split('\n').find((l) => l.startsWith('Messages:'));
+if (callsLine) console.log(`          ${callsLine.trim()}`);
