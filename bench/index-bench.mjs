@@ -1,7 +1,6 @@
 #!/usr/bin/env node
 // Benchmark: a full index of a large VoLTE capture (`sipscope analyze FILE --summary`), against sngrep
-// (then the call analysis, `sipscope stats FILE`, alone)
-// (`sngrep -I FILE -N -q`) on the same file in the same run. Reports median wall time, peak RSS and MB/s
+// (`sngrep -I FILE -N -q`) on the same file in the same run; then the call analysis (`sipscope stats FILE`). Reports median wall time, peak RSS and MB/s
 // over several runs, and the ratios to sngrep. Targets (issue 2): ≤ 0.25× sngrep's wall time and ≤ 0.5× its
 // peak RSS.
 //
