@@ -263,40 +263,60 @@ function applyHeader(facts: MessageFacts, header: string, value: string): void {
   }
 }
 
-/** The audio direction, codecs and preconditions of an SDP body (RFC 8866 lines; RFC 3264 §5.1; RFC 3312). */
+/** True when bytes[at, at + text.length) equal the ASCII `text`. */
+function bytesAre(bytes: Uint8Array, at: number, end: number, text: string): boolean {
+  if (at + text.length > end) return false;
+  for (let i = 0; i < text.length; i++) if (bytes[at + i] !== text.charCodeAt(i)) return false;
+  return true;
+}
+
+const DIRECTION_NAMES = ['sendrecv', 'sendonly', 'recvonly', 'inactive'] as const;
+
+/**
+ * The audio direction, codecs and preconditions of an SDP body (RFC 8866 lines; RFC 3264 §5.1; RFC 3312),
+ * by a walk over the body's bytes: only the m=audio format list and the rtpmap names become strings.
+ */
 function scanSdp(facts: MessageFacts, bytes: Uint8Array, start: number, end: number): void {
   facts.sdp = true;
-  const text = decoder.decode(bytes.subarray(start, end));
   let inAudio = false;
   let seenAudio = false;
   let sessionDirection: MessageFacts['audioDirection'];
   let audioDirection: MessageFacts['audioDirection'];
   let formats: string[] = [];
-  const names = new Map<string, string>();
-  for (const raw of text.split('\n')) {
-    const line = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
-    if (line.startsWith('m=')) {
-      if (seenAudio) inAudio = false;
-      else if (line.startsWith('m=audio ')) {
-        inAudio = seenAudio = true;
-        formats = line.split(' ').slice(3);
+  let names: Map<string, string> | undefined;
+  for (let pos = start; pos < end; ) {
+    let lineEnd = bytes.indexOf(0x0a, pos);
+    if (lineEnd < 0 || lineEnd > end) lineEnd = end;
+    const textEnd = lineEnd > pos && bytes[lineEnd - 1] === 0x0d ? lineEnd - 1 : lineEnd;
+    if (textEnd - pos >= 2 && bytes[pos + 1] === 0x3d /* = */) {
+      const type = bytes[pos];
+      if (type === 0x6d /* m */) {
+        if (seenAudio) inAudio = false;
+        else if (bytesAre(bytes, pos, textEnd, 'm=audio ')) {
+          inAudio = seenAudio = true;
+          formats = decoder.decode(bytes.subarray(pos, textEnd)).split(' ').slice(3);
+        }
+      } else if (type === 0x61 /* a */) {
+        const at = pos + 2;
+        const length = textEnd - at;
+        let direction: MessageFacts['audioDirection'];
+        if (length === 8) for (const name of DIRECTION_NAMES) if (bytesAre(bytes, at, textEnd, name)) direction = name;
+        if (direction !== undefined) {
+          if (inAudio) audioDirection = direction;
+          else if (!seenAudio) sessionDirection = direction;
+        } else if (bytesAre(bytes, at, textEnd, 'curr:') || bytesAre(bytes, at, textEnd, 'des:') || bytesAre(bytes, at, textEnd, 'conf:')) {
+          if (inAudio || !seenAudio) facts.preconditions = true;
+        } else if (inAudio && bytesAre(bytes, at, textEnd, 'rtpmap:')) {
+          const attribute = decoder.decode(bytes.subarray(at, textEnd));
+          const space = attribute.indexOf(' ');
+          if (space > 0) (names ??= new Map()).set(attribute.slice(7, space), attribute.slice(space + 1).split('/')[0]);
+        }
       }
-      continue;
     }
-    if (!line.startsWith('a=')) continue;
-    const attribute = line.slice(2);
-    if (attribute === 'sendrecv' || attribute === 'sendonly' || attribute === 'recvonly' || attribute === 'inactive') {
-      if (inAudio) audioDirection = attribute;
-      else if (!seenAudio) sessionDirection = attribute;
-    } else if (attribute.startsWith('curr:') || attribute.startsWith('des:') || attribute.startsWith('conf:')) {
-      if (inAudio || !seenAudio) facts.preconditions = true;
-    } else if (inAudio && attribute.startsWith('rtpmap:')) {
-      const space = attribute.indexOf(' ');
-      if (space > 0) names.set(attribute.slice(7, space), attribute.slice(space + 1).split('/')[0]);
-    }
+    pos = lineEnd + 1;
   }
   if (seenAudio) {
     facts.audioDirection = audioDirection ?? sessionDirection ?? 'sendrecv';
-    facts.codecs = formats.map((f) => codecName(f, names.get(f)));
+    facts.codecs = formats.map((f) => codecName(f, names?.get(f)));
   }
 }
