@@ -243,6 +243,15 @@ export function analyzeCalls(index: MessageIndex, facts: (row: number) => Messag
     if (setupOpen && group === 'call-setup') procedure = setup;
     const forwardKey = `${call}\u0000${t.method}\u0000${t.cseq}\u0000${index.textId(row, TextColumn.FromTag)}`;
     if (procedure === undefined && t.method !== 'ACK' && t.requests.length > 0) procedure = forwarded.get(forwardKey);
+    if (procedure === undefined && t.method === 'NOTIFY') {
+      // RFC 6665 §4.1.3, RFC 3515 §2.4.4: a NOTIFY reports on the subscription a SUBSCRIBE (or REFER) made.
+      const event = requestFacts?.event;
+      const owner = [...calls[call].procedures].reverse().map((id) => procedures[id]).find((p) => {
+        const first = transactions[p.transactions[0]];
+        return (first.method === 'SUBSCRIBE' && (event === undefined || p.kind === event)) || (first.method === 'REFER' && (event === undefined || event === 'refer'));
+      });
+      if (owner) procedure = owner.id;
+    }
     // RFC 3261 §22.2: a request retried with credentials after a 401/407 continues the same attempt. The retry
     // answers the challenge's nonce; without nonces in the trace, a retry within a transaction timeout does.
     const challengeKey = `${call}\u0000${t.method}`;
@@ -275,7 +284,7 @@ export function analyzeCalls(index: MessageIndex, facts: (row: number) => Messag
     }
     if (procedure === undefined) {
       procedure = procedures.length;
-      procedures.push({ id: procedure, group, kind, call, transactions: [], outcome: 'incomplete', finalStatus: undefined, start: time(row), end: time(row) });
+      procedures.push({ id: procedure, group, kind, call, transactions: [], rows: [], outcome: 'incomplete', finalStatus: undefined, start: time(row), end: time(row) });
       calls[call].procedures.push(procedure);
       if (t.method === 'INVITE' && group === 'call-setup') openSetup.set(call, procedure);
     }
@@ -287,7 +296,19 @@ export function analyzeCalls(index: MessageIndex, facts: (row: number) => Messag
     for (const list of [t.requests, t.responses, t.acks]) for (const r of list) p.end = Math.max(p.end, time(r));
   }
   const procedureOf = new Int32Array(index.count).fill(-1);
-  for (let row = 0; row < index.count; row++) if (transactionOf[row] >= 0) procedureOf[row] = procedureOfTransaction[transactionOf[row]];
+  for (const row of order) if (transactionOf[row] >= 0) procedureOf[row] = procedureOfTransaction[transactionOf[row]];
+  for (const p of procedures) {
+    if (p.group !== 'call-cancellation') continue;
+    const target = transactions[p.transactions[0]].cancels;
+    if (target === undefined) continue;
+    const invite = transactions[target];
+    // The 487 that ends the cancelled INVITE, and its ACK, are the end of the cancellation.
+    if (invite.final !== undefined && invite.finalStatus === 487) for (const r of [invite.final, ...invite.acks, ...invite.responses.filter((x) => index.statusOf(x) === 487)]) procedureOf[r] = p.id;
+  }
+  for (const row of order) if (procedureOf[row] >= 0) procedures[procedureOf[row]].rows.push(row);
+
+  /** The INVITE's 2xx was ACKed, on this hop or on another hop of the same forwarded INVITE. */
+  const acked = (invite: Transaction) => invite.acks.length > 0 || transactions.some((t) => t !== invite && t.method === 'INVITE' && t.callId === invite.callId && t.cseq === invite.cseq && t.acks.length > 0);
 
   // Outcomes: decided by the main transaction (the caller's last INVITE of a set-up, the last REGISTER...).
   for (const p of procedures) {
@@ -295,6 +316,11 @@ export function analyzeCalls(index: MessageIndex, facts: (row: number) => Messag
     p.finalStatus = main.finalStatus;
     if (main.finalStatus !== undefined) p.outcome = main.finalStatus < 300 ? 'success' : 'failure';
     else p.outcome = traceEnd - p.start > TRANSACTION_TIMEOUT_SEC ? 'timeout' : 'incomplete';
+    if (p.group === 'call-setup' && p.outcome === 'success' && main.final !== undefined && !acked(main)) {
+      // A set-up ends with the ACK (RFC 3261 §13.2.2.4): a 2xx never ACKed is a failed set-up once the UAS has
+      // given up (64·T1, §13.3.1.4), and unfinished before that.
+      p.outcome = traceEnd - time(main.final) > TRANSACTION_TIMEOUT_SEC ? 'failure' : 'incomplete';
+    }
     if (p.group === 'call-cancellation') {
       // RFC 3261 §9.2: the 200 to a CANCEL only says it arrived; the cancellation worked if the INVITE ended 487.
       const target = transactions[p.transactions[0]].cancels;
@@ -395,12 +421,13 @@ function mainTransaction(p: Procedure, transactions: Transaction[]): Transaction
 function inviteState(index: MessageIndex, invite: Transaction, ps: Procedure[], transactions: Transaction[]): CallState {
   if (ps.some((p) => p.group === 'call-release')) return 'COMPLETED';
   const status = invite.finalStatus;
-  if (status !== undefined && status < 300) return 'IN CALL';
+  // As sngrep: IN CALL once the 2xx is ACKed (RFC 3261 §13.2.2.4), RINGING on a 180 (a 183 is progress, not ringing).
+  if (status !== undefined && status < 300) return invite.acks.length > 0 || transactions.some((t) => t !== invite && t.method === 'INVITE' && t.callId === invite.callId && t.cseq === invite.cseq && t.acks.length > 0) ? 'IN CALL' : 'CALL SETUP';
   if (status === 487 || ps.some((p) => p.group === 'call-cancellation' && transactions[p.transactions[0]].cancels === invite.id)) return 'CANCELLED';
   if (status === 486 || status === 600) return 'BUSY';
   if ((status !== undefined && status < 400) || (status === undefined && invite.responses.some((r) => index.statusOf(r) === 181))) return 'DIVERTED';
   if (status !== undefined) return 'REJECTED';
-  if (invite.responses.some((r) => { const s = index.statusOf(r) ?? 0; return s >= 180 && s < 200; })) return 'RINGING';
+  if (invite.responses.some((r) => index.statusOf(r) === 180)) return 'RINGING';
   return 'CALL SETUP';
 }
 
@@ -426,25 +453,34 @@ function findExpertFindings(
       const status = t.finalStatus;
       const challenge = status === 401 || status === 407;
       const cancelled = status === 487 && transactions.some((c) => c.cancels === t.id);
-      const severity: FindingSeverity = challenge || cancelled || status < 400 ? 'note' : status >= 500 ? 'error' : 'warning';
+      // 5xx: the network or a server failed; 4xx and 6xx: the request or the user was refused.
+      const severity: FindingSeverity = challenge || cancelled || status < 400 ? 'note' : status < 600 && status >= 500 ? 'error' : 'warning';
       const why = challenge ? ` (authentication challenge, normally followed by the ${t.method} again with credentials; RFC 3261 §22.2${t.method === 'REGISTER' ? ', TS 33.203 §6.1' : ''})` : cancelled ? ' (the caller cancelled; RFC 3261 §9.2)' : '';
       add(severity, 'failure-final', [t.final, ...(request !== undefined ? [request] : [])], `${t.method} answered ${label(t.final)}${why}`);
     }
     if (t.retransmissions.length > 0) {
-      add('note', 'retransmission', t.retransmissions, `${t.retransmissions.length} retransmission(s) in the ${t.method} transaction (RFC 3261 §17.1.1.2, §17.2.1): a lost or late message, or a slow peer`);
+      // One or two: a late answer; three or more: a peer that does not answer, or a path that loses packets.
+      add(t.retransmissions.length >= 3 ? 'warning' : 'note', 'retransmission', t.retransmissions, `${t.retransmissions.length} retransmission(s) in the ${t.method} transaction (RFC 3261 §17.1.1.2, §17.2.1): a lost or late message, or a slow peer`);
     }
-    if (request !== undefined && t.final === undefined && t.method !== 'ACK' && traceEnd - time(request) > 32) {
+    if (request !== undefined && t.final === undefined && t.method !== 'ACK') {
       const timer = t.method === 'INVITE' ? 'Timer B, RFC 3261 §17.1.1.2' : 'Timer F, RFC 3261 §17.1.2.2';
-      add(t.method === 'INVITE' ? 'error' : 'warning', t.method === 'INVITE' ? 'invite-timeout' : 'transaction-timeout', [request], `no final response to ${t.method} within 32 s (${timer})`);
+      const code = t.method === 'INVITE' ? 'invite-timeout' : 'transaction-timeout';
+      const waited = traceEnd - time(request);
+      if (waited > 32) add(t.method === 'INVITE' ? 'error' : 'warning', code, [request], `no final response to ${t.method} within 32 s (${timer})`);
+      else if (t.method === 'INVITE') add('warning', code, [request], `no final response to INVITE before the trace ends ${waited.toFixed(3)} s later`);
     }
     // The ACK to a 2xx is end to end (RFC 3261 §13.2.2.4): seen on any hop of a forwarded INVITE, it counts.
     if (t.method === 'INVITE' && t.final !== undefined && (t.finalStatus ?? 0) < 300 && t.acks.length === 0 && !ackedInvites.has(`${t.callId}\u0000${t.cseq}`)) {
       const waited = traceEnd - time(t.final);
-      add(waited > 32 ? 'error' : 'warning', 'missing-ack', [t.final], waited > 32 ? `no ACK for the ${label(t.final)} to INVITE (RFC 3261 §13.2.2.4; the UAS gives up after 64·T1, §13.3.1.4)` : `no ACK for the ${label(t.final)} to INVITE before the trace ends ${waited.toFixed(3)} s later`);
+      // The UAS sending its 2xx again is proof that no ACK reached it (RFC 3261 §13.3.1.4).
+      const resent = t.retransmissions.some((r) => index.statusOf(r) === t.finalStatus);
+      add(waited > 32 || resent ? 'error' : 'warning', 'missing-ack', [t.final], waited > 32 ? `no ACK for the ${label(t.final)} to INVITE (RFC 3261 §13.2.2.4; the UAS gives up after 64·T1, §13.3.1.4)` : `no ACK for the ${label(t.final)} to INVITE before the trace ends ${waited.toFixed(3)} s later`);
     }
     for (const r of t.responses) {
       const status = index.statusOf(r) ?? 0;
-      if (status >= 200 && status < 300 && index.textId(r, TextColumn.ToTag) === 0 && !index.hasError(r)) {
+      // A dialog-creating 2xx without a To tag leaves the dialog unidentifiable (RFC 3261 §12.1.1).
+      const createsDialog = t.method === 'INVITE' || t.method === 'SUBSCRIBE' || t.method === 'REFER';
+      if (createsDialog && status >= 200 && status < 300 && index.textId(r, TextColumn.ToTag) === 0 && !index.hasError(r)) {
         add('error', 'no-to-tag', [r], `${label(r)} to ${t.method} has no To tag (RFC 3261 §8.2.6.2)`);
       }
     }

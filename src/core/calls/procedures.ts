@@ -25,6 +25,11 @@ export interface Procedure {
   /** Index of the call (Call-ID group) it belongs to. */
   call: number;
   transactions: number[];
+  /**
+   * Its messages in frame order: those of its transactions, except that a cancellation also takes the 487
+   * and the ACK that end the INVITE it cancelled (RFC 3261 §9.2: CANCEL, 200, 487, ACK is the flow users see).
+   */
+  rows: number[];
   outcome: ProcedureOutcome;
   /** The final response that decided the outcome (the last transaction's final). */
   finalStatus: number | undefined;
