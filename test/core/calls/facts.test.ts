@@ -4,18 +4,13 @@
  * Their contract: on every message the fast scan accepts they agree exactly. Checked on every UDP SIP payload of
  * the shared corpus, the SIPp VoLTE scenario messages and hand-made IMS messages.
  */
-import { readdirSync } from 'node:fs';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { extractFacts, scanFacts, type MessageFacts } from '../../../src/core/calls/facts.js';
 import { FactsTable } from '../../../src/core/calls/facts-table.js';
-import { dissectPacket } from '../../../src/core/layers/dissect.js';
-import { PacketDecodeState, Transport } from '../../../src/core/layers/packet.js';
 import { IndexFields, scanIndexFields } from '../../../src/core/sip/index-scan.js';
-import { looksLikeSipStart, parseSip } from '../../../src/core/sip/parser.js';
-import { openCaptureFile } from '../../../src/node/capture-file.js';
+import { parseSip } from '../../../src/core/sip/parser.js';
 import { ascii } from '../../helpers/packet-builder.js';
-import { haveSharedCaptures, sharedCaptures } from '../../helpers/paths.js';
+import { haveSharedCaptures } from '../../helpers/paths.js';
 import { volteCall } from '../sip/volte-fixtures.js';
 
 /** Checks the contract on one message; returns whether the fast scan accepted it. */
@@ -87,38 +82,18 @@ describe('scanFacts agrees with extractFacts', () => {
   });
 
   it.skipIf(!haveSharedCaptures)('on every UDP SIP payload of the shared corpus', async () => {
-    const state = new PacketDecodeState();
     let accepted = 0;
-    const payloads: { where: string; bytes: Uint8Array }[] = [];
-    for (const file of readdirSync(sharedCaptures).filter((f) => /\.(pcap|pcapng|cap)(\.gz)?$/.test(f) && f !== 'sipnab_c07-sip-r2.cap')) {
-      await openCaptureFile(join(sharedCaptures, file), {
-        packet(p) {
-          dissectPacket(state, p.linkType, p.data, p.capturedLength);
-          if (state.transport !== Transport.UDP || !looksLikeSipStart(state.bytes, state.payloadStart, state.payloadEnd)) return;
-          payloads.push({ where: `${file} frame ${p.frame}`, bytes: state.bytes.slice(state.payloadStart, state.payloadEnd) });
-        },
-        diagnostic() {},
-      });
-    }
-    for (const { where, bytes } of payloads) if (agree(bytes, where)) accepted++;
+    for (const { where, bytes } of await udpSipPayloads()) if (agree(bytes, where)) accepted++;
     expect(accepted).toBeGreaterThan(1000);
   });
 
   it.skipIf(!haveSharedCaptures)('and the columnar FactsTable gives every one of them back unchanged', async () => {
-    const state = new PacketDecodeState();
     const table = new FactsTable();
     const stored: MessageFacts[] = [];
-    for (const file of ['sngrep_aaa.pcap', 'sipnab_sip-488-codec-reject.pcapng', 'heplify_sip_ipv6_udp.pcap']) {
-      await openCaptureFile(join(sharedCaptures, file), {
-        packet(p) {
-          dissectPacket(state, p.linkType, p.data, p.capturedLength);
-          if (state.transport !== Transport.UDP || !looksLikeSipStart(state.bytes, state.payloadStart, state.payloadEnd)) return;
-          const facts = extractFacts(parseSip(state.bytes, state.payloadStart, state.payloadEnd));
-          table.set(stored.length, facts);
-          stored.push(facts);
-        },
-        diagnostic() {},
-      });
+    for (const { bytes } of await udpSipPayloads(['sngrep_aaa.pcap', 'sipnab_sip-488-codec-reject.pcapng', 'heplify_sip_ipv6_udp.pcap'])) {
+      const facts = extractFacts(parseSip(bytes, 0, bytes.length));
+      table.set(stored.length, facts);
+      stored.push(facts);
     }
     expect(stored.length).toBe(100); // 81 + 13 + 6 UDP SIP payloads (tshark -Y "sip && udp")
     for (let row = 0; row < stored.length; row++) expect(table.get(row), `row ${row}`).toEqual(stored[row]);

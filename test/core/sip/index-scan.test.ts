@@ -7,11 +7,9 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { dissectPacket } from '../../../src/core/layers/dissect.js';
-import { PacketDecodeState, Transport } from '../../../src/core/layers/packet.js';
 import { IndexFields, scanIndexFields } from '../../../src/core/sip/index-scan.js';
-import { looksLikeSipStart, parseSip } from '../../../src/core/sip/parser.js';
-import { openCaptureFile } from '../../../src/node/capture-file.js';
+import { parseSip } from '../../../src/core/sip/parser.js';
+import { udpSipPayloads } from '../../helpers/corpus.js';
 import { haveSharedCaptures, sharedCaptures } from '../../helpers/paths.js';
 import { volteCall } from './volte-fixtures.js';
 
@@ -58,22 +56,7 @@ function checkContract(bytes: Uint8Array, where: string, stream = false): boolea
   return true;
 }
 
-async function corpusPayloads(): Promise<{ where: string; bytes: Uint8Array }[]> {
-  const out: { where: string; bytes: Uint8Array }[] = [];
-  const state = new PacketDecodeState();
-  for (const file of readdirSync(sharedCaptures).filter((f) => /\.(pcap|pcapng|cap)(\.gz)?$/.test(f))) {
-    if (file === 'sipnab_c07-sip-r2.cap') continue; // NetMon, not a capture we read
-    await openCaptureFile(join(sharedCaptures, file), {
-      packet(p) {
-        dissectPacket(state, p.linkType, p.data, p.capturedLength);
-        if (state.transport !== Transport.UDP || !looksLikeSipStart(state.bytes, state.payloadStart, state.payloadEnd)) return;
-        out.push({ where: `${file} frame ${p.frame}`, bytes: state.bytes.slice(state.payloadStart, state.payloadEnd) });
-      },
-      diagnostic() {},
-    });
-  }
-  return out;
-}
+const corpusPayloads = () => udpSipPayloads();
 
 let seed = 12345;
 function random(n: number): number {
