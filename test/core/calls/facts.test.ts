@@ -9,6 +9,7 @@ import { extractFacts, scanFacts, type MessageFacts } from '../../../src/core/ca
 import { FactsTable } from '../../../src/core/calls/facts-table.js';
 import { IndexFields, scanIndexFields } from '../../../src/core/sip/index-scan.js';
 import { parseSip } from '../../../src/core/sip/parser.js';
+import { udpSipPayloads } from '../../helpers/corpus.js';
 import { ascii } from '../../helpers/packet-builder.js';
 import { haveSharedCaptures } from '../../helpers/paths.js';
 import { volteCall } from '../sip/volte-fixtures.js';
