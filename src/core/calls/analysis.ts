@@ -316,6 +316,11 @@ export function analyzeCalls(index: MessageIndex, facts: (row: number) => Messag
     p.finalStatus = main.finalStatus;
     if (main.finalStatus !== undefined) p.outcome = main.finalStatus < 300 ? 'success' : 'failure';
     else p.outcome = traceEnd - p.start > TRANSACTION_TIMEOUT_SEC ? 'timeout' : 'incomplete';
+    if (p.group === 'call-setup' && p.kind === undefined) {
+      // Supplementary services seen in the set-up (TS 24.604 diversion: 181 or a 3xx; RFC 4579: a focus answers).
+      if (main.responses.some((r) => index.statusOf(r) === 181) || (main.finalStatus !== undefined && main.finalStatus >= 300 && main.finalStatus < 400)) p.kind = 'diversion';
+      else if (main.responses.some((r) => facts(r)?.isFocus) || (main.requests[0] !== undefined && facts(main.requests[0])?.isFocus)) p.kind = 'conference';
+    }
     if (p.group === 'call-setup' && p.outcome === 'success' && main.final !== undefined && !acked(main)) {
       // A set-up ends with the ACK (RFC 3261 §13.2.2.4): a 2xx never ACKed is a failed set-up once the UAS has
       // given up (64·T1, §13.3.1.4), and unfinished before that.

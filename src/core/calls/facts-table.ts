@@ -7,6 +7,8 @@ const DIRECTIONS = ['sendrecv', 'sendonly', 'recvonly', 'inactive'] as const;
 const enum Flag {
   Sdp = 1,
   Preconditions = 2,
+  /** Bit 5 (bits 2–4 hold the direction). */
+  IsFocus = 32,
 }
 /** Bits 2–4 of the flags: audio direction + 1 (0 = none); bit 7 marks a row that has facts. */
 const DIRECTION_SHIFT = 2;
@@ -73,7 +75,7 @@ export class FactsTable {
     texts[t + 9] = this.text(facts.authNonce);
     texts[t + 10] = this.text(facts.challengeNonce);
     const direction = facts.audioDirection ? DIRECTIONS.indexOf(facts.audioDirection) + 1 : 0;
-    this.flags[block][i] = 0x80 | (facts.sdp ? Flag.Sdp : 0) | (facts.preconditions ? Flag.Preconditions : 0) | (direction << DIRECTION_SHIFT);
+    this.flags[block][i] = 0x80 | (facts.sdp ? Flag.Sdp : 0) | (facts.preconditions ? Flag.Preconditions : 0) | (facts.isFocus ? Flag.IsFocus : 0) | (direction << DIRECTION_SHIFT);
     if (facts.rseq !== undefined) this.rseq.set(row, facts.rseq);
     if (facts.rack !== undefined) this.rack.set(row, facts.rack);
     this.rows = Math.max(this.rows, row + 1);
@@ -113,6 +115,7 @@ export class FactsTable {
     if (rseq !== undefined) facts.rseq = rseq;
     const rack = this.rack.get(row);
     if (rack !== undefined) facts.rack = rack;
+    if (flags & Flag.IsFocus) facts.isFocus = true;
     const direction = (flags >> DIRECTION_SHIFT) & 7;
     if (direction > 0) facts.audioDirection = DIRECTIONS[direction - 1];
     const optional = ['event', 'icid', 'sessionId', 'referTo', 'reason'] as const;

@@ -34,6 +34,8 @@ export interface MessageFacts {
   reason?: string;
   /** `nonce` of the request's Authorization / Proxy-Authorization (RFC 3261 §22.4, RFC 2617 §3.2.2). */
   authNonce?: string;
+  /** A Contact carries `isfocus` (RFC 4579 §3.3): the UA is a conference focus. */
+  isFocus?: boolean;
   /** `nonce` of the response's WWW-Authenticate / Proxy-Authenticate challenge (RFC 3261 §22.1). */
   challengeNonce?: string;
 }
@@ -79,6 +81,7 @@ export function extractFacts(message: SipMessage): MessageFacts {
   };
   if (message.expires !== undefined) facts.expires = message.expires;
   for (const contact of message.contacts) {
+    if (contact.params.some((p) => p.name.toLowerCase() === 'isfocus')) facts.isFocus = true;
     const param = contact.params.find((p) => p.name.toLowerCase() === 'expires');
     const value = integer(param?.value);
     if (value !== undefined) facts.contactExpires = Math.min(facts.contactExpires ?? value, value);
@@ -207,6 +210,7 @@ function applyHeader(facts: MessageFacts, header: string, value: string): void {
       break;
     case 'contact': {
       // RFC 3261 §20.10: each contact-param may carry `expires`; the smallest decides when bindings end.
+      if (/;\s*isfocus\s*(?:[;,=]|$)/i.test(value)) facts.isFocus = true;
       const re = /;\s*expires\s*=\s*(\d{1,10})/gi;
       for (let m = re.exec(value); m; m = re.exec(value)) facts.contactExpires = Math.min(facts.contactExpires ?? Number(m[1]), Number(m[1]));
       break;

@@ -154,6 +154,32 @@ describe('transactions, retransmissions and call states', () => {
   });
 });
 
+describe('supplementary services in the set-up', () => {
+  it('names a diverted set-up (181, or a 302 that ends it: DIVERTED) and a call to a conference focus', () => {
+    const forwarded = run([
+      up(invite(), 0),
+      down(response('181 Call Is Being Forwarded', { cseq: '1 INVITE', toTag: 'b1' }), 0.1),
+      down(response('200 OK', { cseq: '1 INVITE', toTag: 'b1' }, sdp([[96, 'AMR-WB']])), 1),
+      up(sip('ACK sip:bob@10.0.0.2 SIP/2.0', headers({ branch: 'z9hG4bK-ack', cseq: '1 ACK', toTag: 'b1' })), 1.1),
+    ]).calls;
+    expect(forwarded.procedures.map((p) => [p.group, p.kind, p.outcome])).toEqual([['call-setup', 'diversion', 'success']]);
+    expect(forwarded.calls[0].state).toBe('IN CALL');
+    const moved = run([
+      up(invite(), 0),
+      down(response('302 Moved Temporarily', { cseq: '1 INVITE', toTag: 'b1', extra: ['Contact: <sip:carol@ims.example>'] }), 0.1),
+      up(sip('ACK sip:bob@ims.example SIP/2.0', headers({ branch: 'z9hG4bK-inv', cseq: '1 ACK', toTag: 'b1' })), 0.2),
+    ]).calls;
+    expect(moved.procedures.map((p) => [p.group, p.kind, p.outcome, p.finalStatus])).toEqual([['call-setup', 'diversion', 'failure', 302]]);
+    expect(moved.calls[0].state).toBe('DIVERTED');
+    const focus = run([
+      up(invite(), 0),
+      down(response('200 OK', { cseq: '1 INVITE', toTag: 'f1', extra: ['Contact: <sip:conf-7@ims.example>;isfocus'] }, sdp([[96, 'AMR-WB']])), 0.5),
+      up(sip('ACK sip:conf-7@ims.example SIP/2.0', headers({ branch: 'z9hG4bK-ack', cseq: '1 ACK', toTag: 'f1' })), 0.6),
+    ]).calls;
+    expect(focus.procedures.map((p) => p.kind)).toEqual(['conference']);
+  });
+});
+
 describe('registration', () => {
   const register = (branch: string, cseq: number, expires: number) =>
     sip('REGISTER sip:ims.example SIP/2.0', [
