@@ -568,7 +568,7 @@ const dtmf2: CaptureCase = {
       kpis: { registrationTimeMs: 32.903 },
       findings: [],
     },
-    // INVITE → 100 → 603 Decline → ACK.
+    // INVITE → 100 → 603 Decline → ACK (the callee's refusal, RFC 3261 §21.6.2: a warning like 486, not a server error).
     {
       callId: '5514@192.168.105.110',
       state: 'REJECTED',
@@ -577,10 +577,6 @@ const dtmf2: CaptureCase = {
       retransmissions: [],
       kpis: {},
       findings: [{ severity: 'warning', code: 'failure-final', frames: [7, 9] }],
-      disagree: {
-        findings:
-          "sipscope rates the 603 an error (its rule: status >= 500). 603 Decline is the callee's own refusal (RFC 3261 §21.6.2), a user-determined ending like 486 (a warning) — sipscope itself counts 600/603 as user-determined for the NER (ITU-T E.411); errors are for server failures (5xx)",
-      },
     },
     // Line 2504: REGISTER → 100 → 200.
     {
@@ -965,13 +961,191 @@ const erspan: CaptureCase = {
 };
 
 // ---------------------------------------------------------------------------------------------------------
-// Not covered, with why:
-// - sngrep_tlssaved.pcap: SIP over TLS without keys; tshark decodes no SIP message (no calls to read).
-// - ndpi_gre.pcapng, ndpi_http_on_sip_port.pcap, sv_sip_compact_form.pcap, sv_sip_header_multi_val.pcap,
-//   zeek_sip-junk-before-request.pcap, zeek_invalid-content-length.pcap, zeek_sip-long-request-response-paths.pcap,
-//   sv_sip-tcp.pcap: one or two messages each (parser cases, no call flow worth a table).
+// sipnab_sipp-branch-scenario.pcapng (133.3 s, loopback, ns timestamps): 1334 SIPp calls, each its own Call-ID
+// holding a REGISTER (To sip:ua1@nnl.cym:5061, Expires 300, always the same AOR: after the first, re-registrations)
+// → 200, then an INVITE. Patterns read off tshark: 1021× 180/403 then a BYE → 200 (SIPp's "branch" to a BYE after
+// the 403, which it never ACKs); 121× 180/403 alone; 96× 180/100/200/ACK/BYE/200; 71× INVITE alone; the rest show
+// capture loss (5× 200+ACK without BYE, 3× ACK to a 2xx (new branch) and BYE/200 with the 200 itself missing,
+// one 200 never ACKed, a few BYEs without the 200). Set-ups: 1334 (no INVITE has a To tag); answered: 101 with a
+// 2xx and its ACK, plus 3 whose 2xx the capture lost but whose ACK (new branch, RFC 3261 §13.2.2.4) proves it:
+// 104. The 200 of 254-4461 (frame 1747) is never ACKed in the remaining 108 s: not answered (§13.3.1.4).
+// Responses: no retransmission (one INVITE per Call-ID, 2565 200s = 1334 REGISTER + 102 INVITE + 1129 BYE).
+const sippBranch: CaptureCase = {
+  name: 'sipnab_sipp-branch-scenario.pcapng',
+  onlyCalls: true,
+  callCount: 1334,
+  calls: [
+    // REGISTER → 200; INVITE → 180 (early dialog) → 403 (no ACK); BYE → 200. The 403 ended the early dialog
+    // (RFC 3261 §12.3, §13.2.2.3): the call was rejected; the BYE after it releases no call (sngrep keeps
+    // REJECTED once a call is rejected).
+    {
+      callId: '1-4461@127.0.1.1',
+      state: 'REJECTED',
+      dialogs: 1,
+      procedures: [
+        { group: 'registration', kind: 'initial', outcome: 'success', finalStatus: 200, frames: [1, 2] },
+        { group: 'call-setup', outcome: 'failure', finalStatus: 403, frames: [3, 4, 5] },
+        { group: 'call-release', outcome: 'success', finalStatus: 200, frames: [6, 7] },
+      ],
+      retransmissions: [],
+      kpis: { registrationTimeMs: 0.164, postDialDelayMs: 0.045 },
+      findings: [{ severity: 'warning', code: 'failure-final', frames: [3, 5] }],
+      disagree: {
+        state:
+          "sipscope says COMPLETED because a BYE follows. The INVITE was answered 403: a non-2xx final ends the early dialog (RFC 3261 §12.3, §13.2.2.3), so the call was rejected and the BYE (6) releases nothing; sngrep and Wireshark's VoIP calls keep REJECTED once rejected",
+      },
+    },
+    // REGISTER → 200; INVITE → 180 → 100 → 200 → ACK; BYE 5 s later → 200.
+    {
+      callId: '20-4461@127.0.1.1',
+      state: 'COMPLETED',
+      dialogs: 1,
+      procedures: [
+        { group: 'registration', kind: 're-registration', outcome: 'success', finalStatus: 200, frames: [130, 131] },
+        { group: 'call-setup', outcome: 'success', finalStatus: 200, frames: [132, 133, 134, 135, 136] },
+        { group: 'call-release', outcome: 'success', finalStatus: 200, frames: [485, 486] },
+      ],
+      retransmissions: [],
+      kpis: { registrationTimeMs: 0.117, postDialDelayMs: 0.254, answerTimeMs: 0.292, setupTimeMs: 0.354, durationMs: 5000.399 },
+      findings: [],
+    },
+    // REGISTER → 200; INVITE at 7.5 s and nothing more in the remaining 125.8 s: Timer B.
+    {
+      callId: '76-4461@127.0.1.1',
+      state: 'CALL SETUP',
+      dialogs: 0,
+      procedures: [
+        { group: 'registration', kind: 're-registration', outcome: 'success', finalStatus: 200, frames: [527, 528] },
+        { group: 'call-setup', outcome: 'timeout', frames: [529] },
+      ],
+      retransmissions: [],
+      kpis: { registrationTimeMs: 0.628 },
+      findings: [{ severity: 'error', code: 'invite-timeout', frames: [529] }],
+    },
+    // REGISTER → 200; INVITE → 180 → 100 → (200 not captured) → ACK with a new branch (z9hG4bK-4461-204-9; the ACK
+    // to a non-2xx would reuse the INVITE's -3, §17.1.1.3): the ACK to a 2xx (§13.2.2.4); BYE 5 s later → 200.
+    {
+      callId: '204-4461@127.0.1.1',
+      state: 'COMPLETED',
+      dialogs: 1,
+      procedures: [
+        { group: 'registration', kind: 're-registration', outcome: 'success', finalStatus: 200, frames: [1395, 1396] },
+        { group: 'call-setup', outcome: 'success', frames: [1397, 1398, 1399, 1400] },
+        { group: 'call-release', outcome: 'success', finalStatus: 200, frames: [1748, 1749] },
+      ],
+      retransmissions: [],
+      kpis: { registrationTimeMs: 2.031, postDialDelayMs: 0.069, setupTimeMs: 1.259, durationMs: 5000.405 },
+      findings: [],
+      disagree: {
+        procedures:
+          "sipscope calls the set-up a timeout: its 2xx is not in the trace. The ACK (1400) has a new branch, so it acknowledges a 2xx (RFC 3261 §13.2.2.4; an ACK to a non-2xx keeps the INVITE's branch, §17.1.1.3), and the BYE in that dialog is answered 200: the INVITE was answered, the capture lost the 200",
+        kpis: 'follows: sipscope has no set-up time (INVITE → ACK, known here without the 200)',
+        findings: 'follows: sipscope reports invite-timeout on 1397, which the ACK to its 2xx contradicts',
+      },
+    },
+  ],
+  trace: {
+    callSetups: 1334,
+    answered: 104,
+    registrations: 1334,
+    responseCodes: { REGISTER: { 200: 1334 }, INVITE: { 100: 110, 180: 1259, 200: 102, 403: 1148 }, BYE: { 200: 1129 } },
+  },
+  traceDisagree: 'sipscope counts 101 answered: it does not count the 3 set-ups whose 2xx the capture lost but whose ACK to a 2xx is there (204-4461 and the like, see that call)',
+};
 
-const captures: CaptureCase[] = [tcpFragmented, erspan, sctp, ipv6Udp, ipip0, rtpRtcp, tcpRetrans, sngrepIpip, bodyLarge, nokiaOtt, gprshome, zfone, dtmf2, g711, websocket, cloudsharkS0, sipHello, svSipTcp];
+// ---------------------------------------------------------------------------------------------------------
+// heplify_FAX-Call-t38-CA-TDM-SIP-FB-1.pcap (109.3 s): a fax call switched to T.38. The caller 10.35.60.72 (its
+// Via and Contact) is seen on two links: 10.35.60.72 ↔ 10.35.60.100, and behind a NAT as 10.35.40.25 ↔
+// 10.35.40.200, same Call-ID, tags and Via branch; every packet of the 10.35.40.x link is in the file twice
+// (frames 24/26, 28/29 …: same MACs, IP id, TTL, 0.3-1 ms apart: one packet captured twice, not a retransmission).
+// 10.35.40.200 is a B2BUA whose other leg (138.132.169.101 → 192.168.100.219) has its own Call-ID. The capture
+// points' clocks disagree (the NATed copy of ACK 61 is stamped 18 ms before it, frame 52): each KPI is read at
+// the caller's own link. Flow on each leg: INVITE 1 (G.726/PCMA offer) → 100 → 180 → 200 → ACK; the far end's
+// re-INVITE 7 (PCMA, sendrecv) → 100 → 200 → ACK; OPTIONS 2 → 200; re-INVITE 3 offering T.38 alone (SDP m=image udptl
+// t38, no a= line) → 100 → 488 → ACK; re-INVITE 4 offering audio with a T.38 capability (RFC 5939) → 100 → 200 → ACK; OPTIONS 5 → 200; the caller's BYE 6 → 200.
+// On the NATed link the 200 to BYE (7208/7209) carries another Call-ID, 1111-2222-3333-4444@1.1.1.1.
+// Responses read per link, each packet once: INVITE 100×12 180×3 200×9 488×3, OPTIONS 200×6, BYE 200×3.
+const fax: CaptureCase = {
+  name: 'heplify_FAX-Call-t38-CA-TDM-SIP-FB-1.pcap',
+  calls: [
+    {
+      callId: '00e9d4a500e9d48-0015-0001-0000-0000@10.35.40.25',
+      state: 'COMPLETED',
+      dialogs: 1,
+      procedures: [
+        { group: 'call-setup', outcome: 'success', finalStatus: 200, frames: [23, 24, 25, 26, 28, 29, 32, 33, 34, 49, 50, 51, 52, 53, 61] },
+        { group: 'session-modification', kind: 're-invite', outcome: 'success', finalStatus: 200, frames: [166, 167, 168, 169, 172, 173, 176, 177, 179, 195, 196, 197] },
+        { group: 'capability-query', outcome: 'success', finalStatus: 200, frames: [2680, 2681, 2682, 2689, 2690, 2691] },
+        { group: 'session-modification', kind: 're-invite', outcome: 'failure', finalStatus: 488, frames: [3100, 3101, 3102, 3103, 3104, 3105, 3114, 3115, 3116, 3118, 3119, 3120] },
+        { group: 'session-modification', kind: 're-invite', outcome: 'success', finalStatus: 200, frames: [3124, 3125, 3127, 3128, 3129, 3130, 3138, 3139, 3140, 3142, 3143, 3144] },
+        { group: 'capability-query', outcome: 'success', finalStatus: 200, frames: [5454, 5455, 5456, 5467, 5468, 5469] },
+        { group: 'call-release', outcome: 'success', finalStatus: 200, frames: [7195, 7198, 7199, 7207] },
+      ],
+      retransmissions: [],
+      // The caller's link: INVITE 23 → 180 (32) → 200 (49) → ACK (61); BYE 7195.
+      kpis: { postDialDelayMs: 169.308, answerTimeMs: 6841.655, setupTimeMs: 6863.184, durationMs: 76864.825 },
+      findings: [{ severity: 'warning', code: 'failure-final', frames: [3100, 3114] }],
+      disagree: {
+        retransmissions: "sipscope marks 53, 167, 169, 173, 3101, 3103, 3119, 3144, 5455 retransmissions (and not 26, 29, 34, 51 …, the same case): the NATed link's packets are each in the file twice, byte for byte (same MACs, IP id, TTL, UDP checksum: 52/53 IP id 0x3fa3, 166/167 0x95eb, 168/169 0x3fa4, 3100/3101 0x3fb1, 3142/3144 0x3fb4 …, 0.3-1.4 ms apart): one datagram captured twice. A SIP retransmission is a new datagram sent after Timer A/E/G (T1 = 500 ms, RFC 3261 §17.1.1.2, §17.1.2.2, §17.2.1), with a new IP id",
+        findings: 'follows: sipscope adds retransmission notes/warnings on those duplicates',
+        kpis: "sipscope takes the first ACK in frame order (52, the NATed copy, stamped 17.7 ms before the caller's own ACK 61 by the other capture point's clock) for set-up time and duration; the caller's INVITE (23) was captured on its own link, so its ACK there (61, same addresses) measures its set-up, as for the proxy case of calls-captures.test.ts",
+      },
+    },
+    {
+      callId: 'SD4909701-9ff11bf72eb4a347c92974d8fbbc2668-ao8o3i1',
+      state: 'COMPLETED',
+      dialogs: 1,
+      procedures: [
+        { group: 'call-setup', outcome: 'success', finalStatus: 200, frames: [27, 30, 31, 48, 62] },
+        { group: 'session-modification', kind: 're-invite', outcome: 'success', finalStatus: 200, frames: [164, 165, 180, 194] },
+        { group: 'capability-query', outcome: 'success', finalStatus: 200, frames: [2683, 2688] },
+        { group: 'session-modification', kind: 're-invite', outcome: 'failure', finalStatus: 488, frames: [3107, 3111, 3112, 3113] },
+        { group: 'session-modification', kind: 're-invite', outcome: 'success', finalStatus: 200, frames: [3126, 3134, 3137, 3145] },
+        { group: 'capability-query', outcome: 'success', finalStatus: 200, frames: [5458, 5466] },
+        { group: 'call-release', outcome: 'success', finalStatus: 200, frames: [7197, 7206] },
+      ],
+      retransmissions: [],
+      kpis: { postDialDelayMs: 162.29, answerTimeMs: 6831.581, setupTimeMs: 6857.56, durationMs: 76865.697 },
+      findings: [{ severity: 'warning', code: 'failure-final', frames: [3107, 3112] }],
+    },
+    // The NATed link's 200 to BYE 6, under a Call-ID of its own (twice in the file: one packet).
+    {
+      callId: '1111-2222-3333-4444@1.1.1.1',
+      state: 'COMPLETED',
+      dialogs: 0,
+      procedures: [{ group: 'call-release', outcome: 'success', finalStatus: 200, frames: [7208, 7209] }],
+      retransmissions: [],
+      kpis: {},
+      findings: [],
+      disagree: {
+        retransmissions: 'sipscope marks 7209 a retransmission of 7208: the same datagram captured twice (IP id, UDP checksum, MACs equal); a retransmission is a new datagram sent after a timer (RFC 3261 §17.2.1)',
+        findings: 'follows: sipscope adds a retransmission note on 7209',
+      },
+    },
+  ],
+  trace: {
+    callSetups: 2,
+    answered: 2,
+    registrations: 0,
+    responseCodes: { INVITE: { 100: 12, 180: 3, 200: 9, 488: 3 }, OPTIONS: { 200: 6 }, BYE: { 200: 3 } },
+  },
+  responseCodesDisagree:
+    'sipscope counts INVITE 100×14 180×4 200×11 488×4 and OPTIONS 200×8: some duplicate captures of one datagram on the NATed link (29, 34, 51, 3116, 3140, 5469 …) count twice, others (169, 173, 3103 …) are dropped as retransmissions; each datagram is one response',
+};
+
+// ---------------------------------------------------------------------------------------------------------
+// Not covered, with why:
+// - sngrep_tlssaved.pcap: SIP over TLS without the keys; tshark decodes no SIP message.
+// - ndpi_http_on_sip_port.pcap: HTTP on port 5060, no SIP.
+// - ndpi_fuzz-2006-06-26-2594.pcap: sngrep_aaa.pcap with random bytes overwritten (Call-IDs, CSeqs, branches and
+//   methods corrupted, "REGIStER", a mangled INVITE): no reading of its calls an engineer would defend; parser robustness.
+// - sipnab_c07-sip-r2.cap / .editcap.pcap: PROTOS c07 test INVITEs with fuzzed request methods ("aaaa…"), no responses.
+// - ndpi_gre.pcapng (a lone 100), sv_sip_compact_form.pcap and sv_sip_header_multi_val.pcap (one INVITE each),
+//   zeek_sip-junk-before-request.pcap (one REGISTER), zeek_invalid-content-length.pcap (INVITE → 200 with a wrong
+//   Content-Length), zeek_sip-long-request-response-paths.pcap (OPTIONS → 200 with long Via/Route paths): one or
+//   two messages each, parser cases rather than call flows.
+
+const captures: CaptureCase[] = [tcpFragmented, erspan, sippBranch, fax, sctp, ipv6Udp, ipip0, rtpRtcp, tcpRetrans, sngrepIpip, bodyLarge, nokiaOtt, gprshome, zfone, dtmf2, g711, websocket, cloudsharkS0, sipHello, svSipTcp];
 
 // ---------------------------------------------------------------------------------------------------------
 // Harness (a copy of calls-captures.test.ts's, plus `onlyCalls` for captures with many calls).
