@@ -150,11 +150,6 @@ const ipip0: CaptureCase = {
       retransmissions: [],
       kpis: {},
       findings: [{ severity: 'warning', code: 'failure-final', frames: [2] }],
-      disagree: {
-        state: 'sipscope says FAILED: it files the 403 under session-modification (see procedures), so the call has no set-up',
-        procedures:
-          "sipscope makes it session-modification / 're-invite (no SDP)': a transaction opened by a response takes inDialog from that response's To tag, which the UAS adds to every response (RFC 3261 §8.2.6.2, §12.1.1); only a To tag in the request marks a re-INVITE (§12.2.1.1)",
-      },
     },
     // REGISTER 1 → 401 (nonce ab1X…); REGISTER 2 with that nonce → 401 (same nonce); REGISTER 3 with it → 401:
     // one registration attempt whose credentials are refused, still challenged at the end (RFC 3261 §22.2).
@@ -173,7 +168,6 @@ const ipip0: CaptureCase = {
     },
   ],
   trace: { callSetups: 2, answered: 0, registrations: 1, responseCodes: { INVITE: { 403: 1 }, REGISTER: { 401: 3 } } },
-  traceDisagree: 'sipscope counts 1 call set-up: the lone 403 to INVITE (frame 2) is filed as a re-INVITE (see that call)',
 };
 
 // ---------------------------------------------------------------------------------------------------------
@@ -281,14 +275,9 @@ const sngrepIpip: CaptureCase = {
       kpis: { postDialDelayMs: 10.416, answerTimeMs: 1659.56 },
       // No ACK for the 200 (1.66 s) in the remaining 32.01 s: past 64·T1 (RFC 3261 §13.3.1.4).
       findings: [{ severity: 'error', code: 'missing-ack', frames: [3] }],
-      disagree: {
-        procedures:
-          "sipscope calls the set-up a failure (its 2xx never ACKed past 64·T1). The caller's BYE (4) in the dialog (To tag of the 200, CSeq 16 after the INVITE's 6) 32 s later shows the UAC had the 2xx, and a UAC that has it ACKs it (RFC 3261 §13.2.2.4); the UAS did not tear the call down at 64·T1 (§13.3.1.4). The ACK went by a path not captured (the responses came IP-in-IP from another address): the call was answered",
-      },
     },
   ],
   trace: { callSetups: 1, answered: 1, registrations: 0, responseCodes: { INVITE: { 183: 1, 200: 1 } } },
-  traceDisagree: 'sipscope counts 0 answered: the set-up it calls failed (see the call)',
 };
 
 // ---------------------------------------------------------------------------------------------------------
@@ -740,11 +729,6 @@ const tcpFragmented: CaptureCase = {
       retransmissions: [],
       kpis: { postDialDelayMs: 27.521, answerTimeMs: 2828.732, setupTimeMs: 2829.805, durationMs: 3222.602 },
       findings: [],
-      disagree: {
-        retransmissions:
-          'sipscope marks the second 180 (184) a retransmission. Over TCP nothing is retransmitted by SIP: Timers A/G and the re-sending of provisional responses apply to unreliable transports only (RFC 3261 §17.1.1.2, §17.2.1); frame 184 is a new TCP segment (seq 5294, frame 178 was seq 4701) sent 1.02 s later, a second ringing indication from the UAS core',
-        findings: 'follows from the retransmission: sipscope adds a retransmission note on 184',
-      },
     },
     // .131 → .1: INVITE → 100 → 180 (28.8 ms) → 183 (Require 100rel, RSeq 263996411) → PRACK (RAck 263996411 1
     // INVITE) → 200 → 200 to INVITE (30.2 s) → ACK; no BYE in the remaining 76 s.
@@ -784,10 +768,6 @@ const tcpFragmented: CaptureCase = {
       CANCEL: { 200: 2 },
     },
   },
-  responseCodesDisagree:
-    'sipscope counts 31 180s to INVITE, not 33: it takes the second 180 of fa8ec971… (184) and of 12734481… (317, after a 182) for retransmissions and leaves them out; over TCP SIP retransmits nothing (RFC 3261 §17.1.1.2, §17.2.1), both are new TCP segments from the UAS core',
-  traceDisagree:
-    'sipscope counts 37 set-ups and 32 answered: the three INVITE transactions seen only by their responses (486 frame 12, 200 frame 354, 487 frame 517) are filed as re-INVITEs because the response carries a To tag (RFC 3261 §8.2.6.2: every UAS response does)',
 };
 
 // ---------------------------------------------------------------------------------------------------------
@@ -905,10 +885,6 @@ const erspan: CaptureCase = {
         { severity: 'warning', code: 'failure-final', frames: [9, 10] },
         { severity: 'warning', code: 'failure-final', frames: [11, 12] },
       ],
-      disagree: {
-        procedures:
-          "sipscope files the outside NOTIFY (6, 7) under the inside leg's subscription (2, 3): it gives a NOTIFY to the call's last SUBSCRIBE with that Event. RFC 6665 §4.1.3/§4.4.1 match a NOTIFY to its subscription by dialog (Call-ID, From and To tags) and Event: NOTIFY 6's tags (From 70477015…, To be7fb8…) are those of the outside SUBSCRIBE 1 and its 202 (4)",
-      },
     },
     // Outside leg (From tag be6170…): INVITE 1 → 100 → 407 (nonce 695bd0bc…) → ACK; INVITE 2 with that nonce (61) →
     // 100 → 180 → 200 (80, again at 81) → ACK (83, and 85 for the repeated 200, RFC 3261 §13.2.2.4); hold
@@ -930,11 +906,6 @@ const erspan: CaptureCase = {
       retransmissions: [81, 82, 85, 107, 108, 115],
       // The phone's view (the first set-up): INVITE 53 → 180 (69) → 200 (80) → ACK (83); BYE 124.
       kpis: { postDialDelayMs: 112.703, answerTimeMs: 3783.892, setupTimeMs: 4313.349, durationMs: 2935.663 },
-      disagree: {
-        procedures:
-          "sipscope makes the outside INVITE 1 (53) a failed set-up of its own and joins the outside retry (61) to the INSIDE leg's attempt (55): it pairs a retry with the call's last challenged INVITE of any leg (both 407s carry the nonce 695bd0bc…, the B2BUA relays it). RFC 3261 §22.2 / §8.1.3.5: the retry is sent by the UAC that was challenged, in the same leg (same From tag be6170…, CSeq 1 → 2)",
-        kpis: 'follows: the first set-up sipscope sees (53, 407) has no answer, so only durationMs is computed',
-      },
       findings: [
         { severity: 'note', code: 'failure-final', frames: [53, 59] },
         { severity: 'note', code: 'failure-final', frames: [55, 57] },
@@ -957,7 +928,6 @@ const erspan: CaptureCase = {
       BYE: { 200: 6 },
     },
   },
-  traceDisagree: 'sipscope counts 7 set-ups: the outside leg of bf3880… is split in two (see that call)',
 };
 
 // ---------------------------------------------------------------------------------------------------------
@@ -990,10 +960,6 @@ const sippBranch: CaptureCase = {
       retransmissions: [],
       kpis: { registrationTimeMs: 0.164, postDialDelayMs: 0.045 },
       findings: [{ severity: 'warning', code: 'failure-final', frames: [3, 5] }],
-      disagree: {
-        state:
-          "sipscope says COMPLETED because a BYE follows. The INVITE was answered 403: a non-2xx final ends the early dialog (RFC 3261 §12.3, §13.2.2.3), so the call was rejected and the BYE (6) releases nothing; sngrep and Wireshark's VoIP calls keep REJECTED once rejected",
-      },
     },
     // REGISTER → 200; INVITE → 180 → 100 → 200 → ACK; BYE 5 s later → 200.
     {
@@ -1088,7 +1054,6 @@ const fax: CaptureCase = {
       disagree: {
         retransmissions: "sipscope marks 53, 167, 169, 173, 3101, 3103, 3119, 3144, 5455 retransmissions (and not 26, 29, 34, 51 …, the same case): the NATed link's packets are each in the file twice, byte for byte (same MACs, IP id, TTL, UDP checksum: 52/53 IP id 0x3fa3, 166/167 0x95eb, 168/169 0x3fa4, 3100/3101 0x3fb1, 3142/3144 0x3fb4 …, 0.3-1.4 ms apart): one datagram captured twice. A SIP retransmission is a new datagram sent after Timer A/E/G (T1 = 500 ms, RFC 3261 §17.1.1.2, §17.1.2.2, §17.2.1), with a new IP id",
         findings: 'follows: sipscope adds retransmission notes/warnings on those duplicates',
-        kpis: "sipscope takes the first ACK in frame order (52, the NATed copy, stamped 17.7 ms before the caller's own ACK 61 by the other capture point's clock) for set-up time and duration; the caller's INVITE (23) was captured on its own link, so its ACK there (61, same addresses) measures its set-up, as for the proxy case of calls-captures.test.ts",
       },
     },
     {

@@ -246,15 +246,21 @@ export function analyzeCalls(index: MessageIndex, facts: (row: number) => Messag
     if (procedure === undefined && t.method === 'NOTIFY') {
       // RFC 6665 §4.1.3, RFC 3515 §2.4.4: a NOTIFY reports on the subscription a SUBSCRIBE (or REFER) made.
       const event = requestFacts?.event;
+      // The subscriber's From tag is the NOTIFY's To tag (the notifier sends within the subscription's dialog).
+      const notifyToTag = index.textId(row, TextColumn.ToTag);
       const owner = [...calls[call].procedures].reverse().map((id) => procedures[id]).find((p) => {
         const first = transactions[p.transactions[0]];
+        const subscriberTag = first.requests[0] !== undefined ? index.textId(first.requests[0], TextColumn.FromTag) : -1;
+        if (notifyToTag !== 0 && subscriberTag !== notifyToTag) return false;
         return (first.method === 'SUBSCRIBE' && (event === undefined || p.kind === event)) || (first.method === 'REFER' && (event === undefined || event === 'refer'));
       });
       if (owner) procedure = owner.id;
     }
     // RFC 3261 §22.2: a request retried with credentials after a 401/407 continues the same attempt. The retry
     // answers the challenge's nonce; without nonces in the trace, a retry within a transaction timeout does.
-    const challengeKey = `${call}\u0000${t.method}`;
+    // Per sender (its address): a B2BUA relays the challenge to its other leg with the same nonce (§8.1.3.5),
+    // and some UAs take a new From tag for each REGISTER.
+    const challengeKey = `${call}\u0000${t.method}\u0000${index.textId(row, TextColumn.Src)}`;
     const challenged = pendingChallenge.get(challengeKey);
     if (procedure === undefined && challenged !== undefined && t.requests.length > 0) {
       const previous = challenged.transaction;
@@ -307,8 +313,14 @@ export function analyzeCalls(index: MessageIndex, facts: (row: number) => Messag
   }
   for (const row of order) if (procedureOf[row] >= 0) procedures[procedureOf[row]].rows.push(row);
 
-  /** The INVITE's 2xx was ACKed, on this hop or on another hop of the same forwarded INVITE. */
-  const acked = (invite: Transaction) => invite.acks.length > 0 || transactions.some((t) => t !== invite && t.method === 'INVITE' && t.callId === invite.callId && t.cseq === invite.cseq && t.acks.length > 0);
+  /**
+   * The INVITE's 2xx was ACKed: on this hop or on another hop of the same forwarded INVITE, or, when no ACK
+   * was captured, the caller's later request in the dialog (a BYE) shows it had the 2xx and so ACKed it
+   * (RFC 3261 §13.2.2.4) by a path the capture did not see.
+   */
+  const acked = (invite: Transaction) =>
+    invite.acks.length > 0 ||
+    transactions.some((t) => t !== invite && t.callId === invite.callId && ((t.method === 'INVITE' && t.cseq === invite.cseq && t.acks.length > 0) || (t.inDialog && t.method !== 'ACK' && t.cseq > invite.cseq && t.requests[0] !== undefined && invite.requests[0] !== undefined && index.textId(t.requests[0], TextColumn.FromTag) === index.textId(invite.requests[0], TextColumn.FromTag))));
 
   // Outcomes: decided by the main transaction (the caller's last INVITE of a set-up, the last REGISTER...).
   for (const p of procedures) {
@@ -347,18 +359,20 @@ export function analyzeCalls(index: MessageIndex, facts: (row: number) => Messag
       // Timed from the first INVITE the caller sent (a challenge and its retry are one attempt to the user).
       const firstInvite = setupProcedure.transactions.map((id) => transactions[id]).find((t) => t.method === 'INVITE' && t.requests.length > 0);
       const inv = firstInvite?.requests[0];
+      // The caller's own ACK (sent from where its INVITE came from), not a copy seen at another capture point.
+      const callerAck = invite.acks.find((a) => inv !== undefined && index.textId(a, TextColumn.Src) === index.textId(inv, TextColumn.Src)) ?? invite.acks[0];
       if (inv !== undefined) {
         const ringing = invite.responses.find((r) => index.statusOf(r) === 180 || index.statusOf(r) === 183);
         if (ringing !== undefined) c.kpis.postDialDelayMs = ms(inv, ringing);
         if (invite.final !== undefined && (invite.finalStatus ?? 0) < 300) {
           c.kpis.answerTimeMs = ms(inv, invite.final);
-          if (invite.acks.length > 0) c.kpis.setupTimeMs = ms(inv, invite.acks[0]);
+          if (callerAck !== undefined) c.kpis.setupTimeMs = ms(inv, callerAck);
         }
       }
       const bye = ps.find((p) => p.group === 'call-release');
-      if (bye && invite.acks.length > 0) {
+      if (bye && callerAck !== undefined) {
         const byeRow = transactions[bye.transactions[0]].requests[0];
-        if (byeRow !== undefined) c.kpis.durationMs = ms(invite.acks[0], byeRow);
+        if (byeRow !== undefined) c.kpis.durationMs = ms(callerAck, byeRow);
       }
     } else {
       const registrations = ps.filter((p) => p.group === 'registration');
@@ -424,8 +438,9 @@ function mainTransaction(p: Procedure, transactions: Transaction[]): Transaction
 
 /** The Wireshark/sngrep state of an INVITE call, from its set-up INVITE and what followed. */
 function inviteState(index: MessageIndex, invite: Transaction, ps: Procedure[], transactions: Transaction[]): CallState {
-  if (ps.some((p) => p.group === 'call-release')) return 'COMPLETED';
   const status = invite.finalStatus;
+  // A BYE completes an answered call; after a failure final it releases nothing (the early dialog ended, §12.3).
+  if (ps.some((p) => p.group === 'call-release') && (status === undefined || status < 300)) return 'COMPLETED';
   // As sngrep: IN CALL once the 2xx is ACKed (RFC 3261 §13.2.2.4), RINGING on a 180 (a 183 is progress, not ringing).
   if (status !== undefined && status < 300) return invite.acks.length > 0 || transactions.some((t) => t !== invite && t.method === 'INVITE' && t.callId === invite.callId && t.cseq === invite.cseq && t.acks.length > 0) ? 'IN CALL' : 'CALL SETUP';
   if (status === 487 || ps.some((p) => p.group === 'call-cancellation' && transactions[p.transactions[0]].cancels === invite.id)) return 'CANCELLED';

@@ -67,7 +67,10 @@ export function matchTransactions(index: MessageIndex, order: Uint32Array): Tran
   };
   const open = (row: number, method: string, callId: string, callIdId: number, cseq: number): number => {
     const id = transactions.length;
-    transactions.push({ id, method, cseq, callId, inDialog: index.textId(row, TextColumn.ToTag) !== 0, requests: [], responses: [], final: undefined, finalStatus: undefined, acks: [], cancels: undefined, retransmissions: [] });
+    // Only a To tag in the request marks an in-dialog request (RFC 3261 §12.2.1.1); a UAS tags every response
+    // (§8.2.6.2), so a transaction known only by its response is taken as out of dialog.
+    const inDialog = index.isRequest(row) && index.textId(row, TextColumn.ToTag) !== 0;
+    transactions.push({ id, method, cseq, callId, inDialog, requests: [], responses: [], final: undefined, finalStatus: undefined, acks: [], cancels: undefined, retransmissions: [] });
     callIdIds.push(callIdId);
     signatures.push([]);
     byKey.set(keyOf(row, method), id);
@@ -78,6 +81,8 @@ export function matchTransactions(index: MessageIndex, order: Uint32Array): Tran
     return id;
   };
 
+  const reliableTransports = new Set(['TCP', 'SCTP', 'WS'].map((name) => index.strings.internString(name)));
+  const reliable = (row: number) => reliableTransports.has(index.textId(row, TextColumn.Transport));
   for (const row of order) {
     const callIdId = index.textId(row, TextColumn.CallId);
     const cseq = index.cseqOf(row);
@@ -133,10 +138,15 @@ export function matchTransactions(index: MessageIndex, order: Uint32Array): Tran
     // Same transaction, direction, method/status and To tag as an earlier row: sent again.
     const signature = key(mix(index.textId(row, TextColumn.Src), index.textId(row, TextColumn.Dst)), mix(index.textId(row, TextColumn.MethodOrReason), mix(index.statusOf(row) ?? 0, index.textId(row, TextColumn.ToTag))));
     const seen = signatures[id];
-    if (seen.includes(signature)) {
+    if (!seen.includes(signature)) {
+      seen.push(signature);
+    } else if (reliable(row)) {
+      // SIP does not retransmit over TCP, SCTP or WebSocket (§17.1.1.2, §17.2.1): a repeat there is a new
+      // message the peer chose to send, or a capture artefact, never a lost packet resent.
+    } else {
       retransmission[row] = 1;
       transactions[id].retransmissions.push(row);
-    } else seen.push(signature);
+    }
   }
   return { transactions, transactionOf, retransmission };
 }
