@@ -229,7 +229,7 @@ function summaryText(result: AnalysisResult): string {
   }
   if (s.diagnostics.length > 12) lines.push(`             ... and ${s.diagnostics.length - 12} more kinds`);
   if (stats.tcpRetransmittedSegments || stats.tcpGaps) lines.push(`TCP:         ${stats.tcpRetransmittedSegments} retransmitted segment(s), ${stats.tcpGaps} gap(s)`);
-  if (stats.copies) lines.push(`Copies:      ${stats.copies} message(s) also seen at another capture point (linked as copies)`);
+  if (stats.copies) lines.push(`Copies:      ${stats.copies} message(s) seen again at another capture point or captured twice (kept, linked as copies)`);
   for (const r of result.engine.streamReports.slice(0, 20)) {
     lines.push(`Stream:      ${clean(r.src)} → ${clean(r.dst)} ${r.transport}: ${clean(r.message)} (frames ${r.firstFrame}–${r.lastFrame})`);
   }

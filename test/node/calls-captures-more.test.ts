@@ -1051,10 +1051,6 @@ const fax: CaptureCase = {
       // The caller's link: INVITE 23 → 180 (32) → 200 (49) → ACK (61); BYE 7195.
       kpis: { postDialDelayMs: 169.308, answerTimeMs: 6841.655, setupTimeMs: 6863.184, durationMs: 76864.825 },
       findings: [{ severity: 'warning', code: 'failure-final', frames: [3100, 3114] }],
-      disagree: {
-        retransmissions: "sipscope marks 53, 167, 169, 173, 3101, 3103, 3119, 3144, 5455 retransmissions (and not 26, 29, 34, 51 …, the same case): the NATed link's packets are each in the file twice, byte for byte (same MACs, IP id, TTL, UDP checksum: 52/53 IP id 0x3fa3, 166/167 0x95eb, 168/169 0x3fa4, 3100/3101 0x3fb1, 3142/3144 0x3fb4 …, 0.3-1.4 ms apart): one datagram captured twice. A SIP retransmission is a new datagram sent after Timer A/E/G (T1 = 500 ms, RFC 3261 §17.1.1.2, §17.1.2.2, §17.2.1), with a new IP id",
-        findings: 'follows: sipscope adds retransmission notes/warnings on those duplicates',
-      },
     },
     {
       callId: 'SD4909701-9ff11bf72eb4a347c92974d8fbbc2668-ao8o3i1',
@@ -1082,10 +1078,6 @@ const fax: CaptureCase = {
       retransmissions: [],
       kpis: {},
       findings: [],
-      disagree: {
-        retransmissions: 'sipscope marks 7209 a retransmission of 7208: the same datagram captured twice (IP id, UDP checksum, MACs equal); a retransmission is a new datagram sent after a timer (RFC 3261 §17.2.1)',
-        findings: 'follows: sipscope adds a retransmission note on 7209',
-      },
     },
   ],
   trace: {

@@ -597,7 +597,8 @@ function traceKpis(index: MessageIndex, transactions: Transaction[], retransmiss
   const regEnded = registrations.filter((p) => p.outcome !== 'incomplete');
   const responseCodes: Record<string, Record<string, number>> = {};
   for (let row = 0; row < index.count; row++) {
-    if (index.isRequest(row) || retransmission[row]) continue;
+    // Each response sent once: not its retransmissions, not a second capture of the same datagram.
+    if (index.isRequest(row) || retransmission[row] || index.isDuplicate(row)) continue;
     const method = index.strings.get(index.textId(row, TextColumn.CSeqMethod)) || '?';
     const codes = (responseCodes[method] ??= {});
     const code = String(index.statusOf(row));

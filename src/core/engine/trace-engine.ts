@@ -132,6 +132,9 @@ interface StackInfo {
 /** The empty diagnostics list, shared (callers copy before adding). */
 const NO_DIAGNOSTICS: Diagnostic[] = [];
 
+/** Slots of the table of recent datagrams (direct-mapped: a copy follows its original within milliseconds). */
+const DATAGRAM_SLOTS = 4096;
+
 /** Bound on stream reports kept (each is counted in `stats.streamReports`). */
 const MAX_STREAM_REPORTS = 10_000;
 
@@ -192,6 +195,10 @@ export class TraceEngine {
   private readonly fragments: IpFragmentTable<FragmentContext>;
   private readonly sctp: SctpMessageTable<FlowContext>;
   private readonly copies: CopyDetector;
+  /** Recent IPv4 datagrams by (addresses, identification, checksum), for datagrams captured twice. */
+  private readonly datagramHashes = new Uint32Array(DATAGRAM_SLOTS);
+  private readonly datagramRows = new Int32Array(DATAGRAM_SLOTS).fill(-1);
+  private readonly datagramTimes = new Float64Array(DATAGRAM_SLOTS);
   /** Endpoint (`ip:port`) and stack ids, cached so that address text is formatted once per endpoint. */
   private readonly ipv4Endpoints = new Map<number, number>();
   private readonly ipv6Endpoints = new Map<string, number>();
@@ -859,12 +866,42 @@ export class TraceEngine {
       this.lastFrameWithSip = view.frame;
       stats.sipPackets++;
     }
-    const copyOf = this.copies.add(row, flow.capturePoint, tsSec + tsNsec / 1e9);
+    const time = tsSec + tsNsec / 1e9;
+    let copyOf = this.copies.add(row, flow.capturePoint, time);
+    if (copyOf < 0) {
+      copyOf = this.sameDatagram(row, time);
+      if (copyOf >= 0) index.markDuplicate(row);
+    }
     if (copyOf >= 0) {
       index.markCopy(copyOf, row);
       stats.copies++;
     }
     this.onMessage?.(row);
+  }
+
+  /**
+   * The same IPv4 datagram captured twice (a SPAN port that copies a link twice, a capture on two bridged
+   * interfaces): the same addresses, IP identification and UDP checksum within a second. A retransmission is a
+   * new datagram with a new identification (RFC 791 §3.2), so it never matches; a zero identification (some
+   * stacks leave it zero with DF set, RFC 6864 §4.1) tells nothing and is skipped. Returns the earlier row, or -1.
+   */
+  private sameDatagram(row: number, time: number): number {
+    const state = this.state;
+    if (state.ipVersion !== 4 || state.transport !== Transport.UDP || state.hep !== undefined || this.current?.chunks !== undefined) return -1;
+    const b = state.bytes;
+    const ipId = (b[state.srcAddrOffset - 8] << 8) | b[state.srcAddrOffset - 7];
+    if (ipId === 0) return -1;
+    const checksum = (b[state.payloadStart - 2] << 8) | b[state.payloadStart - 1];
+    let h = Math.imul(ipId ^ 0x9e3779b9, 0x85ebca6b) ^ checksum;
+    for (let i = 0; i < 8; i++) h = Math.imul(h ^ b[state.srcAddrOffset + i], 0x01000193);
+    h = (h ^ (h >>> 15)) >>> 0;
+    const slot = h & (DATAGRAM_SLOTS - 1);
+    const earlier = this.datagramRows[slot];
+    const match = earlier >= 0 && this.datagramHashes[slot] === h && time - this.datagramTimes[slot] <= 1 && this.index.sizeOf(earlier) === this.index.sizeOf(row) && this.sameMessage(earlier, row);
+    this.datagramHashes[slot] = h;
+    this.datagramRows[slot] = match ? earlier : row;
+    this.datagramTimes[slot] = match ? this.datagramTimes[slot] : time;
+    return match ? earlier : -1;
   }
 
   /** Same Call-ID, CSeq, method or status, size and top Via branch: the identity `CopyDetector` hashes. */

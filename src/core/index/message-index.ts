@@ -212,6 +212,8 @@ export class MessageIndex {
   private readonly multiChunk = new Map<number, MessageChunk[]>();
   /** Sparse: rows seen at several capture points, to the rows of their group (shared array). */
   private readonly copyGroups = new Map<number, number[]>();
+  /** Sparse: rows that are a second capture of the same datagram. */
+  private readonly duplicates = new Set<number>();
   private orderCache: Uint32Array | undefined;
   /** Sparse: outer-layer fields that change with every packet (the ESP sequence number), per row. */
   private readonly outerExtras = new Map<number, { layer: string; field: string; value: number }>();
@@ -321,6 +323,16 @@ export class MessageIndex {
     }
     group.push(row);
     this.copyGroups.set(row, group);
+  }
+
+  /** Records that `row` is the very datagram of an earlier row captured a second time (not a second message on the wire). */
+  markDuplicate(row: number): void {
+    this.duplicates.add(row);
+  }
+
+  /** The row is a second capture of an earlier row's datagram (see `markDuplicate`). */
+  isDuplicate(i: number): boolean {
+    return this.duplicates.has(i);
   }
 
   /** The other rows carrying the same message (empty when it was seen once). */

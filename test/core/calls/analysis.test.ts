@@ -52,7 +52,8 @@ function headers(o: { branch: string; cseq: string; callId?: string; fromTag?: s
 function run(messages: Sent[], link = true): { engine: TraceEngine; calls: CallAnalysis } {
   const engine = new TraceEngine({ messageFacts: true });
   messages.forEach((m, i) => {
-    const data = ethernet(0x0800, ipv4(udp(ascii(m.text), m.from.port, m.to.port), { src: m.from.ip, dst: m.to.ip }));
+    // Each datagram its own IP identification, as a sending stack numbers them (RFC 791 §3.2).
+    const data = ethernet(0x0800, ipv4(udp(ascii(m.text), m.from.port, m.to.port), { src: m.from.ip, dst: m.to.ip, id: i + 1 }));
     const t = 1_800_000_000 + m.at;
     const tsSec = Math.floor(t);
     const packet: CapturedPacket = { frame: i + 1, interfaceId: 0, linkType: LinkType.ETHERNET, tsSec, tsNsec: Math.round((t - tsSec) * 1e9), capturedLength: data.length, originalLength: data.length, dataOffset: i * 4096, data };

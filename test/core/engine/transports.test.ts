@@ -94,13 +94,22 @@ describe('copies of one message seen at two capture points', () => {
     expect(engine.stats.copies).toBe(1);
   });
 
+  it('links the same datagram captured twice (same IP identification) at one capture point', () => {
+    const once = ethernet(0x0800, ipv4(udp(ascii(sampleInvite), 5060, 5060), { src: '10.1.1.1', dst: '10.2.2.2', id: 77 }));
+    const engine = run([once, once]);
+    expect(engine.index.get(1).copies).toEqual([{ index: 0, frame: 1 }]);
+    expect(engine.stats.copies).toBe(1);
+  });
+
   it('links copies on two interfaces of one capture', () => {
     const engine = run([plain, plain], undefined, [0, 1]);
     expect(engine.index.get(1).copies).toEqual([{ index: 0, frame: 1 }]);
   });
 
   it('does not take a retransmission at the same capture point for a copy', () => {
-    const engine = run([plain, plain, plain]);
+    // A retransmission is a new datagram: a new IP identification (RFC 791 §3.2).
+    const resent = (id: number) => ethernet(0x0800, ipv4(udp(ascii(sampleInvite), 5060, 5060), { src: '10.1.1.1', dst: '10.2.2.2', id }));
+    const engine = run([resent(1), resent(2), resent(3)]);
     expect(engine.index.count).toBe(3);
     for (let i = 0; i < 3; i++) expect(engine.index.get(i).copies).toEqual([]);
   });
