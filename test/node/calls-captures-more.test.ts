@@ -113,10 +113,6 @@ const ipv6Udp: CaptureCase = {
       retransmissions: [],
       kpis: { answerTimeMs: 201412350000, setupTimeMs: 352132470000, durationMs: 1534779120000 },
       findings: [],
-      disagree: {
-        findings:
-          'sipscope reports offer-without-answer [1, 3], but the 200 (frame 3) carries the SDP answer (Content-Length 179: v=0 … m=audio 5008 RTP/AVP 0, a=rtpmap:0 pcmu/8000); it only lacks the Content-Type that RFC 3261 §20.15 requires with a body. The finding should name the missing Content-Type, not a missing answer (§13.2.1)',
-      },
     },
   ],
   trace: { callSetups: 1, answered: 1, registrations: 0, responseCodes: { INVITE: { 100: 1, 200: 1 }, BYE: { 200: 1 } } },
@@ -1002,12 +998,6 @@ const sippBranch: CaptureCase = {
       retransmissions: [],
       kpis: { registrationTimeMs: 2.031, postDialDelayMs: 0.069, setupTimeMs: 1.259, durationMs: 5000.405 },
       findings: [],
-      disagree: {
-        procedures:
-          "sipscope calls the set-up a timeout: its 2xx is not in the trace. The ACK (1400) has a new branch, so it acknowledges a 2xx (RFC 3261 §13.2.2.4; an ACK to a non-2xx keeps the INVITE's branch, §17.1.1.3), and the BYE in that dialog is answered 200: the INVITE was answered, the capture lost the 200",
-        kpis: 'follows: sipscope has no set-up time (INVITE → ACK, known here without the 200)',
-        findings: 'follows: sipscope reports invite-timeout on 1397, which the ACK to its 2xx contradicts',
-      },
     },
   ],
   trace: {
@@ -1016,7 +1006,6 @@ const sippBranch: CaptureCase = {
     registrations: 1334,
     responseCodes: { REGISTER: { 200: 1334 }, INVITE: { 100: 110, 180: 1259, 200: 102, 403: 1148 }, BYE: { 200: 1129 } },
   },
-  traceDisagree: 'sipscope counts 101 answered: it does not count the 3 set-ups whose 2xx the capture lost but whose ACK to a 2xx is there (204-4461 and the like, see that call)',
 };
 
 // ---------------------------------------------------------------------------------------------------------

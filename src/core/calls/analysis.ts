@@ -322,12 +322,20 @@ export function analyzeCalls(index: MessageIndex, facts: (row: number) => Messag
     invite.acks.length > 0 ||
     transactions.some((t) => t !== invite && t.callId === invite.callId && ((t.method === 'INVITE' && t.cseq === invite.cseq && t.acks.length > 0) || (t.inDialog && t.method !== 'ACK' && t.cseq > invite.cseq && t.requests[0] !== undefined && invite.requests[0] !== undefined && index.textId(t.requests[0], TextColumn.FromTag) === index.textId(invite.requests[0], TextColumn.FromTag))));
 
+  /**
+   * The INVITE has no final response in the trace but an ACK with a branch of its own: an ACK to a 2xx
+   * (RFC 3261 §13.2.2.4; the ACK to a failure reuses the INVITE's branch, §17.1.1.3), so it was answered and
+   * the capture lost the 2xx.
+   */
+  const answeredUnseen = (invite: Transaction) =>
+    invite.method === 'INVITE' && invite.final === undefined && invite.requests[0] !== undefined && invite.acks.some((a) => index.branchHashOf(a) !== index.branchHashOf(invite.requests[0]));
+
   // Outcomes: decided by the main transaction (the caller's last INVITE of a set-up, the last REGISTER...).
   for (const p of procedures) {
     const main = mainTransaction(p, transactions);
     p.finalStatus = main.finalStatus;
     if (main.finalStatus !== undefined) p.outcome = main.finalStatus < 300 ? 'success' : 'failure';
-    else p.outcome = traceEnd - p.start > TRANSACTION_TIMEOUT_SEC ? 'timeout' : 'incomplete';
+    else p.outcome = answeredUnseen(main) ? 'success' : traceEnd - p.start > TRANSACTION_TIMEOUT_SEC ? 'timeout' : 'incomplete';
     if (p.group === 'call-setup' && p.kind === undefined) {
       // Supplementary services seen in the set-up (TS 24.604 diversion: 181 or a 3xx; RFC 4579: a focus answers).
       if (main.responses.some((r) => index.statusOf(r) === 181) || (main.finalStatus !== undefined && main.finalStatus >= 300 && main.finalStatus < 400)) p.kind = 'diversion';
@@ -367,7 +375,7 @@ export function analyzeCalls(index: MessageIndex, facts: (row: number) => Messag
         if (invite.final !== undefined && (invite.finalStatus ?? 0) < 300) {
           c.kpis.answerTimeMs = ms(inv, invite.final);
           if (callerAck !== undefined) c.kpis.setupTimeMs = ms(inv, callerAck);
-        }
+        } else if (answeredUnseen(invite) && callerAck !== undefined) c.kpis.setupTimeMs = ms(inv, callerAck);
       }
       const bye = ps.find((p) => p.group === 'call-release');
       if (bye && callerAck !== undefined) {
@@ -482,7 +490,9 @@ function findExpertFindings(
       // One or two: a late answer; three or more: a peer that does not answer, or a path that loses packets.
       add(t.retransmissions.length >= 3 ? 'warning' : 'note', 'retransmission', t.retransmissions, `${t.retransmissions.length} retransmission(s) in the ${t.method} transaction (RFC 3261 §17.1.1.2, §17.2.1): a lost or late message, or a slow peer`);
     }
-    if (request !== undefined && t.final === undefined && t.method !== 'ACK') {
+    // An INVITE whose 2xx the capture lost but whose ACK to it is there did get its final response.
+    const answeredUnseen = t.method === 'INVITE' && request !== undefined && t.acks.some((a) => index.branchHashOf(a) !== index.branchHashOf(request));
+    if (request !== undefined && t.final === undefined && t.method !== 'ACK' && !answeredUnseen) {
       const timer = t.method === 'INVITE' ? 'Timer B, RFC 3261 §17.1.1.2' : 'Timer F, RFC 3261 §17.1.2.2';
       const code = t.method === 'INVITE' ? 'invite-timeout' : 'transaction-timeout';
       const waited = traceEnd - time(request);

@@ -122,6 +122,7 @@ export function extractFacts(message: SipMessage): MessageFacts {
     }
   }
   const sdp = message.body.end > message.body.start ? message.sdp : undefined;
+  if (!sdp && facts.contentType === '' && looksLikeSdp(message.bytes, message.body.start, message.body.end)) scanSdp(facts, message.bytes, message.body.start, message.body.end);
   if (sdp) {
     facts.sdp = true;
     const audio = sdp.media.find((m) => m.type === 'audio');
@@ -199,7 +200,7 @@ export function scanFacts(bytes: Uint8Array, start: number, end: number): Messag
     }
     pos = lineEnd + 1;
   }
-  if (facts.contentType === 'application/sdp' && bodyStart < end) scanSdp(facts, bytes, bodyStart, end);
+  if (bodyStart < end && (facts.contentType === 'application/sdp' || (facts.contentType === '' && looksLikeSdp(bytes, bodyStart, end)))) scanSdp(facts, bytes, bodyStart, end);
   return facts;
 }
 
@@ -265,6 +266,14 @@ function applyHeader(facts: MessageFacts, header: string, value: string): void {
       }
       break;
   }
+}
+
+/**
+ * A body without Content-Type that starts with SDP's `v=0` line (RFC 8866 §5.1) is read as SDP: the type is
+ * missing (RFC 3261 §20.15 wants it), the offer or answer is still there for the call to use.
+ */
+function looksLikeSdp(bytes: Uint8Array, start: number, end: number): boolean {
+  return end - start >= 4 && bytesAre(bytes, start, end, 'v=0') && (bytes[start + 3] === 0x0d || bytes[start + 3] === 0x0a);
 }
 
 /** True when bytes[at, at + text.length) equal the ASCII `text`. */
