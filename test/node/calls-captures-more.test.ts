@@ -11,51 +11,8 @@
  * with the reason and becomes an `it.todo` (`SIPSCOPE_CHECK_TODOS=1` runs it).
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { analyzeCalls, type CallAnalysis, type CallKpis, type CallState, type FindingSeverity } from '../../src/core/calls/analysis.js';
-import type { ProcedureGroup, ProcedureOutcome } from '../../src/core/calls/procedures.js';
-import type { MessageIndex } from '../../src/core/index/message-index.js';
-import { analyzeFile } from '../../src/node/analyze.js';
+import { aspects, checks, checkTodos, loadCalls, range, type ExpectedCall, type ExpectedTrace, type Loaded } from '../helpers/calls-table.js';
 import { haveSharedCaptures, sharedCapture } from '../helpers/paths.js';
-
-type Aspect = 'state' | 'dialogs' | 'procedures' | 'retransmissions' | 'kpis' | 'findings';
-
-interface ExpectedProcedure {
-  group: ProcedureGroup;
-  kind?: string;
-  outcome: ProcedureOutcome;
-  /** Compared only when given. */
-  finalStatus?: number;
-  /**
-   * Every frame of the procedure (`Procedure.rows`): its transactions' requests (with retransmissions and
-   * copies), responses and ACKs; a cancellation also takes the 487 and ACK that end the cancelled INVITE.
-   */
-  frames: number[];
-}
-
-interface ExpectedFinding {
-  severity: FindingSeverity;
-  code: string;
-  frames: number[];
-}
-
-interface ExpectedCall {
-  callId: string;
-  state: CallState;
-  dialogs: number;
-  procedures: ExpectedProcedure[];
-  retransmissions: number[];
-  kpis: CallKpis;
-  findings: ExpectedFinding[];
-  /** Aspects where sipscope disagrees with the reading, with why the reading is right. */
-  disagree?: Partial<Record<Aspect, string>>;
-}
-
-interface ExpectedTrace {
-  callSetups: number;
-  answered: number;
-  registrations: number;
-  responseCodes?: Record<string, Record<string, number>>;
-}
 
 interface CaptureCase {
   name: string;
@@ -73,8 +30,6 @@ interface CaptureCase {
   callsDisagree?: string;
 }
 
-/** Frames a..b inclusive. */
-const range = (a: number, b: number): number[] => Array.from({ length: b - a + 1 }, (_, i) => a + i);
 
 // ---------------------------------------------------------------------------------------------------------
 // heplify_sip_sctp.pcap: one INVITE over SCTP, refused.
@@ -1096,57 +1051,13 @@ const captures: CaptureCase[] = [tcpFragmented, erspan, sippBranch, fax, sctp, i
 // ---------------------------------------------------------------------------------------------------------
 // Harness (a copy of calls-captures.test.ts's, plus `onlyCalls` for captures with many calls).
 
-interface Loaded {
-  index: MessageIndex;
-  analysis: CallAnalysis;
-}
 
-function framesOf(index: MessageIndex, rows: Iterable<number>): number[] {
-  return [...new Set(Array.from(rows, (row) => index.frameOf(row)))].sort((a, b) => a - b);
-}
-
-function actualProcedures(loaded: Loaded, callIndex: number, expected: ExpectedProcedure[]): ExpectedProcedure[] {
-  const { index, analysis } = loaded;
-  return analysis.calls[callIndex].procedures.map((id, i) => {
-    const p = analysis.procedures[id];
-    const out: ExpectedProcedure = { group: p.group, outcome: p.outcome, frames: framesOf(index, p.rows) };
-    if (p.kind !== undefined) out.kind = p.kind;
-    if (expected[i] && 'finalStatus' in expected[i]) out.finalStatus = p.finalStatus;
-    return out;
-  });
-}
-
-function sortFindings(findings: ExpectedFinding[]): ExpectedFinding[] {
-  return [...findings].sort((a, b) => a.frames[0] - b.frames[0] || a.code.localeCompare(b.code) || (a.frames[1] ?? 0) - (b.frames[1] ?? 0));
-}
-
-const checks: Record<Aspect, (loaded: Loaded, callIndex: number, expected: ExpectedCall) => void> = {
-  state: ({ analysis }, i, e) => expect(analysis.calls[i].state).toBe(e.state),
-  dialogs: ({ analysis }, i, e) => expect(analysis.calls[i].dialogs).toBe(e.dialogs),
-  procedures: (loaded, i, e) => expect(actualProcedures(loaded, i, e.procedures)).toEqual(e.procedures),
-  retransmissions: ({ index, analysis }, i, e) => expect(framesOf(index, analysis.calls[i].rows.filter((row) => analysis.retransmission[row] === 1))).toEqual(e.retransmissions),
-  kpis: ({ analysis }, i, e) => {
-    const kpis = analysis.calls[i].kpis;
-    expect(Object.keys(kpis).sort()).toEqual(Object.keys(e.kpis).sort());
-    // tshark's frame times are to the microsecond: the KPIs must agree to 1.5 µs.
-    for (const [key, value] of Object.entries(e.kpis)) expect(Math.abs((kpis[key as keyof CallKpis] as number) - value), key).toBeLessThan(0.0015);
-  },
-  findings: ({ index, analysis }, i, e) => {
-    const actual = analysis.calls[i].findings.map((f) => analysis.findings[f]).map((f): ExpectedFinding => ({ severity: f.severity, code: f.code, frames: framesOf(index, f.rows) }));
-    expect(sortFindings(actual)).toEqual(sortFindings(e.findings));
-  },
-};
-
-const aspects: Aspect[] = ['state', 'dialogs', 'procedures', 'retransmissions', 'kpis', 'findings'];
-const checkTodos = Boolean(process.env.SIPSCOPE_CHECK_TODOS);
 
 for (const capture of captures) {
   describe.skipIf(!haveSharedCaptures)(`calls in ${capture.name}`, () => {
     let loaded: Loaded;
     beforeAll(async () => {
-      const { engine } = await analyzeFile(sharedCapture(capture.name), { engine: { messageFacts: true } });
-      // As `sipscope calls` does (src/cli/calls.ts).
-      loaded = { index: engine.index, analysis: analyzeCalls(engine.index, (row) => engine.facts.get(row), { sessionKeys: (row) => engine.facts.sessionKeys(row) }) };
+      loaded = await loadCalls(sharedCapture(capture.name));
     }, 120_000);
     const callIndex = (callId: string): number => loaded.analysis.calls.findIndex((c) => c.callId === callId);
 

@@ -16,48 +16,9 @@
  */
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { analyzeCalls, type CallAnalysis, type CallKpis, type CallState, type FindingSeverity } from '../../src/core/calls/analysis.js';
-import type { ProcedureGroup, ProcedureOutcome } from '../../src/core/calls/procedures.js';
-import type { MessageIndex } from '../../src/core/index/message-index.js';
-import { analyzeFile } from '../../src/node/analyze.js';
+import type { CallKpis } from '../../src/core/calls/analysis.js';
+import { aspects, checks, checkTodos, loadCalls, range, type ExpectedCall, type ExpectedTrace, type Loaded } from '../helpers/calls-table.js';
 import { haveSharedCaptures, repoRoot, sharedCapture } from '../helpers/paths.js';
-
-type Aspect = 'state' | 'dialogs' | 'procedures' | 'retransmissions' | 'kpis' | 'findings';
-
-interface ExpectedProcedure {
-  group: ProcedureGroup;
-  kind?: string;
-  outcome: ProcedureOutcome;
-  /** Compared only when given. */
-  finalStatus?: number;
-  /** Every frame of the procedure's transactions (requests with retransmissions and copies, responses, ACKs). */
-  frames: number[];
-}
-
-interface ExpectedFinding {
-  severity: FindingSeverity;
-  code: string;
-  frames: number[];
-}
-
-interface ExpectedCall {
-  callId: string;
-  state: CallState;
-  dialogs: number;
-  procedures: ExpectedProcedure[];
-  retransmissions: number[];
-  kpis: CallKpis;
-  findings: ExpectedFinding[];
-  /** Aspects where sipscope disagrees with the reading, with why the reading is right. */
-  disagree?: Partial<Record<Aspect, string>>;
-}
-
-interface ExpectedTrace {
-  callSetups: number;
-  answered: number;
-  registrations: number;
-  responseCodes?: Record<string, Record<string, number>>;
-}
 
 interface CaptureCase {
   name: string;
@@ -69,8 +30,6 @@ interface CaptureCase {
   traceDisagree?: string;
 }
 
-/** Frames a..b inclusive. */
-const range = (a: number, b: number): number[] => Array.from({ length: b - a + 1 }, (_, i) => a + i);
 
 // ---------------------------------------------------------------------------------------------------------
 // resources/sample-volte.pcap (SIPp, loopback): three MO VoLTE calls with preconditions.
@@ -618,57 +577,13 @@ const captures: CaptureCase[] = [sampleVolte, registerInviteReinviteBye, codecRe
 
 // ---------------------------------------------------------------------------------------------------------
 
-interface Loaded {
-  index: MessageIndex;
-  analysis: CallAnalysis;
-}
 
-function framesOf(index: MessageIndex, rows: Iterable<number>): number[] {
-  return [...new Set(Array.from(rows, (row) => index.frameOf(row)))].sort((a, b) => a - b);
-}
-
-function actualProcedures(loaded: Loaded, callIndex: number, expected: ExpectedProcedure[]): ExpectedProcedure[] {
-  const { index, analysis } = loaded;
-  return analysis.calls[callIndex].procedures.map((id, i) => {
-    const p = analysis.procedures[id];
-    const rows = p.rows;
-    const out: ExpectedProcedure = { group: p.group, outcome: p.outcome, frames: framesOf(index, rows) };
-    if (p.kind !== undefined) out.kind = p.kind;
-    if (expected[i] && 'finalStatus' in expected[i]) out.finalStatus = p.finalStatus;
-    return out;
-  });
-}
-
-function sortFindings(findings: ExpectedFinding[]): ExpectedFinding[] {
-  return [...findings].sort((a, b) => a.frames[0] - b.frames[0] || a.code.localeCompare(b.code) || (a.frames[1] ?? 0) - (b.frames[1] ?? 0));
-}
-
-const checks: Record<Aspect, (loaded: Loaded, callIndex: number, expected: ExpectedCall) => void> = {
-  state: ({ analysis }, i, e) => expect(analysis.calls[i].state).toBe(e.state),
-  dialogs: ({ analysis }, i, e) => expect(analysis.calls[i].dialogs).toBe(e.dialogs),
-  procedures: (loaded, i, e) => expect(actualProcedures(loaded, i, e.procedures)).toEqual(e.procedures),
-  retransmissions: ({ index, analysis }, i, e) => expect(framesOf(index, analysis.calls[i].rows.filter((row) => analysis.retransmission[row] === 1))).toEqual(e.retransmissions),
-  kpis: ({ analysis }, i, e) => {
-    const kpis = analysis.calls[i].kpis;
-    expect(Object.keys(kpis).sort()).toEqual(Object.keys(e.kpis).sort());
-    // tshark's frame times are to the microsecond, so the KPIs must agree far inside 1 ms.
-    for (const [key, value] of Object.entries(e.kpis)) expect(Math.abs((kpis[key as keyof CallKpis] as number) - value), key).toBeLessThan(0.0015);
-  },
-  findings: ({ index, analysis }, i, e) => {
-    const actual = analysis.calls[i].findings.map((f) => analysis.findings[f]).map((f): ExpectedFinding => ({ severity: f.severity, code: f.code, frames: framesOf(index, f.rows) }));
-    expect(sortFindings(actual)).toEqual(sortFindings(e.findings));
-  },
-};
-
-const aspects: Aspect[] = ['state', 'dialogs', 'procedures', 'retransmissions', 'kpis', 'findings'];
 
 for (const capture of captures) {
   describe.skipIf(capture.shared && !haveSharedCaptures)(`calls in ${capture.name}`, () => {
     let loaded: Loaded;
     beforeAll(async () => {
-      const { engine } = await analyzeFile(capture.path, { engine: { messageFacts: true } });
-      // As `sipscope calls` does (src/cli/calls.ts).
-      loaded = { index: engine.index, analysis: analyzeCalls(engine.index, (row) => engine.facts.get(row), { sessionKeys: (row) => engine.facts.sessionKeys(row) }) };
+      loaded = await loadCalls(capture.path);
     }, 60_000);
 
     it('finds the calls (Call-IDs in order of first message)', () => {
@@ -680,7 +595,7 @@ for (const capture of captures) {
       for (const aspect of aspects) {
         const reason = call.disagree?.[aspect];
         // SIPSCOPE_CHECK_TODOS=1 runs the disagreements as tests, to see which a fix has settled.
-        if (reason && !process.env.SIPSCOPE_CHECK_TODOS) it.todo(`${label} ${aspect}: ${reason}`);
+        if (reason && !checkTodos) it.todo(`${label} ${aspect}: ${reason}`);
         else it(`${label} ${aspect}`, () => checks[aspect](loaded, callIndex, call));
       }
     });
@@ -688,7 +603,7 @@ for (const capture of captures) {
     const trace = capture.trace;
     if (trace) {
       const counts = 'trace KPIs: procedure counts (call set-ups, answered, registrations)';
-      if (capture.traceDisagree && !process.env.SIPSCOPE_CHECK_TODOS) it.todo(`${counts}: ${capture.traceDisagree}`);
+      if (capture.traceDisagree && !checkTodos) it.todo(`${counts}: ${capture.traceDisagree}`);
       else
         it(counts, () => {
           const kpis = loaded.analysis.kpis;
