@@ -1030,8 +1030,6 @@ const fax: CaptureCase = {
     registrations: 0,
     responseCodes: { INVITE: { 100: 12, 180: 3, 200: 9, 488: 3 }, OPTIONS: { 200: 6 }, BYE: { 200: 3 } },
   },
-  responseCodesDisagree:
-    'sipscope counts INVITE 100×14 180×4 200×11 488×4 and OPTIONS 200×8: some duplicate captures of one datagram on the NATed link (29, 34, 51, 3116, 3140, 5469 …) count twice, others (169, 173, 3103 …) are dropped as retransmissions; each datagram is one response',
 };
 
 // ---------------------------------------------------------------------------------------------------------

@@ -867,11 +867,12 @@ export class TraceEngine {
       stats.sipPackets++;
     }
     const time = tsSec + tsNsec / 1e9;
+    // A second capture of one datagram is a duplicate whatever else it matches (it may also be linked to the
+    // message's copy at another capture point).
+    const duplicateOf = this.sameDatagram(row, time);
+    if (duplicateOf >= 0) index.markDuplicate(row);
     let copyOf = this.copies.add(row, flow.capturePoint, time);
-    if (copyOf < 0) {
-      copyOf = this.sameDatagram(row, time);
-      if (copyOf >= 0) index.markDuplicate(row);
-    }
+    if (copyOf < 0) copyOf = duplicateOf;
     if (copyOf >= 0) {
       index.markCopy(copyOf, row);
       stats.copies++;
