@@ -7,7 +7,7 @@ import { summarizeIndex } from '../core/report/summary.js';
 import { analyzeFile, type AnalysisResult } from '../node/analyze.js';
 import { CaptureFileError } from '../node/capture-file.js';
 import { parseArgs, UsageError } from './args.js';
-import { TextOutput } from './output.js';
+import { escapeControls, TextOutput } from './output.js';
 
 export const analyzeUsage = `Usage: sipscope analyze FILE [--format table|tsv|json|ndjson] [--summary] [--decode-as RULE]...
 
@@ -120,12 +120,6 @@ function cseqText(m: MessageRecord): string {
   return m.cseq ? `${m.cseq.seq} ${m.cseq.method}` : '';
 }
 
-/** Removes control characters (SIP content is hostile input: no terminal escape reaches the screen). */
-function clean(text: string): string {
-  // eslint-disable-next-line no-control-regex
-  return text.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
-}
-
 function truncate(text: string, width: number): string {
   return text.length <= width ? text : `${text.slice(0, width - 1)}…`;
 }
@@ -143,16 +137,16 @@ async function printTable(out: TextOutput, index: MessageIndex, packets: number)
     const t = m.tsSec - first.tsSec + (m.tsNsec - first.tsNsec) / 1e9;
     const flag = m.diagnostics.some((d) => d.severity === 'error') ? ' !' : m.diagnostics.some((d) => d.severity === 'warning') ? ' ?' : '';
     await out.write(
-      `${String(m.frame).padStart(7)}  ${(t0 ? t : 0).toFixed(6).padStart(12)}  ${clean(m.src).padEnd(22)}  ${clean(m.dst).padEnd(22)}  ${m.transport.padEnd(5)}  ${truncate(clean(label(m)), 24).padEnd(24)}  ${truncate(clean(cseqText(m)), 14).padEnd(14)}  ${clean(m.callId)}${flag}\n`,
+      `${String(m.frame).padStart(7)}  ${(t0 ? t : 0).toFixed(6).padStart(12)}  ${escapeControls(m.src).padEnd(22)}  ${escapeControls(m.dst).padEnd(22)}  ${m.transport.padEnd(5)}  ${truncate(escapeControls(label(m)), 24).padEnd(24)}  ${truncate(escapeControls(cseqText(m)), 14).padEnd(14)}  ${escapeControls(m.callId)}${flag}\n`,
     );
-    for (const d of m.diagnostics) if (d.severity !== 'note') await out.write(`${''.padStart(9)}${clean(formatDiagnostic(d))}\n`);
+    for (const d of m.diagnostics) if (d.severity !== 'note') await out.write(`${''.padStart(9)}${escapeControls(formatDiagnostic(d))}\n`);
   }
 }
 
 const TSV_COLUMNS = ['frame', 'time', 'src', 'dst', 'transport', 'method', 'status', 'reason', 'call_id', 'cseq', 'from_tag', 'to_tag', 'branch', 'diagnostics'];
 
 function tsvField(text: string): string {
-  return clean(text.replace(/\t/g, ' '));
+  return escapeControls(text.replace(/\t/g, ' '));
 }
 
 async function printTsv(out: TextOutput, index: MessageIndex): Promise<void> {
@@ -221,17 +215,17 @@ function summaryText(result: AnalysisResult): string {
   lines.push(`Packets:     ${stats.packets} (${stats.ipPackets} IP, ${stats.udpPackets} UDP, ${stats.tcpPackets} TCP${stats.sctpPackets ? `, ${stats.sctpPackets} SCTP` : ''})`);
   if (stats.ipFragments) lines.push(`Fragments:   ${stats.ipFragments} IP fragment(s): ${stats.ipReassembled} datagram(s) reassembled, ${stats.ipIncomplete} incomplete (flagged)`);
   lines.push(`SIP:         ${s.messages} messages (${s.requests} requests, ${s.responses} responses) in ${s.callIds} Call-IDs`);
-  if (s.methods.length > 0) lines.push(`Requests:    ${s.methods.map(([m, n]) => `${clean(m).slice(0, 40)} ${n}`).join(', ')}`);
+  if (s.methods.length > 0) lines.push(`Requests:    ${s.methods.map(([m, n]) => `${escapeControls(m).slice(0, 40)} ${n}`).join(', ')}`);
   if (s.statusCodes.length > 0) lines.push(`Responses:   ${s.statusCodes.map(([c, n]) => `${c} ${n}`).join(', ')}`);
   lines.push(`Problems:    ${s.messagesWithErrors} message(s) with errors, ${s.messagesWithWarnings} with warnings; ${stats.packetsWithDiagnostics} other packet(s) with decode problems`);
   for (const d of s.diagnostics.slice(0, 12)) {
-    lines.push(`             ${d.count} × ${d.severity} [${d.layer}] ${clean(d.message)}${d.count > 1 ? ' (first in frame ' : ' (frame '}${d.firstFrame})`);
+    lines.push(`             ${d.count} × ${d.severity} [${d.layer}] ${escapeControls(d.message)}${d.count > 1 ? ' (first in frame ' : ' (frame '}${d.firstFrame})`);
   }
   if (s.diagnostics.length > 12) lines.push(`             ... and ${s.diagnostics.length - 12} more kinds`);
   if (stats.tcpRetransmittedSegments || stats.tcpGaps) lines.push(`TCP:         ${stats.tcpRetransmittedSegments} retransmitted segment(s), ${stats.tcpGaps} gap(s)`);
   if (stats.copies) lines.push(`Copies:      ${stats.copies} message(s) seen again at another capture point or captured twice (kept, linked as copies)`);
   for (const r of result.engine.streamReports.slice(0, 20)) {
-    lines.push(`Stream:      ${clean(r.src)} → ${clean(r.dst)} ${r.transport}: ${clean(r.message)} (frames ${r.firstFrame}–${r.lastFrame})`);
+    lines.push(`Stream:      ${escapeControls(r.src)} → ${escapeControls(r.dst)} ${r.transport}: ${escapeControls(r.message)} (frames ${r.firstFrame}–${r.lastFrame})`);
   }
   if (stats.streamReports > 20) lines.push(`             ... and ${stats.streamReports - 20} more streams`);
   const rss = process.resourceUsage().maxRSS * 1024;

@@ -2,7 +2,7 @@ import { analyzeCalls, type CallAnalysis, type Distribution } from '../core/call
 import { analyzeFile, type AnalysisResult } from '../node/analyze.js';
 import { CaptureFileError } from '../node/capture-file.js';
 import { parseArgs, UsageError } from './args.js';
-import { TextOutput } from './output.js';
+import { escapeControls, TextOutput } from './output.js';
 
 export const callsUsage = `Usage: sipscope calls FILE [--format table|json|csv] [--no-link]
        sipscope stats FILE [--format text|json]
@@ -27,12 +27,6 @@ async function load(path: string, link: boolean): Promise<{ result: AnalysisResu
     }
     throw error;
   }
-}
-
-/** Removes control characters: SIP content is hostile input, no terminal escape reaches the screen. */
-function clean(text: string): string {
-  // eslint-disable-next-line no-control-regex
-  return text.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
 }
 
 function csvField(text: string): string {
@@ -96,9 +90,9 @@ export async function callsCommand(argv: string[]): Promise<number> {
     for (const r of rows) {
       const k = r.kpis;
       const num = (v: number | undefined) => (v === undefined ? '' : v.toFixed(1)).padStart(9);
-      await out.write(`${String(r.call).padStart(5)} ${String(r.session).padStart(4)}  ${r.state.padEnd(15)} ${r.start.padEnd(27)} ${`${(r.durationMs / 1000).toFixed(3)}s`.padStart(10)} ${String(r.messages).padStart(5)}  ${num(k.postDialDelayMs)} ${num(k.answerTimeMs)}  ${clean(r.from)} → ${clean(r.to)}\n`);
-      await out.write(`${''.padStart(13)}${clean(r.callId)}: ${r.procedures.join(', ')}\n`);
-      for (const f of r.findings) if (f.severity !== 'note') await out.write(`${''.padStart(13)}${f.severity} ${clean(f.message)} (frame ${f.frames.join(', ')})\n`);
+      await out.write(`${String(r.call).padStart(5)} ${String(r.session).padStart(4)}  ${r.state.padEnd(15)} ${r.start.padEnd(27)} ${`${(r.durationMs / 1000).toFixed(3)}s`.padStart(10)} ${String(r.messages).padStart(5)}  ${num(k.postDialDelayMs)} ${num(k.answerTimeMs)}  ${escapeControls(r.from)} → ${escapeControls(r.to)}\n`);
+      await out.write(`${''.padStart(13)}${escapeControls(r.callId)}: ${r.procedures.join(', ')}\n`);
+      for (const f of r.findings) if (f.severity !== 'note') await out.write(`${''.padStart(13)}${f.severity} ${escapeControls(f.message)} (frame ${f.frames.join(', ')})\n`);
     }
   }
   await out.flush();
@@ -140,7 +134,7 @@ export async function statsCommand(argv: string[]): Promise<number> {
       `Registrations:      ${k.registrations}, success rate ${ratio(k.registrationSuccessRate)}`,
       `Registration time:  ${dist(k.registrationTimeMs)}`,
       `Procedures:         ${Object.entries(k.procedures).map(([g, o]) => `${g} ${o.success}✓ ${o.failure}✗${o.timeout ? ` ${o.timeout} timeout` : ''}${o.incomplete ? ` ${o.incomplete} incomplete` : ''}`).join('; ') || '—'}`,
-      `Responses:          ${Object.entries(k.responseCodes).map(([m, codes]) => `${clean(m)}: ${Object.entries(codes).map(([c, n]) => `${c}×${n}`).join(' ')}`).join('; ') || '—'}`,
+      `Responses:          ${Object.entries(k.responseCodes).map(([m, codes]) => `${escapeControls(m)}: ${Object.entries(codes).map(([c, n]) => `${c}×${n}`).join(' ')}`).join('; ') || '—'}`,
       `Findings:           ${k.findings.error} error(s), ${k.findings.warning} warning(s), ${k.findings.note} note(s)`,
     ];
     await out.write(`${lines.join('\n')}\n`);

@@ -1,7 +1,7 @@
 import { explain } from '../core/reference/explain.js';
 import type { ReferenceEntry, ReferenceSource } from '../core/reference/types.js';
 import { parseArgs, UsageError } from './args.js';
-import { TextOutput } from './output.js';
+import { escapeControls, TextOutput } from './output.js';
 
 export const explainUsage = `Usage: sipscope explain TERM... [--format text|json]
 
@@ -17,12 +17,6 @@ Exit status: 0 when every term was found (generic entries for unknown methods, c
 
 const FORMATS = ['text', 'json'] as const;
 const WIDTH = 100;
-
-/** Escapes control characters (terms come from the command line, which may carry terminal escapes). */
-function clean(text: string): string {
-  // eslint-disable-next-line no-control-regex
-  return text.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
-}
 
 function sourceText(source: ReferenceSource): string {
   return source.section ? `${source.spec} ${source.section}` : source.spec;
@@ -61,16 +55,16 @@ export function entryText(entry: ReferenceEntry): string {
   let heading = entry.title;
   if (entry.kind === 'response' && /^\d{3}$/.test(entry.key) && !entry.generic) heading = `${entry.key} ${entry.title}`;
   else if (!entry.generic && !entry.title.toLowerCase().includes(entry.key.toLowerCase())) heading = `${entry.key} — ${entry.title}`;
-  const out: string[] = [`${clean(heading)}  (${KIND_LABEL[entry.kind]}${entry.generic ? ', generic entry: not in the reference base' : ''})`];
-  if (entry.kind === 'header' && entry.aliases?.length) out.push(`  Compact form: ${clean(entry.aliases.join(', '))}`);
-  out.push(wrap(clean(entry.summary), '  '));
-  if (entry.ims) out.push(wrap(clean(entry.ims), '    ', '  In IMS: '));
+  const out: string[] = [`${escapeControls(heading)}  (${KIND_LABEL[entry.kind]}${entry.generic ? ', generic entry: not in the reference base' : ''})`];
+  if (entry.kind === 'header' && entry.aliases?.length) out.push(`  Compact form: ${escapeControls(entry.aliases.join(', '))}`);
+  out.push(wrap(escapeControls(entry.summary), '  '));
+  if (entry.ims) out.push(wrap(escapeControls(entry.ims), '    ', '  In IMS: '));
   if (entry.flow?.length) {
     out.push('  Typical flow:');
-    for (const step of entry.flow) out.push(wrap(clean(step), '        ', '    '));
+    for (const step of entry.flow) out.push(wrap(escapeControls(step), '        ', '    '));
   }
-  out.push(wrap(clean(entry.sources.map(sourceText).join('; ')), '    ', '  Sources: '));
-  if (entry.seeAlso?.length) out.push(wrap(clean(entry.seeAlso.join(', ')), '    ', '  See also: '));
+  out.push(wrap(escapeControls(entry.sources.map(sourceText).join('; ')), '    ', '  Sources: '));
+  if (entry.seeAlso?.length) out.push(wrap(escapeControls(entry.seeAlso.join(', ')), '    ', '  See also: '));
   return `${out.join('\n')}\n`;
 }
 
@@ -106,6 +100,6 @@ export async function explainCommand(argv: string[]): Promise<number> {
     }
   }
   await out.flush();
-  for (const { term } of missing) process.stderr.write(`sipscope: no reference entry for '${clean(term)}'\n`);
+  for (const { term } of missing) process.stderr.write(`sipscope: no reference entry for '${escapeControls(term)}'\n`);
   return missing.length === 0 ? 0 : 1;
 }

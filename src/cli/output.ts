@@ -40,3 +40,12 @@ export class TextOutput {
     }
   }
 }
+
+/**
+ * Escapes control characters as `\xNN`: SIP content and command-line terms are hostile input, and no
+ * terminal escape may reach the screen.
+ */
+export function escapeControls(text: string): string {
+  // eslint-disable-next-line no-control-regex
+  return text.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+}
