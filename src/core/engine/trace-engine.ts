@@ -359,8 +359,7 @@ export class TraceEngine {
     const stats = this.stats;
     if (datagram.complete) stats.ipReassembled++;
     else stats.ipIncomplete++;
-    let last = datagram.chunks[0];
-    for (const chunk of datagram.chunks) if (chunk.frame > last.frame) last = chunk;
+    const last = latestChunk(datagram.chunks);
     if (!context) {
       // Without the first fragment there are no transport headers to decode: say what was lost.
       const frames = datagram.frames;
@@ -475,13 +474,27 @@ export class TraceEngine {
       }
       details.push({ layer, ...fields });
     }
-    const text = JSON.stringify(details);
+    return this.outerTextId(JSON.stringify(details));
+  }
+
+  /** The id of an outer-layers JSON text, interned once. */
+  private outerTextId(text: string): number {
     let id = this.outerIds.get(text);
     if (id === undefined) {
       id = this.index.strings.internString(text);
       this.outerIds.set(text, id);
     }
     return id;
+  }
+
+  /** The id and outer layers of an encapsulation (`eth/ipv4/udp`), computed once per distinct stack. */
+  private stackInfo(stackKey: string, outerLayers: number[]): StackInfo {
+    let info = this.stacks.get(stackKey);
+    if (!info) {
+      info = { id: this.index.strings.internString(stackKey), outerLayers };
+      this.stacks.set(stackKey, info);
+    }
+    return info;
   }
 
   private endpoint(addressOffset: number, port: number): number {
@@ -616,8 +629,7 @@ export class TraceEngine {
     const state = this.hepState;
     state.reset(bytes, end);
     decodeHep(state, start);
-    let last = chunks[0];
-    for (const chunk of chunks) if (chunk.frame > last.frame) last = chunk;
+    const last = latestChunk(chunks);
     const view: PacketView = { frame: last.frame, tsSec: last.tsSec, tsNsec: last.tsNsec, interfaceId: 0, dataOffset: 0, chunks, chunksBase: start };
     const outerState = this.state;
     const outerView = this.current;
@@ -629,19 +641,11 @@ export class TraceEngine {
         const strings = this.index.strings;
         const collectorStack = strings.get(collector.stack);
         const stackKey = `${collectorStack}/${state.stack.join('/')}`;
-        let info = this.stacks.get(stackKey);
-        if (!info) {
-          info = { id: strings.internString(stackKey), outerLayers: [] };
-          this.stacks.set(stackKey, info);
-        }
+        const info = this.stackInfo(stackKey, []);
         const hepFields = describeLayer(state, state.stack[0], start) ?? {};
         delete hepFields['hep.agent_time'];
         const outerText = JSON.stringify([{ layer: 'tcp', 'tcp.src': strings.get(collector.src), 'tcp.dst': strings.get(collector.dst) }, { layer: state.stack[0], ...hepFields }]);
-        let outer = this.outerIds.get(outerText);
-        if (outer === undefined) {
-          outer = strings.internString(outerText);
-          this.outerIds.set(outerText, outer);
-        }
+        const outer = this.outerTextId(outerText);
         this.currentFlow = {
           src: this.endpoint(state.srcAddrOffset, state.srcPort),
           dst: this.endpoint(state.dstAddrOffset, state.dstPort),
@@ -690,13 +694,7 @@ export class TraceEngine {
 
   private webSocketFlow(flow: FlowContext): FlowContext {
     const strings = this.index.strings;
-    const stackKey = `${strings.get(flow.stack)}/websocket`;
-    let info = this.stacks.get(stackKey);
-    if (!info) {
-      info = { id: strings.internString(stackKey), outerLayers: [] };
-      this.stacks.set(stackKey, info);
-    }
-    return { ...flow, transport: this.webSocketTransportId, stack: info.id };
+    return { ...flow, transport: this.webSocketTransportId, stack: this.stackInfo(`${strings.get(flow.stack)}/websocket`, []).id };
   }
 
   /** A stream that carried nothing readable as SIP: reported with its endpoints (summary, app status). */
@@ -964,6 +962,13 @@ function describeLayer(state: PacketDecodeState, layer: string, start: number): 
 /** A decode-as rule says this port carries no SIP: the user chose to skip it. */
 function forcedNone(rules: Map<number, string>, srcPort: number, dstPort: number): boolean {
   return (rules.get(dstPort) ?? rules.get(srcPort)) === 'none';
+}
+
+/** The chunk of the frame that arrived last: the one that completed a message or datagram. */
+function latestChunk(chunks: readonly TimedChunk[]): TimedChunk {
+  let last = chunks[0];
+  for (const chunk of chunks) if (chunk.frame > last.frame) last = chunk;
+  return last;
 }
 
 function sameStack(a: readonly string[], b: readonly string[]): boolean {
