@@ -313,29 +313,22 @@ export function analyzeCalls(index: MessageIndex, facts: (row: number) => Messag
   }
   for (const row of order) if (procedureOf[row] >= 0) procedures[procedureOf[row]].rows.push(row);
 
+  const ackedHops = ackedInvites(transactions);
   /**
-   * The INVITE's 2xx was ACKed: on this hop or on another hop of the same forwarded INVITE, or, when no ACK
-   * was captured, the caller's later request in the dialog (a BYE) shows it had the 2xx and so ACKed it
-   * (RFC 3261 §13.2.2.4) by a path the capture did not see.
+   * The INVITE's 2xx was ACKed: on any hop of the (forwarded) INVITE, or, when no ACK was captured, the
+   * caller's later request in the dialog (a BYE) shows it had the 2xx and so ACKed it (RFC 3261 §13.2.2.4)
+   * by a path the capture did not see.
    */
   const acked = (invite: Transaction) =>
-    invite.acks.length > 0 ||
-    transactions.some((t) => t !== invite && t.callId === invite.callId && ((t.method === 'INVITE' && t.cseq === invite.cseq && t.acks.length > 0) || (t.inDialog && t.method !== 'ACK' && t.cseq > invite.cseq && t.requests[0] !== undefined && invite.requests[0] !== undefined && index.textId(t.requests[0], TextColumn.FromTag) === index.textId(invite.requests[0], TextColumn.FromTag))));
-
-  /**
-   * The INVITE has no final response in the trace but an ACK with a branch of its own: an ACK to a 2xx
-   * (RFC 3261 §13.2.2.4; the ACK to a failure reuses the INVITE's branch, §17.1.1.3), so it was answered and
-   * the capture lost the 2xx.
-   */
-  const answeredUnseen = (invite: Transaction) =>
-    invite.method === 'INVITE' && invite.final === undefined && invite.requests[0] !== undefined && invite.acks.some((a) => index.branchHashOf(a) !== index.branchHashOf(invite.requests[0]));
+    ackedOnAnyHop(invite, ackedHops) ||
+    transactions.some((t) => t.callId === invite.callId && t.inDialog && t.method !== 'ACK' && t.cseq > invite.cseq && t.requests[0] !== undefined && invite.requests[0] !== undefined && index.textId(t.requests[0], TextColumn.FromTag) === index.textId(invite.requests[0], TextColumn.FromTag));
 
   // Outcomes: decided by the main transaction (the caller's last INVITE of a set-up, the last REGISTER...).
   for (const p of procedures) {
     const main = mainTransaction(p, transactions);
     p.finalStatus = main.finalStatus;
     if (main.finalStatus !== undefined) p.outcome = main.finalStatus < 300 ? 'success' : 'failure';
-    else p.outcome = answeredUnseen(main) ? 'success' : traceEnd - p.start > TRANSACTION_TIMEOUT_SEC ? 'timeout' : 'incomplete';
+    else p.outcome = answeredWithoutSeen2xx(index, main) ? 'success' : traceEnd - p.start > TRANSACTION_TIMEOUT_SEC ? 'timeout' : 'incomplete';
     if (p.group === 'call-setup' && p.kind === undefined) {
       // Supplementary services seen in the set-up (TS 24.604 diversion: 181 or a 3xx; RFC 4579: a focus answers).
       if (main.responses.some((r) => index.statusOf(r) === 181) || (main.finalStatus !== undefined && main.finalStatus >= 300 && main.finalStatus < 400)) p.kind = 'diversion';
@@ -363,7 +356,7 @@ export function analyzeCalls(index: MessageIndex, facts: (row: number) => Messag
     const setupProcedure = ps.find((p) => p.group === 'call-setup' && p.transactions.some((id) => transactions[id].method === 'INVITE'));
     if (setupProcedure) {
       const invite = mainTransaction(setupProcedure, transactions);
-      c.state = inviteState(index, invite, ps, transactions);
+      c.state = inviteState(index, invite, ps, transactions, ackedHops);
       // Timed from the first INVITE the caller sent (a challenge and its retry are one attempt to the user).
       const firstInvite = setupProcedure.transactions.map((id) => transactions[id]).find((t) => t.method === 'INVITE' && t.requests.length > 0);
       const inv = firstInvite?.requests[0];
@@ -375,7 +368,7 @@ export function analyzeCalls(index: MessageIndex, facts: (row: number) => Messag
         if (invite.final !== undefined && (invite.finalStatus ?? 0) < 300) {
           c.kpis.answerTimeMs = ms(inv, invite.final);
           if (callerAck !== undefined) c.kpis.setupTimeMs = ms(inv, callerAck);
-        } else if (answeredUnseen(invite) && callerAck !== undefined) c.kpis.setupTimeMs = ms(inv, callerAck);
+        } else if (answeredWithoutSeen2xx(index, invite) && callerAck !== undefined) c.kpis.setupTimeMs = ms(inv, callerAck);
       }
       const bye = ps.find((p) => p.group === 'call-release');
       if (bye && callerAck !== undefined) {
@@ -426,7 +419,7 @@ export function analyzeCalls(index: MessageIndex, facts: (row: number) => Messag
     for (const c of calls) c.session = root(c.index);
   }
 
-  const findings = findExpertFindings(index, facts, transactions, calls, procedures, traceEnd, callOf, dialogOf);
+  const findings = findExpertFindings(index, facts, transactions, calls, procedures, traceEnd, callOf, dialogOf, ackedHops);
   for (let i = 0; i < findings.length; i++) calls[findings[i].call]?.findings.push(i);
   const kpis = traceKpis(index, transactions, retransmission, calls, procedures, findings);
   return { transactions, dialogs, transactionOf, dialogOf, callOf, procedureOf, retransmission, calls, procedures, findings, kpis };
@@ -445,12 +438,33 @@ function mainTransaction(p: Procedure, transactions: Transaction[]): Transaction
 }
 
 /** The Wireshark/sngrep state of an INVITE call, from its set-up INVITE and what followed. */
-function inviteState(index: MessageIndex, invite: Transaction, ps: Procedure[], transactions: Transaction[]): CallState {
+/** Call-ID and CSeq of every INVITE whose 2xx was ACKed on some hop (the ACK to a 2xx is end to end, §13.2.2.4). */
+function ackedInvites(transactions: Transaction[]): Set<string> {
+  const acked = new Set<string>();
+  for (const t of transactions) if (t.method === 'INVITE' && t.acks.length > 0) acked.add(`${t.callId}\u0000${t.cseq}`);
+  return acked;
+}
+
+function ackedOnAnyHop(invite: Transaction, ackedHops: Set<string>): boolean {
+  return invite.acks.length > 0 || ackedHops.has(`${invite.callId}\u0000${invite.cseq}`);
+}
+
+/**
+ * The INVITE has no final response in the trace but an ACK with a branch of its own: an ACK to a 2xx
+ * (RFC 3261 §13.2.2.4; the ACK to a failure reuses the INVITE's branch, §17.1.1.3), so it was answered and
+ * the capture lost the 2xx.
+ */
+function answeredWithoutSeen2xx(index: MessageIndex, invite: Transaction): boolean {
+  const request = invite.requests[0];
+  return invite.method === 'INVITE' && invite.final === undefined && request !== undefined && invite.acks.some((a) => index.branchHashOf(a) !== index.branchHashOf(request));
+}
+
+function inviteState(index: MessageIndex, invite: Transaction, ps: Procedure[], transactions: Transaction[], ackedHops: Set<string>): CallState {
   const status = invite.finalStatus;
   // A BYE completes an answered call; after a failure final it releases nothing (the early dialog ended, §12.3).
   if (ps.some((p) => p.group === 'call-release') && (status === undefined || status < 300)) return 'COMPLETED';
   // As sngrep: IN CALL once the 2xx is ACKed (RFC 3261 §13.2.2.4), RINGING on a 180 (a 183 is progress, not ringing).
-  if (status !== undefined && status < 300) return invite.acks.length > 0 || transactions.some((t) => t !== invite && t.method === 'INVITE' && t.callId === invite.callId && t.cseq === invite.cseq && t.acks.length > 0) ? 'IN CALL' : 'CALL SETUP';
+  if (status !== undefined && status < 300) return ackedOnAnyHop(invite, ackedHops) ? 'IN CALL' : 'CALL SETUP';
   if (status === 487 || ps.some((p) => p.group === 'call-cancellation' && transactions[p.transactions[0]].cancels === invite.id)) return 'CANCELLED';
   if (status === 486 || status === 600) return 'BUSY';
   if ((status !== undefined && status < 400) || (status === undefined && invite.responses.some((r) => index.statusOf(r) === 181))) return 'DIVERTED';
@@ -468,13 +482,12 @@ function findExpertFindings(
   traceEnd: number,
   callOf: Int32Array,
   dialogOf: Int32Array,
+  ackedHops: Set<string>,
 ): Finding[] {
   const out: Finding[] = [];
   const time = (row: number) => index.tsSecOf(row) + index.tsNsecOf(row) / 1e9;
   const add = (severity: FindingSeverity, code: string, rows: number[], message: string) => out.push({ severity, code, message, call: callOf[rows[0]], rows });
   const label = (row: number) => `${index.statusOf(row)} ${index.strings.get(index.textId(row, TextColumn.MethodOrReason))}`.trim();
-  const ackedInvites = new Set<string>();
-  for (const t of transactions) if (t.method === 'INVITE' && t.acks.length > 0) ackedInvites.add(`${t.callId}\u0000${t.cseq}`);
   for (const t of transactions) {
     const request = t.requests[0];
     if (t.final !== undefined && t.finalStatus !== undefined && t.finalStatus >= 300) {
@@ -491,8 +504,7 @@ function findExpertFindings(
       add(t.retransmissions.length >= 3 ? 'warning' : 'note', 'retransmission', t.retransmissions, `${t.retransmissions.length} retransmission(s) in the ${t.method} transaction (RFC 3261 §17.1.1.2, §17.2.1): a lost or late message, or a slow peer`);
     }
     // An INVITE whose 2xx the capture lost but whose ACK to it is there did get its final response.
-    const answeredUnseen = t.method === 'INVITE' && request !== undefined && t.acks.some((a) => index.branchHashOf(a) !== index.branchHashOf(request));
-    if (request !== undefined && t.final === undefined && t.method !== 'ACK' && !answeredUnseen) {
+    if (request !== undefined && t.final === undefined && t.method !== 'ACK' && !answeredWithoutSeen2xx(index, t)) {
       const timer = t.method === 'INVITE' ? 'Timer B, RFC 3261 §17.1.1.2' : 'Timer F, RFC 3261 §17.1.2.2';
       const code = t.method === 'INVITE' ? 'invite-timeout' : 'transaction-timeout';
       const waited = traceEnd - time(request);
@@ -500,7 +512,7 @@ function findExpertFindings(
       else if (t.method === 'INVITE') add('warning', code, [request], `no final response to INVITE before the trace ends ${waited.toFixed(3)} s later`);
     }
     // The ACK to a 2xx is end to end (RFC 3261 §13.2.2.4): seen on any hop of a forwarded INVITE, it counts.
-    if (t.method === 'INVITE' && t.final !== undefined && (t.finalStatus ?? 0) < 300 && t.acks.length === 0 && !ackedInvites.has(`${t.callId}\u0000${t.cseq}`)) {
+    if (t.method === 'INVITE' && t.final !== undefined && (t.finalStatus ?? 0) < 300 && !ackedOnAnyHop(t, ackedHops)) {
       const waited = traceEnd - time(t.final);
       // The UAS sending its 2xx again is proof that no ACK reached it (RFC 3261 §13.3.1.4).
       const resent = t.retransmissions.some((r) => index.statusOf(r) === t.finalStatus);
