@@ -7,7 +7,7 @@ import { summarizeIndex } from '../core/report/summary.js';
 import { analyzeFile, type AnalysisResult } from '../node/analyze.js';
 import { CaptureFileError } from '../node/capture-file.js';
 import { parseArgs, UsageError } from './args.js';
-import { escapeControls, TextOutput } from './output.js';
+import { escapeControls, readingProgress, TextOutput } from './output.js';
 
 export const analyzeUsage = `Usage: sipscope analyze FILE [--format table|tsv|json|ndjson] [--summary] [--decode-as RULE]...
 
@@ -46,32 +46,23 @@ export async function analyzeCommand(argv: string[]): Promise<number> {
   const wantSummary = options.has('summary');
   const format = (options.get('format') as (typeof FORMATS)[number] | undefined) ?? (wantSummary ? undefined : 'table');
 
-  const showProgress = process.stderr.isTTY === true && !options.has('no-progress');
-  let lastProgress = 0;
+  const progress = readingProgress(path, !options.has('no-progress'));
   let result: AnalysisResult;
   try {
     result = await analyzeFile(path, {
       // The JSON formats carry each message's transaction, dialog, call and procedure: they need the facts.
       engine: { decodeAs, messageFacts: format === 'ndjson' || format === 'json' },
-      onProgress: showProgress
-        ? (read, total, messages) => {
-            const now = performance.now();
-            if (now - lastProgress < 200) return;
-            lastProgress = now;
-            const percent = total > 0 ? Math.min(100, Math.floor((read / total) * 100)) : 0;
-            process.stderr.write(`\rReading ${path}: ${percent}% (${mb(read)} of ${mb(total)} MB), ${messages} SIP messages `);
-          }
-        : undefined,
+      onProgress: progress.onProgress,
     });
   } catch (error) {
-    if (showProgress) process.stderr.write('\r\x1b[K');
+    progress.clear();
     if (error instanceof CaptureFileError) {
       process.stderr.write(`sipscope: ${error.message}\n`);
       return 1;
     }
     throw error;
   }
-  if (showProgress) process.stderr.write('\r\x1b[K');
+  progress.clear();
 
   const out = new TextOutput(process.stdout);
   const index = result.engine.index;

@@ -2,7 +2,7 @@ import { analyzeCalls, type CallAnalysis, type Distribution } from '../core/call
 import { analyzeFile, type AnalysisResult } from '../node/analyze.js';
 import { CaptureFileError } from '../node/capture-file.js';
 import { parseArgs, UsageError } from './args.js';
-import { escapeControls, TextOutput } from './output.js';
+import { escapeControls, readingProgress, TextOutput } from './output.js';
 
 export const callsUsage = `Usage: sipscope calls FILE [--format table|json|csv] [--no-link]
        sipscope stats FILE [--format text|json]
@@ -17,7 +17,8 @@ and registration times, registration success rate), procedures by outcome, respo
 /** Reads a capture with message facts and runs the call analysis over it. */
 async function load(path: string, link: boolean): Promise<{ result: AnalysisResult; calls: CallAnalysis } | number> {
   try {
-    const result = await analyzeFile(path, { engine: { messageFacts: true } });
+    const progress = readingProgress(path);
+    const result = await analyzeFile(path, { engine: { messageFacts: true }, onProgress: progress.onProgress }).finally(() => progress.clear());
     const engine = result.engine;
     return { result, calls: analyzeCalls(engine.index, (row) => engine.facts.get(row), { link, sessionKeys: (row) => engine.facts.sessionKeys(row) }) };
   } catch (error) {
