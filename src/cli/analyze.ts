@@ -2,19 +2,22 @@ import { formatDiagnostic } from '../core/diagnostics.js';
 import { DECODE_AS_PROTOCOLS, parseDecodeAs, type DecodeAsRule } from '../core/engine/decode-as.js';
 import type { MessageIndex, MessageRecord } from '../core/index/message-index.js';
 import { analyzeCalls } from '../core/calls/analysis.js';
+import { matchingRows, type DisplayFilter } from '../core/filter/filter.js';
 import { epochSecondsText, messageJsonText, type MessageCallKeys } from '../core/report/message-json.js';
 import { summarizeIndex } from '../core/report/summary.js';
 import { analyzeFile, type AnalysisResult } from '../node/analyze.js';
 import { CaptureFileError } from '../node/capture-file.js';
 import { parseArgs, UsageError } from './args.js';
+import { engineOptionsFor, filterContext, filterOption, filterOptionHelp } from './filter.js';
 import { escapeControls, readingProgress, TextOutput } from './output.js';
 
-export const analyzeUsage = `Usage: sipscope analyze FILE [--format table|tsv|json|ndjson] [--summary] [--decode-as RULE]...
+export const analyzeUsage = `Usage: sipscope analyze FILE [--format table|tsv|json|ndjson] [--filter EXPR] [--summary] [--decode-as RULE]...
 
 Lists every SIP message in a pcap or pcapng capture (gzip-compressed or not), whatever carries it:
 UDP, TCP, SCTP, WebSocket, IP fragments, IP-in-IP, GRE/ERSPAN, VXLAN, MPLS, GTP-U, ESP (NULL), HEP.
 
   --format F        table (default), tsv, json or ndjson (one JSON object per message)
+${filterOptionHelp}
   --summary         print counts and timing; alone, only the summary is printed
   --decode-as RULE  decode a port as a protocol content detection cannot recognise, e.g.
                     udp.port==2153,gtpu  tcp.port==8443,websocket  tcp.port==6060,sip  udp.port==5062,none
@@ -28,6 +31,7 @@ export async function analyzeCommand(argv: string[]): Promise<number> {
     format: { value: true, choices: FORMATS, short: 'f' },
     summary: { short: 's' },
     'decode-as': { value: true, repeatable: true, short: 'd' },
+    filter: { value: true, short: 'Y' },
     'no-progress': {},
     help: { short: 'h' },
   });
@@ -43,6 +47,8 @@ export async function analyzeCommand(argv: string[]): Promise<number> {
     if ('error' in rule) throw new UsageError(rule.error);
     decodeAs.push(rule);
   }
+  const filter = filterOption(options.get('filter') as string | undefined);
+  if (filter === 2) return 2;
   const wantSummary = options.has('summary');
   const format = (options.get('format') as (typeof FORMATS)[number] | undefined) ?? (wantSummary ? undefined : 'table');
 
@@ -51,7 +57,7 @@ export async function analyzeCommand(argv: string[]): Promise<number> {
   try {
     result = await analyzeFile(path, {
       // The JSON formats carry each message's transaction, dialog, call and procedure: they need the facts.
-      engine: { decodeAs, messageFacts: format === 'ndjson' || format === 'json' },
+      engine: engineOptionsFor(filter, { decodeAs, messageFacts: format === 'ndjson' || format === 'json' }),
       onProgress: progress.onProgress,
     });
   } catch (error) {
@@ -66,11 +72,13 @@ export async function analyzeCommand(argv: string[]): Promise<number> {
 
   const out = new TextOutput(process.stdout);
   const index = result.engine.index;
-  if (format === 'table') await printTable(out, index, result.engine.stats.packets);
-  else if (format === 'tsv') await printTsv(out, index);
-  else if (format === 'ndjson' || format === 'json') {
-    const engine = result.engine;
-    const calls = analyzeCalls(index, (row) => engine.facts.get(row), { sessionKeys: (row) => engine.facts.sessionKeys(row) });
+  const engine = result.engine;
+  const needCalls = format === 'ndjson' || format === 'json' || filter?.needs.has('calls') === true;
+  const calls = needCalls ? analyzeCalls(index, (row) => engine.facts.get(row), { sessionKeys: (row) => engine.facts.sessionKeys(row) }) : undefined;
+  const rows = filter ? matchingRows(filter.bind(filterContext(engine, calls)), index.frameOrder()) : index.frameOrder();
+  if (format === 'table') await printTable(out, index, rows, result.engine.stats.packets);
+  else if (format === 'tsv') await printTsv(out, index, rows);
+  else if (calls && (format === 'ndjson' || format === 'json')) {
     const keys = (row: number): MessageCallKeys => {
       const procedure = calls.procedureOf[row];
       return {
@@ -82,14 +90,14 @@ export async function analyzeCommand(argv: string[]): Promise<number> {
         retransmission: calls.retransmission[row] === 1,
       };
     };
-    if (format === 'ndjson') await printNdjson(out, index, keys);
-    else await printJson(out, index, result, wantSummary, keys);
+    if (format === 'ndjson') await printNdjson(out, index, rows, keys);
+    else await printJson(out, index, rows, result, wantSummary, keys, filter);
   }
   if (wantSummary && format !== 'json') {
     // With a machine-readable list on stdout, the summary goes to stderr so the list stays parseable.
     const target = format === 'tsv' || format === 'ndjson' ? new TextOutput(process.stderr) : out;
     if (format === 'table') await out.write('\n');
-    await target.write(summaryText(result));
+    await target.write(summaryText(result, filter, rows.length));
     await target.flush();
   }
   await out.flush();
@@ -115,15 +123,19 @@ function truncate(text: string, width: number): string {
   return text.length <= width ? text : `${text.slice(0, width - 1)}…`;
 }
 
-async function printTable(out: TextOutput, index: MessageIndex, packets: number): Promise<void> {
+async function printTable(out: TextOutput, index: MessageIndex, rows: ArrayLike<number>, packets: number): Promise<void> {
   if (index.count === 0) {
     await out.write(`No SIP messages found among ${packets} packet(s).\n`);
+    return;
+  }
+  if (rows.length === 0) {
+    await out.write(`No message matches the filter (of ${index.count} SIP messages).\n`);
     return;
   }
   const first = index.get(index.frameOrder()[0]);
   const t0 = first.tsSec + first.tsNsec / 1e9;
   await out.write(`${'No.'.padStart(7)}  ${'Time'.padStart(12)}  ${'Source'.padEnd(22)}  ${'Destination'.padEnd(22)}  ${'Proto'.padEnd(5)}  ${'Message'.padEnd(24)}  ${'CSeq'.padEnd(14)}  Call-ID\n`);
-  for (const i of index.frameOrder()) {
+  for (const i of Array.from(rows)) {
     const m = index.get(i);
     const t = m.tsSec - first.tsSec + (m.tsNsec - first.tsNsec) / 1e9;
     const flag = m.diagnostics.some((d) => d.severity === 'error') ? ' !' : m.diagnostics.some((d) => d.severity === 'warning') ? ' ?' : '';
@@ -140,9 +152,9 @@ function tsvField(text: string): string {
   return escapeControls(text.replace(/\t/g, ' '));
 }
 
-async function printTsv(out: TextOutput, index: MessageIndex): Promise<void> {
+async function printTsv(out: TextOutput, index: MessageIndex, rows: ArrayLike<number>): Promise<void> {
   await out.write(`${TSV_COLUMNS.join('\t')}\n`);
-  for (const i of index.frameOrder()) {
+  for (const i of Array.from(rows)) {
     const m = index.get(i);
     const fields = [
       String(m.frame),
@@ -164,14 +176,23 @@ async function printTsv(out: TextOutput, index: MessageIndex): Promise<void> {
   }
 }
 
-async function printNdjson(out: TextOutput, index: MessageIndex, keys: (row: number) => MessageCallKeys): Promise<void> {
-  for (const i of index.frameOrder()) await out.write(`${messageJsonText(index.get(i), keys(i))}\n`);
+async function printNdjson(out: TextOutput, index: MessageIndex, rows: ArrayLike<number>, keys: (row: number) => MessageCallKeys): Promise<void> {
+  for (const i of Array.from(rows)) await out.write(`${messageJsonText(index.get(i), keys(i))}\n`);
 }
 
-async function printJson(out: TextOutput, index: MessageIndex, result: AnalysisResult, withSummary: boolean, keys: (row: number) => MessageCallKeys): Promise<void> {
-  await out.write(`{"file":${JSON.stringify(result.file.path)},"format":${JSON.stringify(result.file.format)},"compressed":${result.file.compressed},"packets":${result.engine.stats.packets},"messages":[`);
+async function printJson(
+  out: TextOutput,
+  index: MessageIndex,
+  rows: ArrayLike<number>,
+  result: AnalysisResult,
+  withSummary: boolean,
+  keys: (row: number) => MessageCallKeys,
+  filter: DisplayFilter | undefined,
+): Promise<void> {
+  const filterText = filter ? `,"filter":${JSON.stringify(filter.text)},"matching":${rows.length}` : '';
+  await out.write(`{"file":${JSON.stringify(result.file.path)},"format":${JSON.stringify(result.file.format)},"compressed":${result.file.compressed},"packets":${result.engine.stats.packets}${filterText},"messages":[`);
   let first = true;
-  for (const i of index.frameOrder()) {
+  for (const i of Array.from(rows)) {
     await out.write(`${first ? '\n' : ',\n'}${messageJsonText(index.get(i), keys(i))}`);
     first = false;
   }
@@ -197,7 +218,7 @@ function summaryObject(result: AnalysisResult): Record<string, unknown> {
   };
 }
 
-function summaryText(result: AnalysisResult): string {
+function summaryText(result: AnalysisResult, filter: DisplayFilter | undefined, matching: number): string {
   const s = summarizeIndex(result.engine.index);
   const stats = result.engine.stats;
   const seconds = result.elapsedMs / 1000;
@@ -206,6 +227,7 @@ function summaryText(result: AnalysisResult): string {
   lines.push(`Packets:     ${stats.packets} (${stats.ipPackets} IP, ${stats.udpPackets} UDP, ${stats.tcpPackets} TCP${stats.sctpPackets ? `, ${stats.sctpPackets} SCTP` : ''})`);
   if (stats.ipFragments) lines.push(`Fragments:   ${stats.ipFragments} IP fragment(s): ${stats.ipReassembled} datagram(s) reassembled, ${stats.ipIncomplete} incomplete (flagged)`);
   lines.push(`SIP:         ${s.messages} messages (${s.requests} requests, ${s.responses} responses) in ${s.callIds} Call-IDs`);
+  if (filter) lines.push(`Filter:      ${matching} of ${s.messages} messages match ${escapeControls(filter.text)}`);
   if (s.methods.length > 0) lines.push(`Requests:    ${s.methods.map(([m, n]) => `${escapeControls(m).slice(0, 40)} ${n}`).join(', ')}`);
   if (s.statusCodes.length > 0) lines.push(`Responses:   ${s.statusCodes.map(([c, n]) => `${c} ${n}`).join(', ')}`);
   lines.push(`Problems:    ${s.messagesWithErrors} message(s) with errors, ${s.messagesWithWarnings} with warnings; ${stats.packetsWithDiagnostics} other packet(s) with decode problems`);

@@ -1,26 +1,36 @@
-import { analyzeCalls, type CallAnalysis, type Distribution } from '../core/calls/analysis.js';
+import { analyzeCalls, kpisOfCalls, type CallAnalysis, type Distribution } from '../core/calls/analysis.js';
+import { matchingCalls, type DisplayFilter } from '../core/filter/filter.js';
 import { analyzeFile, type AnalysisResult } from '../node/analyze.js';
 import { CaptureFileError } from '../node/capture-file.js';
 import { parseArgs, UsageError } from './args.js';
+import { engineOptionsFor, filterContext, filterOption, filterOptionHelp } from './filter.js';
 import { escapeControls, readingProgress, TextOutput } from './output.js';
 
-export const callsUsage = `Usage: sipscope calls FILE [--format table|json|csv] [--no-link]
-       sipscope stats FILE [--format text|json]
+export const callsUsage = `Usage: sipscope calls FILE [--format table|json|csv] [--filter EXPR] [--no-link]
+       sipscope stats FILE [--format text|json] [--filter EXPR]
 
 calls: one row per call (the messages of one Call-ID) with its procedures, state (CALL SETUP, RINGING,
 IN CALL, CANCELLED, REJECTED, BUSY, DIVERTED, COMPLETED, REGISTERED, AUTH CHALLENGED, UNREGISTERED, FAILED,
 INCOMPLETE), from, to, start, duration, KPIs, message count and findings. Calls that are legs of one IMS
 session (same ICID in P-Charging-Vector, or same Session-ID) share a session number; --no-link turns that off.
 stats: the trace's KPIs (answer-seizure and network effectiveness ratios, post-dial delay, answer, set-up
-and registration times, registration success rate), procedures by outcome, response codes per method, findings.`;
+and registration times, registration success rate), procedures by outcome, response codes per method, findings.
+With --filter, both keep the calls that hold at least one message matching the display filter.
 
-/** Reads a capture with message facts and runs the call analysis over it. */
-async function load(path: string, link: boolean): Promise<{ result: AnalysisResult; calls: CallAnalysis } | number> {
+${filterOptionHelp}`;
+
+/**
+ * Reads a capture with message facts and runs the call analysis over it; with a filter, `keep` holds the
+ * calls with at least one matching message.
+ */
+async function load(path: string, link: boolean, filter: DisplayFilter | undefined): Promise<{ result: AnalysisResult; calls: CallAnalysis; keep: Set<number> | undefined } | number> {
   try {
     const progress = readingProgress(path);
-    const result = await analyzeFile(path, { engine: { messageFacts: true }, onProgress: progress.onProgress }).finally(() => progress.clear());
+    const result = await analyzeFile(path, { engine: engineOptionsFor(filter, { messageFacts: true }), onProgress: progress.onProgress }).finally(() => progress.clear());
     const engine = result.engine;
-    return { result, calls: analyzeCalls(engine.index, (row) => engine.facts.get(row), { link, sessionKeys: (row) => engine.facts.sessionKeys(row) }) };
+    const calls = analyzeCalls(engine.index, (row) => engine.facts.get(row), { link, sessionKeys: (row) => engine.facts.sessionKeys(row) });
+    const keep = filter ? new Set(matchingCalls(filter.bind(filterContext(engine, calls)), calls)) : undefined;
+    return { result, calls, keep };
   } catch (error) {
     if (error instanceof CaptureFileError) {
       process.stderr.write(`sipscope: ${error.message}\n`);
@@ -41,8 +51,8 @@ function isoTime(seconds: number): string {
   return `${new Date(whole * 1000).toISOString().slice(0, 19)}.${String(Math.round((seconds - whole) * 1e6)).padStart(6, '0')}Z`;
 }
 
-function callRows(analysis: CallAnalysis, frameOfRow: (row: number) => number) {
-  return analysis.calls.map((c) => {
+function callRows(analysis: CallAnalysis, frameOfRow: (row: number) => number, keep: Set<number> | undefined) {
+  return analysis.calls.filter((c) => !keep || keep.has(c.index)).map((c) => {
     const groups = c.procedures.map((id) => analysis.procedures[id]).map((p) => (p.kind ? `${p.group}(${p.kind})` : p.group));
     return {
       call: c.index + 1,
@@ -63,20 +73,27 @@ function callRows(analysis: CallAnalysis, frameOfRow: (row: number) => number) {
 }
 
 export async function callsCommand(argv: string[]): Promise<number> {
-  const { positionals, options } = parseArgs(argv, { format: { value: true, choices: ['table', 'json', 'csv'], short: 'f' }, 'no-link': {}, help: { short: 'h' } });
+  const { positionals, options } = parseArgs(argv, {
+    format: { value: true, choices: ['table', 'json', 'csv'], short: 'f' },
+    filter: { value: true, short: 'Y' },
+    'no-link': {},
+    help: { short: 'h' },
+  });
   if (options.has('help')) {
     process.stdout.write(`${callsUsage}\n`);
     return 0;
   }
   if (positionals.length !== 1) throw new UsageError('calls needs one capture FILE');
-  const loaded = await load(positionals[0], !options.has('no-link'));
+  const filter = filterOption(options.get('filter') as string | undefined);
+  if (filter === 2) return 2;
+  const loaded = await load(positionals[0], !options.has('no-link'), filter);
   if (typeof loaded === 'number') return loaded;
-  const { result, calls } = loaded;
-  const rows = callRows(calls, (row) => result.engine.index.frameOf(row));
+  const { result, calls, keep } = loaded;
+  const rows = callRows(calls, (row) => result.engine.index.frameOf(row), keep);
   const out = new TextOutput(process.stdout);
   const format = options.get('format') ?? 'table';
   if (format === 'json') {
-    await out.write(`${JSON.stringify({ file: result.file.path, calls: rows }, null, 1)}\n`);
+    await out.write(`${JSON.stringify({ file: result.file.path, ...(filter ? { filter: filter.text } : {}), calls: rows }, null, 1)}\n`);
   } else if (format === 'csv') {
     await out.write('call,session,call_id,state,from,to,start,duration_ms,messages,procedures,post_dial_delay_ms,answer_time_ms,setup_time_ms,call_duration_ms,registration_time_ms,findings\n');
     for (const r of rows) {
@@ -85,7 +102,8 @@ export async function callsCommand(argv: string[]): Promise<number> {
       await out.write(`${fields.map((f) => csvField(String(f))).join(',')}\n`);
     }
   } else if (rows.length === 0) {
-    await out.write(`No calls: no SIP messages among ${result.engine.stats.packets} packet(s).\n`);
+    if (filter) await out.write(`No call has a message matching the filter (of ${calls.calls.length} calls).\n`);
+    else await out.write(`No calls: no SIP messages among ${result.engine.stats.packets} packet(s).\n`);
   } else {
     await out.write(`${'Call'.padStart(5)} ${'Sess'.padStart(4)}  ${'State'.padEnd(15)} ${'Start'.padEnd(27)} ${'Duration'.padStart(10)} ${'Msgs'.padStart(5)}  ${'PDD ms'.padStart(9)} ${'Answer ms'.padStart(9)}  From → To\n`);
     for (const r of rows) {
@@ -109,23 +127,28 @@ function ratio(r: number | undefined): string {
 }
 
 export async function statsCommand(argv: string[]): Promise<number> {
-  const { positionals, options } = parseArgs(argv, { format: { value: true, choices: ['text', 'json'], short: 'f' }, help: { short: 'h' } });
+  const { positionals, options } = parseArgs(argv, { format: { value: true, choices: ['text', 'json'], short: 'f' }, filter: { value: true, short: 'Y' }, help: { short: 'h' } });
   if (options.has('help')) {
     process.stdout.write(`${callsUsage}\n`);
     return 0;
   }
   if (positionals.length !== 1) throw new UsageError('stats needs one capture FILE');
-  const loaded = await load(positionals[0], true);
+  const filter = filterOption(options.get('filter') as string | undefined);
+  if (filter === 2) return 2;
+  const loaded = await load(positionals[0], true, filter);
   if (typeof loaded === 'number') return loaded;
-  const { result, calls } = loaded;
-  const k = calls.kpis;
+  const { result, calls, keep } = loaded;
+  const index = result.engine.index;
+  const k = keep ? kpisOfCalls(index, calls, keep) : calls.kpis;
+  const messages = keep ? calls.calls.filter((c) => keep.has(c.index)).reduce((n, c) => n + c.rows.length, 0) : index.count;
   const out = new TextOutput(process.stdout);
   if (options.get('format') === 'json') {
-    await out.write(`${JSON.stringify({ file: result.file.path, messages: result.engine.index.count, ...k }, null, 1)}\n`);
+    await out.write(`${JSON.stringify({ file: result.file.path, ...(filter ? { filter: filter.text } : {}), messages, ...k }, null, 1)}\n`);
   } else {
     const lines = [
       `File:               ${result.file.path}`,
-      `Messages:           ${result.engine.index.count} in ${k.calls} calls (${k.sessions} sessions)`,
+      ...(filter ? [`Filter:             ${escapeControls(filter.text)} (the calls with a matching message)`] : []),
+      `Messages:           ${messages} in ${k.calls} calls (${k.sessions} sessions)`,
       `Call set-ups:       ${k.callSetups}, answered ${k.answered}`,
       `ASR:                ${ratio(k.answerSeizureRatio)}   NER: ${ratio(k.networkEffectivenessRatio)}`,
       `Post-dial delay:    ${dist(k.postDialDelayMs)}`,

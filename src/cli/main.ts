@@ -3,6 +3,7 @@ import { analyzeCommand, analyzeUsage } from './analyze.js';
 import { UsageError } from './args.js';
 import { callsCommand, callsUsage, statsCommand } from './calls.js';
 import { explainCommand, explainUsage } from './explain.js';
+import { fieldsCommand, fieldsUsage } from './fields.js';
 
 const usage = `Usage: sipscope <command> [options]
 
@@ -10,6 +11,7 @@ Commands:
   analyze FILE   list every SIP message in a pcap/pcapng capture (see 'sipscope analyze --help')
   calls FILE     one row per call: procedures, state, KPIs, findings
   stats FILE     the trace's KPIs: ASR, NER, post-dial delay, registration success...
+  fields         the display-filter fields (for --filter)
   explain TERM   what a method, response code, header, option tag or SDP attribute means (RFC/3GPP)
   help           show this help
   version        print the version
@@ -17,6 +19,8 @@ Commands:
 ${analyzeUsage}
 
 ${callsUsage}
+
+${fieldsUsage}
 
 ${explainUsage}`;
 
@@ -38,6 +42,8 @@ export async function main(argv: string[]): Promise<number> {
         return await statsCommand(rest);
       case 'explain':
         return await explainCommand(rest);
+      case 'fields':
+        return await fieldsCommand(rest);
       case undefined:
       case 'help':
       case '--help':

@@ -610,7 +610,27 @@ function distribution(values: number[]): Distribution | undefined {
   return { count: values.length, mean: Math.round(mean * 1000) / 1000, median: Math.round(median * 1000) / 1000, max: sorted[sorted.length - 1] };
 }
 
-function traceKpis(index: MessageIndex, transactions: Transaction[], retransmission: Uint8Array, calls: Call[], procedures: Procedure[], findings: Finding[]): TraceKpis {
+/**
+ * The trace KPIs of some calls only (`sipscope stats --filter`: the calls with a matching message): their
+ * procedures, findings and responses.
+ */
+export function kpisOfCalls(index: MessageIndex, analysis: CallAnalysis, keep: ReadonlySet<number>): TraceKpis {
+  const calls = analysis.calls.filter((c) => keep.has(c.index));
+  const procedures = analysis.procedures.filter((p) => keep.has(p.call));
+  const findings = analysis.findings.filter((f) => keep.has(f.call));
+  return traceKpis(index, analysis.transactions, analysis.retransmission, calls, procedures, findings, calls.flatMap((c) => c.rows));
+}
+
+function traceKpis(
+  index: MessageIndex,
+  transactions: Transaction[],
+  retransmission: Uint8Array,
+  calls: Call[],
+  procedures: Procedure[],
+  findings: Finding[],
+  /** The rows whose responses are counted (all by default). */
+  rows?: readonly number[],
+): TraceKpis {
   const setups = procedures.filter((p) => p.group === 'call-setup' && p.transactions.some((id) => transactions[id].method === 'INVITE'));
   const ended = setups.filter((p) => p.outcome !== 'incomplete');
   const answered = setups.filter((p) => p.outcome === 'success').length;
@@ -618,7 +638,9 @@ function traceKpis(index: MessageIndex, transactions: Transaction[], retransmiss
   const registrations = procedures.filter((p) => p.group === 'registration');
   const regEnded = registrations.filter((p) => p.outcome !== 'incomplete');
   const responseCodes: Record<string, Record<string, number>> = {};
-  for (let row = 0; row < index.count; row++) {
+  const count = rows ? rows.length : index.count;
+  for (let i = 0; i < count; i++) {
+    const row = rows ? rows[i] : i;
     // Each response sent once: not its retransmissions, not a second capture of the same datagram.
     if (index.isRequest(row) || retransmission[row] || index.isDuplicate(row)) continue;
     const method = index.strings.get(index.textId(row, TextColumn.CSeqMethod)) || '?';

@@ -81,6 +81,21 @@ export class FactsTable {
     this.rows = Math.max(this.rows, row + 1);
   }
 
+  /**
+   * The id of one text fact of `row` in this table's string table (-1 when absent), and the text of an id:
+   * display filters test each distinct value once (`ims.icid`).
+   */
+  textIdOf(row: number, fact: 'icid' | 'sessionId' | 'event' | 'contentType'): number {
+    const block = row >>> BLOCK_BITS;
+    if (row < 0 || block >= this.flags.length || this.flags[block][row & BLOCK_MASK] === 0) return NONE;
+    const slot = fact === 'icid' ? 4 : fact === 'sessionId' ? 5 : fact === 'event' ? 3 : 2;
+    return this.texts[block][TEXTS * (row & BLOCK_MASK) + slot];
+  }
+
+  textOf(id: number): string {
+    return this.strings[id] ?? '';
+  }
+
   /** The ICID and Session-ID of `row` (what links the legs of a session), without building its facts. */
   sessionKeys(row: number): [string | undefined, string | undefined] {
     const block = row >>> BLOCK_BITS;

@@ -1,5 +1,6 @@
 import type { CapturedPacket } from '../capture/types.js';
 import { decoderBug, malformed, type Diagnostic } from '../diagnostics.js';
+import { MessageBytesStore } from '../index/message-bytes.js';
 import { MessageIndex, TextColumn, type MessageChunk } from '../index/message-index.js';
 import { dispatchIpProtocol, layerDescribers } from '../layers/dispatch.js';
 import { u32 } from '../layers/bounds.js';
@@ -79,6 +80,11 @@ export interface EngineOptions {
    * calls`/`stats` and the app turn it on, a plain message listing does not need it.
    */
   messageFacts?: boolean;
+  /**
+   * Keep every message's bytes (`engine.messageBytes`): display filters on headers the index does not hold
+   * (any `sip.<Header>`, the body, SDP) and the detail pane read them. Some 600 bytes per message.
+   */
+  keepMessageBytes?: boolean;
 }
 
 /** Per-packet context the SIP stage needs after the layers are decoded. */
@@ -181,6 +187,8 @@ export class TraceEngine {
   /** Per row, with `messageFacts`: what the call analysis reads from each message. */
   readonly facts = new FactsTable();
   private readonly collectFacts: boolean;
+  /** With `keepMessageBytes`: the bytes of every message, by row. */
+  readonly messageBytes: MessageBytesStore | undefined;
   /** Called after each message is added to the index (live views subscribe here). */
   onMessage: ((row: number) => void) | undefined;
 
@@ -223,6 +231,7 @@ export class TraceEngine {
   constructor(options: EngineOptions = {}) {
     this.state = this.packetState;
     this.collectFacts = options.messageFacts === true;
+    this.messageBytes = options.keepMessageBytes === true ? new MessageBytesStore() : undefined;
     if (options.decodeAs && options.decodeAs.length > 0) {
       const table: DecodeAsTable = decodeAsTable(options.decodeAs);
       this.packetState.decodeAs = table;
@@ -244,6 +253,7 @@ export class TraceEngine {
     const stats = this.stats;
     stats.packets++;
     stats.bytes += packet.capturedLength;
+    this.index.noteFrame(packet.frame, packet.originalLength, packet.tsSec, packet.tsNsec);
     const state = this.packetState;
     this.state = state;
     const view = this.packetView;
@@ -796,6 +806,7 @@ export class TraceEngine {
       if (this.collectFacts) this.facts.set(this.index.count, scanFacts(bytes, start, f.end));
       // Fast path: a clean message; every field is interned straight from the packet bytes.
       row = index.appendRow(frame, firstFrame, tsSec, tsNsec, f.end - start, fileOffset, chunks);
+      this.messageBytes?.set(row, bytes, start, f.end);
       request = f.request;
       let methodOrReason: number;
       if (request) {
@@ -821,6 +832,7 @@ export class TraceEngine {
       parsed = this.collectFacts ? message : undefined;
       if (message.diagnostics.length > 0) problems = [...problems, ...message.diagnostics];
       row = index.appendRow(frame, firstFrame, tsSec, tsNsec, message.end - start, fileOffset, chunks);
+      this.messageBytes?.set(row, bytes, start, message.end);
       request = message.kind === 'request';
       const methodOrReason = strings.internString(request ? message.method : message.reason);
       if (request) index.setRequest(row, methodOrReason);

@@ -215,6 +215,10 @@ export class MessageIndex {
   /** Sparse: rows that are a second capture of the same datagram. */
   private readonly duplicates = new Set<number>();
   private orderCache: Uint32Array | undefined;
+  /** Per frame (by frame number, not per message): the frame's length on the wire, for `frame.len`. */
+  private readonly frameLength = new BlockColumn(Uint32Array);
+  private frameCapacity = 0;
+  private firstFrameTime: number | undefined;
   /** Sparse: outer-layer fields that change with every packet (the ESP sequence number), per row. */
   private readonly outerExtras = new Map<number, { layer: string; field: string; value: number }>();
   /** Parsed `Outer` texts by id. */
@@ -237,6 +241,30 @@ export class MessageIndex {
 
   get count(): number {
     return this.length;
+  }
+
+  /**
+   * Records a captured frame (every frame, SIP or not): its length on the wire, and the capture's first
+   * time, which relative times count from (Wireshark's `frame.time_relative`).
+   */
+  noteFrame(frame: number, wireLength: number, tsSec: number, tsNsec: number): void {
+    if (this.firstFrameTime === undefined) this.firstFrameTime = tsSec + tsNsec / 1e9;
+    if (frame < 0 || frame > 0xffffffff) return;
+    while (frame >= this.frameCapacity) {
+      this.frameLength.addBlock();
+      this.frameCapacity += BLOCK_ROWS;
+    }
+    this.frameLength.set(frame, wireLength);
+  }
+
+  /** The wire length of a frame noted with `noteFrame` (0 when not noted). */
+  frameLengthOf(frame: number): number {
+    return frame >= 0 && frame < this.frameCapacity ? this.frameLength.get(frame) : 0;
+  }
+
+  /** Epoch seconds of the capture's first frame (of the first message when frames were not noted). */
+  get captureStart(): number {
+    return this.firstFrameTime ?? (this.length > 0 ? this.tsSec.get(0) + this.tsNsec.get(0) / 1e9 : 0);
   }
 
   /**

@@ -1,0 +1,120 @@
+import { callFields } from '../calls/fields.js';
+import { indexFields } from '../index/fields.js';
+import { sdpBodies, sdpMessageFields } from '../sdp/fields.js';
+import { sipHeaderField, sipMessageFields } from '../sip/fields.js';
+import { decodeText } from '../util/text.js';
+import type { FieldDeclaration, FieldReader, FieldValue, FilterContext, MessageFieldDeclaration } from './field.js';
+import { NO_VALUES } from './readers.js';
+
+/** A row whose key has not been read yet. */
+const UNREAD = -2;
+
+/**
+ * A field read from the message bytes, bound as a keyed reader: each message is read the first time a
+ * filter asks for it (so `sip.Method == "INVITE" && sip.User-Agent contains "x"` reads User-Agent of the
+ * INVITEs only), its values interned, and kept in the trace's cache for later filters.
+ */
+function messageField(declaration: MessageFieldDeclaration): FieldDeclaration {
+  return {
+    name: declaration.name,
+    type: declaration.type,
+    description: declaration.description,
+    values: declaration.values,
+    source: 'message',
+    bind(context) {
+      const cacheKey = `message:${declaration.name}`;
+      let reader = context.cache.get(cacheKey) as FieldReader | undefined;
+      if (!reader) {
+        reader = messageColumn(context, declaration);
+        context.cache.set(cacheKey, reader);
+      }
+      return reader;
+    },
+  };
+}
+
+function messageColumn(context: FilterContext, declaration: MessageFieldDeclaration): FieldReader {
+  const messages = context.messages;
+  if (!messages) throw new Error(`display filter: ${declaration.name} needs the message bytes (keepMessageBytes)`);
+  let keys = new Int32Array(Math.max(1024, context.index.count)).fill(UNREAD);
+  const keyOf = new Map<string, number>();
+  const valueLists: (readonly FieldValue[])[] = [];
+  return {
+    kind: 'keyed',
+    key(row) {
+      if (row >= keys.length) {
+        // A live trace grows: widen the column.
+        const wider = new Int32Array(Math.max(row + 1, keys.length * 2)).fill(UNREAD);
+        wider.set(keys);
+        keys = wider;
+      }
+      let key = keys[row];
+      if (key !== UNREAD) return key;
+      const bytes = messages.bytesOf(row);
+      const values = bytes ? declaration.extract(bytes, 0, bytes.length) : NO_VALUES;
+      if (values.length === 0) key = -1;
+      else {
+        const text = values.length === 1 && typeof values[0] === 'string' ? `s${values[0]}` : JSON.stringify(values);
+        key = keyOf.get(text) ?? -1;
+        if (key < 0) {
+          key = valueLists.length;
+          valueLists.push(values);
+          keyOf.set(text, key);
+        }
+      }
+      keys[row] = key;
+      return key;
+    },
+    values: (key) => (key < 0 ? NO_VALUES : valueLists[key]),
+  };
+}
+
+/** The whole message as text, for `sip contains "..."` and `sip matches "..."` (Wireshark searches the protocol's bytes). */
+const sipText: MessageFieldDeclaration = {
+  name: 'sip',
+  type: 'string',
+  description: 'The whole SIP message as text (for `sip contains` and `sip matches`)',
+  extract: (bytes, start, end) => [decodeText(bytes, start, Math.min(end, bytes.length))],
+};
+
+/** SDP as a protocol: present when the message carries an SDP body (or multipart part); its text for `sdp contains`. */
+const sdpText: MessageFieldDeclaration = {
+  name: 'sdp',
+  type: 'none',
+  description: 'Session Description Protocol (an application/sdp body or multipart part)',
+  extract: (bytes, start, end) => sdpBodies(bytes, start, end).map(([from, to]) => decodeText(bytes, from, to)),
+};
+
+/** Every field, by name: the index's first, so that fields the index holds are never read from the bytes. */
+function buildRegistry(): Map<string, FieldDeclaration> {
+  const registry = new Map<string, FieldDeclaration>();
+  for (const field of [...indexFields, ...callFields]) registry.set(field.name, field);
+  for (const field of [...sipMessageFields, sdpText, ...sdpMessageFields]) if (!registry.has(field.name)) registry.set(field.name, messageField(field));
+  return registry;
+}
+
+let registry: Map<string, FieldDeclaration> | undefined;
+
+/** All declared fields, sorted by name (for `sipscope fields` and autocomplete). */
+export function allFields(): FieldDeclaration[] {
+  registry ??= buildRegistry();
+  return [...registry.values()].sort((a, b) => a.name.localeCompare(b.name));
+}
+
+export function lookupField(name: string): FieldDeclaration | undefined {
+  registry ??= buildRegistry();
+  return registry.get(name);
+}
+
+/** The keyed fields: `sip.header["X-Anything"]` (any header by name). */
+export const KEYED_FIELDS: readonly string[] = ['sip.header'];
+
+export function lookupKeyedField(name: string, key: string): FieldDeclaration | undefined {
+  if (name !== 'sip.header') return undefined;
+  return messageField(sipHeaderField(key));
+}
+
+/** The text of a protocol, for `contains`/`matches` on the protocol itself (only `sip` for now). */
+export function protocolTextField(name: string): FieldDeclaration | undefined {
+  return name === 'sip' ? messageField(sipText) : undefined;
+}
