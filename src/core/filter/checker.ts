@@ -304,6 +304,13 @@ function literal(operand: Operand, field: CheckedOperand, substring = false): Ch
   const quoted = operand.kind === 'string';
   const constant = convert(text, quoted, field.type, substring);
   if (typeof constant === 'string') return fail(constant.replace('%F', describe(field)), operand.span);
+  // A field with a closed set of values (ims.procedure, call.state...): a value outside it is a typo.
+  if (!substring && field.kind === 'field' && field.field.values && !field.field.values.includes(text)) {
+    const values = field.field.values;
+    const close = values.filter((v) => v.toLowerCase() === text.toLowerCase() || editDistance(v, text) <= Math.max(1, Math.floor(text.length / 4)));
+    const hint = close.length > 0 ? `did you mean ${close.map((v) => `"${v}"`).join(', ')}?` : `it is one of ${values.map((v) => `"${v}"`).join(', ')}`;
+    return fail(`${field.field.name} is never "${text}": ${hint}`, operand.span);
+  }
   return { kind: 'constant', type: field.type, constant, span: operand.span };
 }
 

@@ -1,7 +1,7 @@
 import { parseIpv6 } from '../net/address.js';
 import type { CompareOp, SliceRange } from './ast.js';
 import type { CheckedExpr, CheckedOperand, CheckedSetElement, Constant } from './checker.js';
-import type { FieldReader, FieldValue, FilterContext } from './field.js';
+import type { FieldDeclaration, FieldReader, FieldValue, FilterContext } from './field.js';
 import { NO_VALUES } from './readers.js';
 
 /** A compiled filter: does message `row` match? */
@@ -254,11 +254,25 @@ function addressOrder(constant: Uint8Array): (text: string) => number | undefine
   };
 }
 
+/**
+ * A field bound to the trace, once per trace: the readers keep what they derived per key (the user part of
+ * each From URI, the address of each endpoint), so the next filter on the same field starts from there.
+ */
+function boundField(field: FieldDeclaration, context: FilterContext): FieldReader {
+  const key = `field:${field.name}`;
+  let reader = context.cache.get(key) as FieldReader | undefined;
+  if (!reader) {
+    reader = field.bind(context);
+    context.cache.set(key, reader);
+  }
+  return reader;
+}
+
 /** The values of an operand, row by row. */
 function compileOperand(operand: CheckedOperand, context: FilterContext): Source {
   switch (operand.kind) {
     case 'field':
-      return operand.field.bind(context) as FieldReader;
+      return boundField(operand.field, context);
     case 'constant':
       return { kind: 'keyed', key: () => 0, values: () => (operand.constant.kind === 'value' ? [operand.constant.value] : NO_VALUES) };
     case 'slice': {

@@ -69,12 +69,28 @@ function messageColumn(context: FilterContext, declaration: MessageFieldDeclarat
   };
 }
 
-/** The whole message as text, for `sip contains "..."` and `sip matches "..."` (Wireshark searches the protocol's bytes). */
-const sipText: MessageFieldDeclaration = {
+/**
+ * The whole message as text, for `sip contains "..."` and `sip matches "..."` (Wireshark searches the
+ * protocol's bytes). Every message is its own value: decoded when tested, never kept (that would double
+ * the memory of the message bytes).
+ */
+const sipText: FieldDeclaration = {
   name: 'sip',
   type: 'string',
   description: 'The whole SIP message as text (for `sip contains` and `sip matches`)',
-  extract: (bytes, start, end) => [decodeText(bytes, start, Math.min(end, bytes.length))],
+  source: 'message',
+  bind(context) {
+    const messages = context.messages;
+    if (!messages) throw new Error('display filter: sip contains/matches needs the message bytes (keepMessageBytes)');
+    return {
+      kind: 'keyed',
+      key: (row) => row,
+      values(row) {
+        const bytes = messages.bytesOf(row);
+        return bytes ? [decodeText(bytes, 0, bytes.length)] : NO_VALUES;
+      },
+    };
+  },
 };
 
 /** SDP as a protocol: present when the message carries an SDP body (or multipart part); its text for `sdp contains`. */
@@ -116,5 +132,5 @@ export function lookupKeyedField(name: string, key: string): FieldDeclaration | 
 
 /** The text of a protocol, for `contains`/`matches` on the protocol itself (only `sip` for now). */
 export function protocolTextField(name: string): FieldDeclaration | undefined {
-  return name === 'sip' ? messageField(sipText) : undefined;
+  return name === 'sip' ? sipText : undefined;
 }
