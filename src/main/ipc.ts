@@ -17,7 +17,7 @@ import {
 } from '../shared/api.js';
 import { chooseTracePath } from './dialogs.js';
 import type { TraceService } from './trace-service.js';
-import { checkArity, validateAbsolutePath, validateRuleList } from './validate.js';
+import { checkArity, validateAbsolutePath, validateFilterText, validateRuleList } from './validate.js';
 
 export interface IpcDeps {
   /** True for the URL of one of the app's own pages (see `appUrlMatcher` in ./window.ts). */
@@ -122,6 +122,24 @@ export function registerIpcHandlers(ipcMain: IpcMainLike, deps: IpcDeps): () => 
       return [validateRuleList(args[0])];
     },
     run: async (_event, rules) => deps.traceService.setDecodeAs(rules),
+  });
+
+  // A filter that does not compile comes back as `{ ok: true, value: { ok: false, error } }`: the page shows
+  // it under the filter bar. Only a bad argument or no open trace is an `ok: false` reply.
+  register('applyFilter', {
+    parse(args) {
+      checkArity('applyFilter', args, 1);
+      return [validateFilterText(args[0])];
+    },
+    run: (_event, text) => deps.traceService.applyFilter(text),
+  });
+
+  register('getFilterFields', {
+    parse(args) {
+      checkArity('getFilterFields', args, 0);
+      return [];
+    },
+    run: async () => deps.traceService.filterFields(),
   });
 
   return () => {

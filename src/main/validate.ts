@@ -55,3 +55,18 @@ export function validateRuleList(value: unknown): string[] {
     return rule;
   });
 }
+
+/**
+ * Longest display filter accepted, in characters (UTF-16 code units). Real filters are a few hundred
+ * characters; the bound keeps a hostile page from making the scanner and checker chew megabytes.
+ */
+export const MAX_FILTER_LENGTH = 64 * 1024;
+
+/** Returns `value` as display-filter text (its syntax is the engine's business), or throws `ArgumentError`. */
+export function validateFilterText(value: unknown): string {
+  if (typeof value !== 'string') throw new ArgumentError(`display filter must be a string, got ${describe(value)}`);
+  if (value.length > MAX_FILTER_LENGTH) {
+    throw new ArgumentError(`display filter is too long (${value.length} characters; the limit is ${MAX_FILTER_LENGTH})`);
+  }
+  return value;
+}

@@ -33,6 +33,8 @@ const api: SipscopeApi = {
   getLaunchTrace: () => request('getLaunchTrace'),
   getDecodeAs: () => request('getDecodeAs'),
   setDecodeAs: (rules) => request('setDecodeAs', rules),
+  applyFilter: (text) => request('applyFilter', text),
+  getFilterFields: () => request('getFilterFields'),
   onOpenTraceRequest(listener) {
     const channel = EventChannels.openTraceRequest;
     // The page gets the path only, never the IpcRendererEvent (which carries `sender`, i.e. ipcRenderer).

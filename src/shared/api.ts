@@ -24,6 +24,51 @@ export interface TraceSummary {
   path: string;
   /** Number of SIP messages found. */
   messages: number;
+  /** Number of calls (messages grouped by Call-ID, see src/core/calls/analysis.ts). */
+  calls: number;
+}
+
+/**
+ * What applying a display filter to the open trace gave. A filter that does not compile is an ordinary
+ * outcome (`ok: false`), not a failure of the request: the UI shows the message and underlines
+ * `text.slice(start, start + length)`.
+ */
+export type FilterOutcome =
+  | {
+      ok: true;
+      /** The filter as applied (an empty text keeps everything). */
+      text: string;
+      /** SIP messages in the trace, and how many match. */
+      messages: number;
+      matching: number;
+      /** Calls in the trace, and how many contain at least one matching message (issue 5 item 4). */
+      calls: number;
+      matchingCalls: number;
+      /** Frame numbers of the first matching messages (at most 50), in frame order. */
+      firstFrames: number[];
+    }
+  | {
+      ok: false;
+      /** Where the filter is wrong: `start` and `length` in UTF-16 code units of the filter text. */
+      error: { message: string; start: number; length: number };
+    };
+
+/**
+ * Field value types, as the engine declares them (src/core/filter/field.ts `FieldType`, Wireshark's FT_*
+ * types); repeated here because this file imports nothing. Main assigns one to the other, so the compiler
+ * says when they drift apart.
+ */
+export type FilterFieldType = 'string' | 'number' | 'boolean' | 'ipv4' | 'ipv6' | 'address' | 'time' | 'duration' | 'none';
+
+/** A display-filter field, for autocomplete and help. */
+export interface FilterFieldInfo {
+  /** `sip.Method`, `ip.addr`, `ims.procedure`... */
+  name: string;
+  type: FilterFieldType;
+  /** One line. */
+  description: string;
+  /** The values it takes, when they are a closed set (`ims.procedure`, `call.state`). */
+  values?: string[];
 }
 
 export type Unsubscribe = () => void;
@@ -52,10 +97,26 @@ export interface SipscopeApi {
    * the rules as stored (normalised: `udp.port==2153,gtpu`); rejects, naming the bad rule, if any is wrong.
    */
   setDecodeAs(rules: string[]): Promise<string[]>;
+  /**
+   * Applies a display filter (Wireshark syntax) to the trace opened last. Resolves to the counts, or to
+   * `{ ok: false, error }` when the filter is wrong; rejects only when no trace is open or the text is not
+   * a string of at most 64 KiB.
+   */
+  applyFilter(text: string): Promise<FilterOutcome>;
+  /** Every display-filter field, sorted by name. */
+  getFilterFields(): Promise<FilterFieldInfo[]>;
 }
 
 /** Request/response operations (everything in `SipscopeApi` that is not an event subscription). */
-export type InvokeOperation = 'getAppInfo' | 'openTraceDialog' | 'openTrace' | 'getLaunchTrace' | 'getDecodeAs' | 'setDecodeAs';
+export type InvokeOperation =
+  | 'getAppInfo'
+  | 'openTraceDialog'
+  | 'openTrace'
+  | 'getLaunchTrace'
+  | 'getDecodeAs'
+  | 'setDecodeAs'
+  | 'applyFilter'
+  | 'getFilterFields';
 export type InvokeArgs<K extends InvokeOperation> = Parameters<SipscopeApi[K]>;
 export type InvokeResult<K extends InvokeOperation> = Awaited<ReturnType<SipscopeApi[K]>>;
 
@@ -73,6 +134,8 @@ export const InvokeChannels = {
   getLaunchTrace: 'sipscope:get-launch-trace',
   getDecodeAs: 'sipscope:get-decode-as',
   setDecodeAs: 'sipscope:set-decode-as',
+  applyFilter: 'sipscope:apply-filter',
+  getFilterFields: 'sipscope:get-filter-fields',
 } as const satisfies Record<InvokeOperation, string>;
 
 /** IPC channel of each pushed event. */

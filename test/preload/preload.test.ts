@@ -17,6 +17,8 @@ const contract = {
   onOpenTraceRequest: true,
   getDecodeAs: true,
   setDecodeAs: true,
+  applyFilter: true,
+  getFilterFields: true,
 } as const satisfies Record<keyof SipscopeApi, true>;
 
 let api: SipscopeApi;
@@ -52,10 +54,14 @@ describe('preload bridge', () => {
   it.each([
     ['getAppInfo', [], { name: 'sipscope', version: '0.1.0', platform: 'linux' }],
     ['openTraceDialog', [], '/captures/a.pcap'],
-    ['openTrace', ['/captures/a.pcap'], { path: '/captures/a.pcap', messages: 3 }],
+    ['openTrace', ['/captures/a.pcap'], { path: '/captures/a.pcap', messages: 3, calls: 1 }],
     ['getLaunchTrace', [], null],
     ['getDecodeAs', [], ['tcp.port==6060,sip']],
     ['setDecodeAs', [['udp.port==2153,gtpu']], ['udp.port==2153,gtpu']],
+    ['applyFilter', ['sip.Method == "BYE"'], { ok: true, text: 'sip.Method == "BYE"', messages: 3, matching: 1, calls: 1, matchingCalls: 1, firstFrames: [3] }],
+    // A bad filter is a value: the preload must hand it over, not turn it into a rejection.
+    ['applyFilter', ['sip.Mehtod'], { ok: false, error: { message: 'Unknown field "sip.Mehtod": did you mean sip.Method?', start: 0, length: 10 } }],
+    ['getFilterFields', [], [{ name: 'sip.Method', type: 'string', description: 'Request method' }]],
   ] as const)('%s invokes its own channel and resolves to the value', async (operation, args, value) => {
     electron.ipcRenderer.invoke.mockResolvedValueOnce({ ok: true, value });
     const call = api[operation] as (...a: readonly unknown[]) => Promise<unknown>;

@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { AppInfo, SipscopeApi, TraceSummary } from '../../shared/api.js';
 import { DecodeAsSettings } from './DecodeAsSettings.js';
+import { FilterBar } from './FilterBar.js';
 
 type TraceState =
   | { kind: 'none' }
@@ -79,6 +80,7 @@ export function App({ api }: { api: SipscopeApi }) {
           Open trace…
         </button>
       </header>
+      {trace.kind === 'open' && <FilterBar api={api} trace={trace.summary} />}
       <DecodeAsSettings api={api} onApplied={() => void reopen()} />
       <TraceStatus trace={trace} />
     </main>
@@ -98,6 +100,8 @@ function TraceStatus({ trace }: { trace: TraceState }) {
           <dd>{trace.summary.path}</dd>
           <dt>SIP messages</dt>
           <dd>{trace.summary.messages}</dd>
+          <dt>Calls</dt>
+          <dd>{trace.summary.calls}</dd>
         </dl>
       );
     case 'failed':
