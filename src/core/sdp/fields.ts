@@ -17,11 +17,10 @@
  */
 import type { FieldType, FieldValue, MessageFieldDeclaration } from '../filter/field.js';
 import { multipartBoundary } from '../sip/content-type.js';
-import { sipBody, Tvb, wsStrtou32 } from '../sip/fields.js';
+import { collector, put, sipBody, Tvb, wsStrtou32, type Emit } from '../sip/fields.js';
 import { parseMultipart } from '../sip/multipart.js';
 import type { MultipartPart } from '../sip/types.js';
 
-type Emit = (field: string, value: FieldValue) => void;
 
 /** The byte ranges [start, end) of the SDP bodies of a SIP message. */
 export function sdpBodies(bytes: Uint8Array, start: number, end: number): Array<[number, number]> {
@@ -29,7 +28,12 @@ export function sdpBodies(bytes: Uint8Array, start: number, end: number): Array<
   if (!body || body.mediaType === undefined) return [];
   const from = body.offset;
   const to = body.offset + body.length;
-  if (body.mediaType === 'application/sdp') return [[from, to]];
+  if (body.mediaType === 'application/sdp') {
+    // Before dissecting an offer or answer (a request, a 2xx or a final error), the SIP dissector sets up
+    // the RTP conversations from it (setup_sdp_transport, no tree): an exception there loses the whole SDP.
+    const setup = 'method' in body.start || (body.start.status >= 200 && body.start.status < 300) || body.start.status >= 400;
+    return setup && !dissectSdp(bytes, from, to, NO_EMIT, true) ? [] : [[from, to]];
+  }
   if (!body.mediaType.startsWith('multipart/') || body.mediaParameters === undefined) return [];
   const boundary = multipartBoundary(`${body.mediaType};${body.mediaParameters}`);
   if (!boundary) return [];
@@ -70,6 +74,14 @@ function nextToken(t: Tvb, at: { offset: number; next: number }): number {
   at.next = next;
   at.offset = off;
   return length;
+}
+
+/**
+ * `next_offset + 1` as the dissector computes it on the line's own tvbuff: after a last token (next -1) it is
+ * 0, the start of the line — so `t=0` gives a stop time of "0" and a cut `c=IN IP4` an address of "IN IP4".
+ */
+function after(t: Tvb, next: number): number {
+  return next === -1 ? t.start : next + 1;
 }
 
 /** rtp_payload_type_vals (epan/rtp_pt.h) as `val_to_str_ext(pt, ..., "%u")`. */
@@ -138,44 +150,44 @@ function dissectOwner(t: Tvb, emit: Emit): void {
   for (const name of names) {
     const length = nextToken(t, at);
     if (length === 0) return;
-    emit(name, t.str(at.offset, length));
-    at.offset = at.next + 1;
+    put(t, emit, name, at.offset, length);
+    at.offset = after(t, at.next);
   }
-  emit('sdp.owner.address', t.str(at.offset, -1));
+  put(t, emit, 'sdp.owner.address', at.offset, -1);
 }
 
 function dissectConnection(t: Tvb, emit: Emit): void {
   const at = { offset: t.start, next: -1 };
   let length = nextToken(t, at);
   if (length === 0) return;
-  emit('sdp.connection_info.network_type', t.str(at.offset, length));
-  at.offset = at.next + 1;
+  put(t, emit, 'sdp.connection_info.network_type', at.offset, length);
+  at.offset = after(t, at.next);
   length = nextToken(t, at);
   if (length === 0) return;
-  emit('sdp.connection_info.address_type', t.str(at.offset, length));
-  let offset = at.next + 1;
+  put(t, emit, 'sdp.connection_info.address_type', at.offset, length);
+  let offset = after(t, at.next);
   let slash = t.find(offset, -1, 0x2f);
-  emit('sdp.connection_info.address', t.str(offset, slash === -1 ? -1 : slash - offset));
+  put(t, emit, 'sdp.connection_info.address', offset, slash === -1 ? -1 : slash - offset);
   if (slash === -1) return;
   offset = slash + 1;
   slash = t.find(offset, -1, 0x2f);
-  emit('sdp.connection_info.ttl', t.str(offset, slash === -1 ? -1 : slash - offset));
-  if (slash !== -1) emit('sdp.connection_info.num_addr', t.str(slash + 1, -1));
+  put(t, emit, 'sdp.connection_info.ttl', offset, slash === -1 ? -1 : slash - offset);
+  if (slash !== -1) put(t, emit, 'sdp.connection_info.num_addr', slash + 1, -1);
 }
 
 function dissectBandwidth(t: Tvb, emit: Emit): void {
   const colon = t.find(t.start, -1, 0x3a);
   if (colon === -1) return;
-  emit('sdp.bandwidth.modifier', t.str(t.start, colon - t.start));
-  emit('sdp.bandwidth.value', t.str(colon + 1, -1));
+  put(t, emit, 'sdp.bandwidth.modifier', t.start, colon - t.start);
+  put(t, emit, 'sdp.bandwidth.value', colon + 1, -1);
 }
 
 function dissectTime(t: Tvb, emit: Emit): void {
   const at = { offset: t.start, next: -1 };
   const length = nextToken(t, at);
   if (length === 0) return;
-  emit('sdp.time.start', t.str(at.offset, length));
-  emit('sdp.time.stop', t.str(at.next + 1, -1));
+  put(t, emit, 'sdp.time.start', at.offset, length);
+  put(t, emit, 'sdp.time.stop', after(t, at.next), -1);
 }
 
 function dissectSessionAttribute(t: Tvb, emit: Emit): void {
@@ -184,18 +196,18 @@ function dissectSessionAttribute(t: Tvb, emit: Emit): void {
   const field = t.str(t.start, colon - t.start);
   emit('sdp.session_attr.field', field);
   const offset = colon + 1;
-  if (offset >= t.end) return;
+  // `a=name:` with nothing after the colon: the value item below throws (the SDP ends, "Malformed Packet").
   // ipbcp and key-mgmt have their own sub-fields instead of a value.
   if (field === 'ipbcp' || field === 'key-mgmt') return;
-  emit('sdp.session_attr.value', t.str(offset, -1));
+  put(t, emit, 'sdp.session_attr.value', offset, -1);
 }
 
 function dissectMedia(t: Tvb, emit: Emit): void {
   const at = { offset: t.start, next: -1 };
   let length = nextToken(t, at);
   if (length === 0) return;
-  emit('sdp.media.media', t.str(at.offset, length));
-  at.offset = at.next + 1;
+  put(t, emit, 'sdp.media.media', at.offset, length);
+  at.offset = after(t, at.next);
   length = nextToken(t, at);
   if (length === 0) return;
   const slash = t.find(at.offset, length, 0x2f);
@@ -214,11 +226,11 @@ function dissectMedia(t: Tvb, emit: Emit): void {
     at.offset = slash + 1;
     length = nextToken(t, at);
     if (length === 0) return;
-    emit('sdp.media.portcount', t.str(at.offset, length));
-    at.offset = at.next + 1;
+    put(t, emit, 'sdp.media.portcount', at.offset, length);
+    at.offset = after(t, at.next);
   } else {
     port(at.offset, length);
-    at.offset = at.next + 1;
+    at.offset = after(t, at.next);
   }
   length = nextToken(t, at);
   if (length === 0) return;
@@ -226,7 +238,7 @@ function dissectMedia(t: Tvb, emit: Emit): void {
   emit('sdp.media.proto', proto);
   const rtp = RTP_PROTOS.has(proto);
   do {
-    at.offset = at.next + 1;
+    at.offset = after(t, at.next);
     length = nextToken(t, at);
     if (length === 0) break;
     const format = t.str(at.offset, length);
@@ -252,7 +264,7 @@ function dissectMediaAttribute(t: Tvb, emit: Emit): void {
   if (name === 'rtpmap') return dissectRtpmap(t, offset, emit);
   if (name === 'fmtp') return dissectFmtp(t, offset, emit);
   if (SPECIAL_ATTRIBUTES.has(name)) return;
-  emit('sdp.media_attribute.value', t.str(offset, -1));
+  put(t, emit, 'sdp.media_attribute.value', offset, -1);
 }
 
 /** dissect_sdp_media_attribute_rtpmap: `<pt> <encoding>/<clock rate>[/<channels>]` (RFC 8866 §6.6). */
@@ -264,14 +276,13 @@ function dissectRtpmap(t: Tvb, offset: number, emit: Emit): void {
   offset = next + 1;
   next = t.find(offset, -1, 0x2f);
   if (next === -1) return;
-  emit('sdp.mime.type', t.str(offset, next - offset));
+  put(t, emit, 'sdp.mime.type', offset, next - offset);
   if (!validPayloadType(payloadType)) return;
-  // Wireshark 4.0 keeps the clock rate's leading digits only (`8000|` → 8000, `8x00` → 8), and nothing
-  // when there is no digit.
+  // Wireshark 4.0 keeps the clock rate's leading digits only (`8000|` → "8000", `8x00` → "8", `abc` → "").
   offset = next + 1;
   next = offset;
   while (next < t.end && t.b[next] >= 0x30 && t.b[next] <= 0x39) next++;
-  if (next > offset) emit('sdp.sample_rate', t.str(offset, next - offset));
+  put(t, emit, 'sdp.sample_rate', offset, next - offset);
 }
 
 /** dissect_sdp_media_attribute_fmtp: `<format> <param>[;<param>...]` (RFC 8866 §6.15). */
@@ -288,7 +299,7 @@ function dissectFmtp(t: Tvb, offset: number, emit: Emit): void {
     offset = t.skipWsp(offset, t.end - offset);
     const last = next === -1;
     if (last) next = t.end;
-    emit('sdp.fmtp.parameter', t.str(offset, next - offset));
+    put(t, emit, 'sdp.fmtp.parameter', offset, next - offset);
     if (last) return;
     offset = next + 1;
   }
@@ -348,8 +359,22 @@ const LINE_FIELDS: Record<string, string> = {
   z: 'sdp.timezone',
 };
 
-/** dissect_sdp over bytes [start, end): emits every field value in order. */
-function dissectSdp(bytes: Uint8Array, start: number, end: number, emit: Emit): void {
+/**
+ * `sdp.attribute`: every a= line, session or media level, in order. Not a Wireshark 4.0 field (Wireshark has
+ * sdp.session_attr and sdp.media_attr): ours, for `sdp.attribute contains "curr:qos"` whatever the level.
+ */
+const ATTRIBUTE = 'sdp.attribute';
+
+/** An emitter that wants nothing (for the setup pass). */
+const NO_EMIT: Emit = Object.assign(() => {}, { wanted: '' });
+
+/**
+ * dissect_sdp over bytes [start, end): emits every field value in order. Returns false when Wireshark
+ * would throw (a read past a line, an item "to the end" that starts at the end: `c=IN IP4 `, `t=0 `,
+ * `b=AS:`, `a=x:`): the values before stay, the rest of the SDP is lost. With `setup`, it is
+ * setup_sdp_transport's pass instead: the c=, m= and a= lines only.
+ */
+function dissectSdp(bytes: Uint8Array, start: number, end: number, emit: Emit, setup = false): boolean {
   const t = new Tvb(bytes, start, end);
   const line = { length: 0, next: 0 };
   let inMedia = false;
@@ -360,7 +385,11 @@ function dissectSdp(bytes: Uint8Array, start: number, end: number, emit: Emit): 
     if (length < 2) break;
     const type = String.fromCharCode(bytes[offset]);
     if (bytes[offset + 1] !== 0x3d) {
-      emit('sdp.invalid', t.str(offset, length));
+      put(t, emit, 'sdp.invalid', offset, length);
+      offset = line.next;
+      continue;
+    }
+    if (setup && type !== 'c' && type !== 'm' && type !== 'a') {
       offset = line.next;
       continue;
     }
@@ -370,9 +399,10 @@ function dissectSdp(bytes: Uint8Array, start: number, end: number, emit: Emit): 
     else field = LINE_FIELDS[type];
     if (type === 'm') inMedia = true;
     if (!field) {
-      emit('sdp.unknown', t.ascii(offset, length));
+      if (emit.wanted === 'sdp.unknown') emit('sdp.unknown', t.ascii(offset, length));
     } else {
-      emit(field, t.ascii(offset + 2, length - 2));
+      if (emit.wanted === field) emit(field, t.ascii(offset + 2, length - 2));
+      else if (type === 'a' && emit.wanted === ATTRIBUTE) emit(ATTRIBUTE, t.ascii(offset + 2, length - 2));
       const sub = new Tvb(bytes, offset + 2, offset + length);
       try {
         if (type === 'o') dissectOwner(sub, emit);
@@ -382,13 +412,13 @@ function dissectSdp(bytes: Uint8Array, start: number, end: number, emit: Emit): 
         else if (type === 'm') dissectMedia(sub, emit);
         else if (type === 'a') (inMedia ? dissectMediaAttribute : dissectSessionAttribute)(sub, emit);
       } catch {
-        // A read past the line (Wireshark's exception inside a sub-dissector): that line's sub-fields stop
-        // there; Wireshark would also drop the rest of the SDP, which we do below.
-        return;
+        // Wireshark's exception inside a sub-dissector: the rest of the SDP is lost.
+        return false;
       }
     }
     offset = line.next;
   }
+  return true;
 }
 
 /** Field names, types and descriptions, from `tshark -G fields` (Wireshark 4.0.17). */
@@ -421,6 +451,7 @@ const SDP_FIELDS: ReadonlyArray<[name: string, type: FieldType, description: str
   ['sdp.repeat_time', 'string', 'Repeat Time (r)'],
   ['sdp.timezone', 'string', 'Time Zone Adjustments (z)'],
   ['sdp.encryption_key', 'string', 'Encryption Key (k)'],
+  [ATTRIBUTE, 'string', 'Attribute (a), session or media level (sipscope; Wireshark: sdp.session_attr, sdp.media_attr)'],
   ['sdp.session_attr', 'string', 'Session Attribute (a)'],
   ['sdp.session_attr.field', 'string', 'Session Attribute Fieldname'],
   ['sdp.session_attr.value', 'string', 'Session Attribute Value'],
@@ -452,9 +483,7 @@ function sdpField(name: string, type: FieldType, description: string): MessageFi
       if (start < 0 || end > bytes.length || start >= end) return out;
       try {
         for (const [from, to] of sdpBodies(bytes, start, end)) {
-          dissectSdp(bytes, from, to, (field, value) => {
-            if (field === name) out.push(value);
-          });
+          dissectSdp(bytes, from, to, collector(name, out));
         }
       } catch {
         // Never throw out of a filter: keep what was found.

@@ -1,0 +1,292 @@
+/**
+ * The SIP display-filter fields read from message bytes. Every expected value below is what
+ * `tshark -T fields -e FIELD -E occurrence=a` (Wireshark 4.0.17) printed for the same message, tshark's
+ * escapes (\r \n \t) turned back into the characters; test/node/message-fields-tshark.test.ts runs tshark
+ * itself over the shared captures and more crafted messages.
+ */
+import { describe, expect, it } from 'vitest';
+import type { FieldValue, MessageFieldDeclaration } from '../../../src/core/filter/field.js';
+import { sipBody, sipHeaderField, sipMessageFields, strtoul32, wsStrtou32 } from '../../../src/core/sip/fields.js';
+import { seededRandom } from '../../helpers/random.js';
+
+const byName = new Map(sipMessageFields.map((f) => [f.name, f]));
+const enc = (s: string) => new TextEncoder().encode(s);
+
+function field(name: string): MessageFieldDeclaration {
+  const f = byName.get(name);
+  if (!f) throw new Error(`no field ${name}`);
+  return f;
+}
+
+function values(name: string, message: string): FieldValue[] {
+  const bytes = enc(message);
+  return field(name).extract(bytes, 0, bytes.length);
+}
+
+/** Compact forms, several Via lines and a comma-separated Via, a tel: To. */
+const COMPACT =
+  'INVITE sip:+491701234567@ims.example.net;user=phone SIP/2.0\r\n' +
+  'v: SIP/2.0/UDP 192.0.2.1:5060;branch=z9hG4bK1\r\n' +
+  'Via: SIP/2.0/TCP 192.0.2.2;branch=z9hG4bK2, SIP/2.0/UDP [2001:db8::9]:5062;branch=z9hG4bK3;received=198.51.100.7\r\n' +
+  'f: "Alice" <sip:alice@ims.example.net>;tag=a1\r\n' +
+  't: <tel:+491701234567>\r\n' +
+  'i: compact@ims\r\n' +
+  'CSeq: 1 INVITE\r\n' +
+  'm: <sip:alice@192.0.2.1:5060>;expires=600, <sip:alice@192.0.2.9>\r\n' +
+  'k: 100rel\r\n' +
+  'Supported: timer, precondition\r\n' +
+  'l: 0\r\n\r\n';
+
+/** Folding, mixed-case names, malformed lines, trailing blanks, C-library numbers, a refused Content-Length. */
+const FOLDED =
+  'OPTIONS sip:bob@example.com SIP/2.0\r\n' +
+  'VIA: SIP/2.0/UDP 192.0.2.3\r\n  ;branch=z9hG4bKf\r\n' +
+  'Subject: first\r\n\tsecond\r\n' +
+  'this line has no colon\r\n' +
+  'Via : SIP/2.0/UDP 10.9.9.9\r\n' +
+  'FROM: Bob Smith <sip:bob@example.com>;tag=b1\r\n' +
+  'To: sip:carol@example.com;tag=c1\r\n' +
+  'Call-ID: trailing   \r\n' +
+  'cseq: 2 OPTIONS\r\n' +
+  'Expires: 0600\r\n' +
+  'Max-Forwards: -1\r\n' +
+  'Content-Length: 3 \r\n\r\nabc';
+
+/** A CSeq without a method: Wireshark stops there. */
+const CSEQ_ONLY_NUMBER =
+  'BYE sip:alice@192.0.2.1 SIP/2.0\r\nVia: SIP/2.0/UDP 192.0.2.2;branch=z9hG4bKbye\r\nCall-ID: bye-1\r\nCSeq: 13\r\nUser-Agent: after-the-cseq\r\n\r\n';
+
+/** A response with bare LF line ends and IMS headers. */
+const IMS_183 =
+  'SIP/2.0 183 Session Progress\n' +
+  'Via: SIP/2.0/UDP 10.1.1.1:5060;branch=z9hG4bKue1\n' +
+  'From: <sip:+4917012@ims.example.net>;tag=i1\n' +
+  'To: <sip:bob@ims.example.net>;tag=b183\n' +
+  'Call-ID: lf-183\n' +
+  'CSeq: 10 INVITE\n' +
+  'P-Asserted-Identity: "Bob" <sip:bob@ims.example.net>, <tel:+4917099>\n' +
+  'P-Charging-Vector: icid-value="AyretyU0dm+6O2IrT5tAFrbHLso=";icid-gen-addr=192.0.2.20;orig-ioi=home1.net\n' +
+  'P-Access-Network-Info: 3GPP-E-UTRAN-FDD;utran-cell-id-3gpp=26203000100e2b0a\n' +
+  'Security-Verify: ipsec-3gpp;alg=hmac-sha-1-96;spi-c=5000;spi-s=5001;port-c=5062;port-s=5064\n' +
+  'Reason: Q.850;cause=16;text="Normal call clearing"\n' +
+  'Record-Route: <sip:p1.example.com;lr>,<sip:p2.example.com:5070;lr>\n' +
+  'Content-Type: application/sdp\n' +
+  'Content-Length: 10\n\nv=0\ns=-\n';
+
+/** (message, field, tshark's values). */
+const TABLE: Array<[label: string, field: string, message: string, expected: FieldValue[]]> = [
+  ['compact', 'sip.Via', COMPACT, ['SIP/2.0/UDP 192.0.2.1:5060;branch=z9hG4bK1', 'SIP/2.0/TCP 192.0.2.2;branch=z9hG4bK2, SIP/2.0/UDP [2001:db8::9]:5062;branch=z9hG4bK3;received=198.51.100.7']],
+  ['compact', 'sip.Via.branch', COMPACT, ['z9hG4bK1', 'z9hG4bK2', 'z9hG4bK3']],
+  ['compact', 'sip.Via.transport', COMPACT, ['UDP', 'TCP', 'UDP']],
+  ['compact', 'sip.Via.sent-by.address', COMPACT, ['192.0.2.1', '192.0.2.2', '2001:db8::9']],
+  ['compact', 'sip.Via.sent-by.port', COMPACT, [5060, 5062]],
+  ['compact', 'sip.Via.received', COMPACT, ['198.51.100.7']],
+  ['compact', 'sip.From', COMPACT, ['"Alice" <sip:alice@ims.example.net>;tag=a1']],
+  ['compact', 'sip.from.user', COMPACT, ['alice']],
+  ['compact', 'sip.from.display.info', COMPACT, ['"Alice"']],
+  ['compact', 'sip.from.tag', COMPACT, ['a1']],
+  ['compact', 'sip.To', COMPACT, ['<tel:+491701234567>']],
+  ['compact', 'sip.to.addr', COMPACT, ['tel:+491701234567']],
+  ['compact', 'sip.to.user', COMPACT, []], // a tel: URI is not split into parts
+  ['compact', 'sip.to.tag', COMPACT, []],
+  ['compact', 'sip.Call-ID', COMPACT, ['compact@ims']],
+  ['compact', 'sip.CSeq', COMPACT, ['1 INVITE']],
+  ['compact', 'sip.CSeq.seq', COMPACT, [1]],
+  ['compact', 'sip.CSeq.method', COMPACT, ['INVITE']],
+  ['compact', 'sip.Contact', COMPACT, ['<sip:alice@192.0.2.1:5060>;expires=600, <sip:alice@192.0.2.9>']],
+  ['compact', 'sip.contact.uri', COMPACT, ['sip:alice@192.0.2.1:5060', 'sip:alice@192.0.2.9']],
+  ['compact', 'sip.contact.parameter', COMPACT, ['expires=600']],
+  ['compact', 'sip.Supported', COMPACT, ['100rel', 'timer, precondition']],
+  ['compact', 'sip.Content-Length', COMPACT, [0]],
+  ['compact', 'sip.msg_body', COMPACT, []],
+  ['compact', 'sip.Method', COMPACT, ['INVITE']],
+  ['compact', 'sip.Status-Code', COMPACT, []],
+  ['compact', 'sip.r-uri.user', COMPACT, ['+491701234567']],
+  ['compact', 'sip.r-uri.host', COMPACT, ['ims.example.net']],
+  ['folded', 'sip.Via', FOLDED, ['SIP/2.0/UDP 192.0.2.3\r\n  ;branch=z9hG4bKf']],
+  ['folded', 'sip.Via.branch', FOLDED, ['z9hG4bKf']],
+  ['folded', 'sip.Via.sent-by.address', FOLDED, ['192.0.2.3\r\n']], // Wireshark's address runs to the ';'
+  ['folded', 'sip.Subject', FOLDED, ['first\r\n\tsecond']],
+  ['folded', 'sip.From', FOLDED, ['Bob Smith <sip:bob@example.com>;tag=b1']],
+  ['folded', 'sip.from.display.info', FOLDED, ['Bob Smith ']],
+  ['folded', 'sip.to.addr', FOLDED, ['sip:carol@example.com']],
+  ['folded', 'sip.to.user', FOLDED, ['carol']],
+  ['folded', 'sip.to.tag', FOLDED, ['c1']],
+  ['folded', 'sip.Call-ID', FOLDED, ['trailing   ']],
+  ['folded', 'sip.CSeq.method', FOLDED, ['OPTIONS']],
+  ['folded', 'sip.Expires', FOLDED, [600]],
+  ['folded', 'sip.Max-Forwards', FOLDED, [4294967295]],
+  ['folded', 'sip.Content-Length', FOLDED, [0]],
+  ['folded', 'sip.msg_body', FOLDED, []], // Content-Length "3 " is refused: 0, no body
+  ['folded', 'sip.r-uri.user', FOLDED, ['bob']],
+  ['cseq-only-number', 'sip.CSeq', CSEQ_ONLY_NUMBER, ['13']],
+  ['cseq-only-number', 'sip.CSeq.seq', CSEQ_ONLY_NUMBER, []],
+  ['cseq-only-number', 'sip.Call-ID', CSEQ_ONLY_NUMBER, ['bye-1']],
+  ['cseq-only-number', 'sip.User-Agent', CSEQ_ONLY_NUMBER, []], // after the CSeq: not dissected
+  ['ims-183', 'sip.Status-Code', IMS_183, [183]],
+  ['ims-183', 'sip.Status-Line', IMS_183, ['SIP/2.0 183 Session Progress']],
+  ['ims-183', 'sip.Method', IMS_183, []],
+  ['ims-183', 'sip.from.user', IMS_183, ['+4917012']],
+  ['ims-183', 'sip.from.display.info', IMS_183, []],
+  ['ims-183', 'sip.to.tag', IMS_183, ['b183']],
+  ['ims-183', 'sip.P-Asserted-Identity', IMS_183, ['"Bob" <sip:bob@ims.example.net>, <tel:+4917099>']],
+  ['ims-183', 'sip.pai.user', IMS_183, ['bob']], // the first identity only
+  ['ims-183', 'sip.icid_value', IMS_183, ['"AyretyU0dm+6O2IrT5tAFrbHLso="']],
+  ['ims-183', 'sip.icid_gen_addr', IMS_183, ['192.0.2.20']],
+  ['ims-183', 'sip.P-Access-Network-Info.access-type', IMS_183, ['3GPP-E-UTRAN-FDD']],
+  ['ims-183', 'sip.P-Access-Network-Info.utran-cell-id-3gpp', IMS_183, ['26203000100e2b0a']],
+  ['ims-183', 'sip.sec_mechanism.spi_c', IMS_183, [5000]],
+  ['ims-183', 'sip.sec_mechanism.port_s', IMS_183, [5064]],
+  ['ims-183', 'sip.reason_cause_q850', IMS_183, [16]],
+  ['ims-183', 'sip.reason_text', IMS_183, ['Normal call clearing']],
+  ['ims-183', 'sip.Record-Route.host', IMS_183, ['p1.example.com', 'p2.example.com']],
+  ['ims-183', 'sip.Record-Route.port', IMS_183, ['5070']],
+  ['ims-183', 'sip.Content-Length', IMS_183, [10]],
+  ['ims-183', 'sip.msg_body', IMS_183, ['v=0\ns=-\n']],
+];
+
+describe('sip message fields: the values tshark 4.0 shows', () => {
+  it.each(TABLE)('%s: %s', (_label, name, message, expected) => {
+    expect(values(name, message)).toEqual(expected);
+  });
+
+  it('gives nothing for bytes Wireshark does not take for SIP', () => {
+    for (const text of ['HTTP/1.1 200 OK\r\nVia: x\r\n\r\n', '\x01INVITE sip:a@b SIP/2.0\r\nVia: SIP/2.0/UDP h\r\n\r\n', 'INVITE sip:a@b SIP/2.1\r\nCall-ID: x\r\n\r\n', 'SIP/2.0 20 OK\r\nCall-ID: x\r\n\r\n', '']) {
+      for (const name of ['sip.Method', 'sip.Status-Code', 'sip.Via', 'sip.Call-ID', 'sip.msg_hdr']) expect(values(name, text), `${name} of ${JSON.stringify(text)}`).toEqual([]);
+    }
+  });
+
+  it('stops after a Via with a be-route parameter, as Wireshark 4.0 does (a failed assertion there)', () => {
+    const message = 'OPTIONS sip:x@example.com SIP/2.0\r\nVia: SIP/2.0/UDP 192.0.2.9;branch=z9hG4bKbe;be-route=sip:a@b\r\nFrom: <sip:a@example.com>;tag=be\r\nCall-ID: be-1\r\nCSeq: 1 OPTIONS\r\n\r\n';
+    expect(values('sip.Via.branch', message)).toEqual(['z9hG4bKbe']);
+    expect(values('sip.Via.be_route', message)).toEqual(['sip:a@b']);
+    expect(values('sip.Call-ID', message)).toEqual([]);
+    expect(values('sip.from.tag', message)).toEqual([]);
+  });
+
+  it('keeps the whole message after the start line in sip.msg_hdr, body included', () => {
+    expect(values('sip.msg_hdr', IMS_183)).toEqual([IMS_183.substring(IMS_183.indexOf('\n') + 1)]);
+  });
+});
+
+describe('declarations', () => {
+  it('declares each Wireshark header field under its Wireshark name, with its type', () => {
+    const expected: Record<string, string> = {
+      'sip.Via': 'string',
+      'sip.From': 'string',
+      'sip.Call-ID': 'string',
+      'sip.P-Asserted-Identity': 'string',
+      'sip.Security-Client': 'string',
+      'sip.Content-Length': 'number',
+      'sip.Expires': 'number',
+      'sip.Max-Forwards': 'number',
+      'sip.RSeq': 'number',
+      'sip.Retry-After': 'number',
+      'sip.Min-Expires': 'string',
+      'sip.ETag': 'string',
+      'sip.If_Match': 'string',
+      'sip.uui': 'string',
+      'sip.Referred-by': 'string',
+      'sip.Status-Code': 'number',
+      'sip.CSeq.seq': 'number',
+      'sip.msg_body': 'none',
+    };
+    for (const [name, type] of Object.entries(expected)) expect(field(name).type, name).toBe(type);
+    const names = sipMessageFields.map((f) => f.name);
+    expect(new Set(names).size).toBe(names.length);
+    for (const f of sipMessageFields) expect(f.description.length, f.name).toBeGreaterThan(2);
+  });
+});
+
+describe('sip.header["..."]', () => {
+  const message = 'MESSAGE sip:a@b SIP/2.0\r\nX-Custom: one\r\ni: cid-1\r\nx-custom:two  \r\nX-Customer: no\r\nCSeq: 1 MESSAGE\r\nk: path\r\nSupported: gruu\r\n\r\n';
+  const read = (key: string) => {
+    const bytes = enc(message);
+    return sipHeaderField(key).extract(bytes, 0, bytes.length);
+  };
+
+  it('reads any header by name, case-insensitively, each line one value', () => {
+    expect(read('X-Custom')).toEqual(['one', 'two  ']);
+    expect(read('x-CUSTOM')).toEqual(['one', 'two  ']);
+    expect(sipHeaderField('X-Custom').name).toBe('sip.header["X-Custom"]');
+  });
+
+  it('resolves compact forms both ways (RFC 3261 §7.3.3)', () => {
+    expect(read('Call-ID')).toEqual(['cid-1']);
+    expect(read('i')).toEqual(['cid-1']);
+    expect(read('Supported')).toEqual(['path', 'gruu']);
+    expect(read('k')).toEqual(['path', 'gruu']);
+  });
+
+  it('is empty for an absent header', () => {
+    expect(read('P-Asserted-Identity')).toEqual([]);
+    expect(read('y')).toEqual([]);
+  });
+});
+
+describe('robustness', () => {
+  const messages = [COMPACT, FOLDED, CSEQ_ONLY_NUMBER, IMS_183];
+  const all = [...sipMessageFields, sipHeaderField('X-Custom'), sipHeaderField('v')];
+
+  it('reads only within [start, end): the same values inside a larger buffer', () => {
+    const junk = enc('Via: SIP/2.0/UDP evil;branch=z9hG4bKevil\r\nUser-Agent: outside\r\n\r\n');
+    for (const message of messages) {
+      const m = enc(message);
+      const big = new Uint8Array(junk.length + m.length + junk.length);
+      big.set(junk, 0);
+      big.set(m, junk.length);
+      big.set(junk, junk.length + m.length);
+      for (const f of all) expect(f.extract(big, junk.length, junk.length + m.length), f.name).toEqual(f.extract(m, 0, m.length));
+    }
+  });
+
+  it('never throws on truncated messages, and a truncation reads nothing past its end', () => {
+    for (const message of messages) {
+      const m = enc(message);
+      for (let cut = 0; cut <= m.length; cut += 3) {
+        const copy = m.slice(0, cut);
+        for (const f of all) expect(f.extract(m, 0, cut), `${f.name} cut at ${cut}`).toEqual(f.extract(copy, 0, copy.length));
+      }
+    }
+  });
+
+  it('never throws on random bytes or bit-flipped messages, and gives values of the declared type', () => {
+    const random = seededRandom(5);
+    for (let n = 0; n < 300; n++) {
+      const m = enc(messages[n % messages.length]);
+      for (let k = 0; k < 4; k++) m[Math.floor(random() * m.length)] = Math.floor(random() * 256);
+      for (const f of all) {
+        const got = f.extract(m, 0, m.length);
+        for (const v of got) expect(typeof v, f.name).toBe(f.type === 'number' ? 'number' : 'string');
+      }
+    }
+    for (const f of all) expect(f.extract(new Uint8Array(0), 0, 0)).toEqual([]);
+    for (const f of all) expect(f.extract(enc('INVITE sip:a@b SIP/2.0'), 5, 2)).toEqual([]);
+  });
+
+  it('finds the body the way Wireshark delimits it: after the empty line, at most Content-Length bytes', () => {
+    const m = enc(IMS_183 + 'trailing'); // Content-Length: 10, 8 bytes of SDP then "trailing"
+    const body = sipBody(m, 0, m.length);
+    expect(body && new TextDecoder().decode(m.subarray(body.offset, body.offset + body.length))).toBe('v=0\ns=-\ntr');
+    expect(body?.mediaType).toBe('application/sdp');
+  });
+});
+
+describe('number conversions', () => {
+  it('strtoul32 is C strtoul then the low 32 bits', () => {
+    expect(strtoul32('0600')).toBe(600);
+    expect(strtoul32('  12abc')).toBe(12);
+    expect(strtoul32('-1')).toBe(4294967295);
+    expect(strtoul32('99999999999')).toBe(1215752191); // tshark shows RSeq: 99999999999 as 1215752191
+    expect(strtoul32('99999999999999999999999')).toBe(4294967295);
+    expect(strtoul32('x')).toBe(0);
+  });
+
+  it('wsStrtou32 refuses anything but a whole number', () => {
+    expect(wsStrtou32('120')).toEqual([120, true]);
+    expect(wsStrtou32('120 ')).toEqual([0, false]);
+    expect(wsStrtou32('120;duration=5')).toEqual([0, false]);
+    expect(wsStrtou32('+1')).toEqual([0, false]);
+    expect(wsStrtou32('4294967296')).toEqual([4294967295, false]);
+  });
+});
