@@ -9,17 +9,8 @@
 //
 //   node bench/filter-bench.mjs [--file X.pcap] [--runs 5]
 import { existsSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-
-const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const args = process.argv.slice(2);
-const option = (name, fallback) => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 ? args[i + 1] : fallback;
-};
-const runs = Number(option('runs', '5'));
-const file = resolve(option('file', join(root, 'bench/data/volte-25k.pcap')));
+import { join } from 'node:path';
+import { file, median, root, runs } from './common.mjs';
 if (!existsSync(file)) {
   console.error(`No capture at ${file} (npm run bench generates it first). Pass --file FILE.`);
   process.exit(1);
@@ -52,11 +43,6 @@ console.log(`${file}: ${engine.index.count} messages, read + index + analysis ${
 console.log('Target: each filter under 100 ms after the index is built.\n');
 console.log(`${'filter'.padEnd(16)} ${'matches'.padStart(8)}  ${'first ms'.padStart(9)}  ${'again ms (median of ' + runs + ')'.padStart(4)}  expression`);
 
-const median = (values) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-};
 
 const results = [];
 for (const [label, text] of FILTERS) {

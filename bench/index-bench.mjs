@@ -10,16 +10,7 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-
-const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const args = process.argv.slice(2);
-const option = (name, fallback) => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 ? args[i + 1] : fallback;
-};
-const runs = Number(option('runs', '5'));
-const file = resolve(option('file', join(root, 'bench/data/volte-25k.pcap')));
+import { file, median, root, runs } from './common.mjs';
 
 function have(command) {
   return spawnSync('sh', ['-c', `command -v ${command}`]).status === 0;
@@ -52,11 +43,6 @@ function measure(command, commandArgs) {
   return { wall: Number(wall), rss: Number(rssKb) * 1024, stdout: r.stdout };
 }
 
-function median(values) {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-}
 
 function report(label, samples) {
   const wall = median(samples.map((s) => s.wall));

@@ -146,7 +146,8 @@ function uriPart(index: MessageIndex, column: TextColumn, part: 'user' | 'host' 
     if (text === '') return NO_VALUES;
     if (part === 'addr') return [text];
     const uri = parseUri(text);
-    const value = part === 'user' ? uri.user : uri.host;
+    // Wireshark shows an IPv6 host as written in the URI, in brackets (RFC 3261 §25.1 IPv6reference).
+    const value = part === 'user' ? uri.user : uri.hostType === 'ipv6' && !uri.host.startsWith('[') ? `[${uri.host}]` : uri.host;
     return value ? [value] : NO_VALUES;
   });
 }

@@ -109,7 +109,20 @@ function parseInto(src: TextSource, start: number, end: number, na: NameAddr, al
       na.displayName = unfold(src.str(i, nameEnd));
       checkTokenDisplayName(src, i, nameEnd, na);
     } else if (j < end && c === 0x22) {
-      addProblem(na, 'error', "unexpected '\"' in an addr-spec", j);
+      // A display name that is neither tokens nor one quoted-string (`\"arik\" <sip:...>`): when a '<'
+      // follows, read it the way Wireshark and a human do, as a display name before <URI>.
+      let lt = j;
+      while (lt < end && b[lt] !== 0x3c && b[lt] !== 0x3b && !(inList && b[lt] === 0x2c)) {
+        const q = b[lt] === 0x22 ? scanQuoted(b, lt, end) : -1;
+        lt = q > lt ? q : lt + 1;
+      }
+      if (lt < end && b[lt] === 0x3c) {
+        addProblem(na, 'error', 'the display name is neither tokens nor a quoted string (RFC 3261 §25.1 display-name)', i);
+        laquot = lt;
+        let nameEnd = lt;
+        while (nameEnd > i && LWS_BYTE[b[nameEnd - 1]] === 1) nameEnd--;
+        na.displayName = unfold(src.str(i, nameEnd));
+      } else addProblem(na, 'error', "unexpected '\"' in an addr-spec", j);
     }
   } else laquot = i;
 
