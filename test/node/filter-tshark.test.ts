@@ -137,6 +137,17 @@ const TABLE: [filter: string, capture: string, count: number, tsharkEquivalent?:
   ['gre', 'heplify_erspan_sip_ipv4_udp.pcapng', 140],
   ['frame.time < "Jul  4, 2005 09:45:00"', 'sngrep_aaa.pcap', 44],
   ['frame.time_relative <= 120.5', 'sngrep_aaa.pcap', 5],
+  // Several occurrences of a field (two Via headers after a proxy): Wireshark 4.0's any/all semantics.
+  ['count(sip.Via) >= 2', 'sipnab_sip-proxy.pcap', 4],
+  ['sip.Via.branch == "z9hG4bKac751052981"', 'sipnab_sip-proxy.pcap', 8],
+  ['sip.Via.branch != "z9hG4bKac751052981"', 'sipnab_sip-proxy.pcap', 3],
+  ['sip.Via.branch ~= "z9hG4bKac751052981"', 'sipnab_sip-proxy.pcap', 7],
+  ['sip.Via.branch === "z9hG4bKac751052981"', 'sipnab_sip-proxy.pcap', 4],
+  ['sip.Via contains "5080"', 'sipnab_sip-proxy.pcap', 4],
+  ['sip.Via.branch in {"z9hG4bKac49822475", "z9hG4bKac2078312208"}', 'sipnab_sip-proxy.pcap', 6],
+  ['ip.addr == 10.33.6.0/24 && ip.src != 10.33.6.101', 'sipnab_sip-proxy.pcap', 8],
+  ['sip.Via.sent-by.address == 10.33.6.102', 'sipnab_sip-proxy.pcap', 4],
+  ['count(sip.Via.branch) == 1 && sip.Method', 'sipnab_sip-proxy.pcap', 3],
 ];
 
 function capturePath(name: string): string {
