@@ -17,10 +17,9 @@
  */
 import type { FieldType, FieldValue, MessageFieldDeclaration } from '../filter/field.js';
 import { multipartBoundary } from '../sip/content-type.js';
-import { collector, put, sipBody, Tvb, wsStrtou32, type Emit } from '../sip/fields.js';
+import { collector, NO_EMIT, put, sipBody, Tvb, wsStrtou32, type Emit } from '../sip/fields.js';
 import { parseMultipart } from '../sip/multipart.js';
 import type { MultipartPart } from '../sip/types.js';
-
 
 /** The byte ranges [start, end) of the SDP bodies of a SIP message. */
 export function sdpBodies(bytes: Uint8Array, start: number, end: number): Array<[number, number]> {
@@ -144,28 +143,35 @@ function validPayloadType(s: string): boolean {
   return ok && v < 128;
 }
 
-function dissectOwner(t: Tvb, emit: Emit): void {
-  const at = { offset: t.start, next: -1 };
-  const names = ['sdp.owner.username', 'sdp.owner.sessionid', 'sdp.owner.version', 'sdp.owner.network_type', 'sdp.owner.address_type'];
-  for (const name of names) {
+/**
+ * The leading space-separated tokens of an o=, c=, t= or m= line, one item each (find_next_optional_token_in_line
+ * then proto_tree_add_item, as each of those dissectors repeats it): false when a token is missing (the
+ * dissector returns there); `at.offset` ends after the last one.
+ */
+function tokenItems(t: Tvb, emit: Emit, at: { offset: number; next: number }, fields: readonly string[]): boolean {
+  for (const field of fields) {
     const length = nextToken(t, at);
-    if (length === 0) return;
-    put(t, emit, name, at.offset, length);
+    if (length === 0) return false;
+    put(t, emit, field, at.offset, length);
     at.offset = after(t, at.next);
   }
+  return true;
+}
+
+const OWNER_TOKENS = ['sdp.owner.username', 'sdp.owner.sessionid', 'sdp.owner.version', 'sdp.owner.network_type', 'sdp.owner.address_type'];
+
+function dissectOwner(t: Tvb, emit: Emit): void {
+  const at = { offset: t.start, next: -1 };
+  if (!tokenItems(t, emit, at, OWNER_TOKENS)) return;
   put(t, emit, 'sdp.owner.address', at.offset, -1);
 }
 
+const CONNECTION_TOKENS = ['sdp.connection_info.network_type', 'sdp.connection_info.address_type'];
+
 function dissectConnection(t: Tvb, emit: Emit): void {
   const at = { offset: t.start, next: -1 };
-  let length = nextToken(t, at);
-  if (length === 0) return;
-  put(t, emit, 'sdp.connection_info.network_type', at.offset, length);
-  at.offset = after(t, at.next);
-  length = nextToken(t, at);
-  if (length === 0) return;
-  put(t, emit, 'sdp.connection_info.address_type', at.offset, length);
-  let offset = after(t, at.next);
+  if (!tokenItems(t, emit, at, CONNECTION_TOKENS)) return;
+  let offset = at.offset;
   let slash = t.find(offset, -1, 0x2f);
   put(t, emit, 'sdp.connection_info.address', offset, slash === -1 ? -1 : slash - offset);
   if (slash === -1) return;
@@ -182,33 +188,47 @@ function dissectBandwidth(t: Tvb, emit: Emit): void {
   put(t, emit, 'sdp.bandwidth.value', colon + 1, -1);
 }
 
+const TIME_TOKENS = ['sdp.time.start'];
+
 function dissectTime(t: Tvb, emit: Emit): void {
   const at = { offset: t.start, next: -1 };
-  const length = nextToken(t, at);
-  if (length === 0) return;
-  put(t, emit, 'sdp.time.start', at.offset, length);
-  put(t, emit, 'sdp.time.stop', after(t, at.next), -1);
+  if (!tokenItems(t, emit, at, TIME_TOKENS)) return;
+  put(t, emit, 'sdp.time.stop', at.offset, -1);
+}
+
+/** The name of an a= line, read by attributeName. */
+const attribute = { name: '', colon: 0 };
+
+/**
+ * dissect_sdp_session_attribute / dissect_sdp_media_attribute: the attribute's name, up to the first ':',
+ * emitted as `nameField` and left in `attribute` with the colon's offset; false for a property attribute
+ * (no ':'), which has no items.
+ */
+function attributeName(t: Tvb, emit: Emit, nameField: string): boolean {
+  const colon = t.find(t.start, -1, 0x3a);
+  if (colon === -1) return false;
+  attribute.colon = colon;
+  attribute.name = t.str(t.start, colon - t.start);
+  emit(nameField, attribute.name);
+  return true;
 }
 
 function dissectSessionAttribute(t: Tvb, emit: Emit): void {
-  const colon = t.find(t.start, -1, 0x3a);
-  if (colon === -1) return;
-  const field = t.str(t.start, colon - t.start);
-  emit('sdp.session_attr.field', field);
-  const offset = colon + 1;
+  if (!attributeName(t, emit, 'sdp.session_attr.field')) return;
+  const field = attribute.name;
+  const offset = attribute.colon + 1;
   // `a=name:` with nothing after the colon: the value item below throws (the SDP ends, "Malformed Packet").
   // ipbcp and key-mgmt have their own sub-fields instead of a value.
   if (field === 'ipbcp' || field === 'key-mgmt') return;
   put(t, emit, 'sdp.session_attr.value', offset, -1);
 }
 
+const MEDIA_TOKENS = ['sdp.media.media'];
+
 function dissectMedia(t: Tvb, emit: Emit): void {
   const at = { offset: t.start, next: -1 };
+  if (!tokenItems(t, emit, at, MEDIA_TOKENS)) return;
   let length = nextToken(t, at);
-  if (length === 0) return;
-  put(t, emit, 'sdp.media.media', at.offset, length);
-  at.offset = after(t, at.next);
-  length = nextToken(t, at);
   if (length === 0) return;
   const slash = t.find(at.offset, length, 0x2f);
   const port = (offset: number, len: number) => {
@@ -254,13 +274,11 @@ const SPECIAL_ATTRIBUTES = new Set(['rtpmap', 'fmtp', 'path', 'h248item', 'crypt
 const FMTP_NAMED_FORMATS = new Set(['ipdc-kmm', 'ipdc-ksm', 'mcptt', 'mcvideo', 'tbcp']);
 
 function dissectMediaAttribute(t: Tvb, emit: Emit): void {
-  const colon = t.find(t.start, -1, 0x3a);
-  if (colon === -1) return;
-  const field = t.str(t.start, colon - t.start);
-  emit('sdp.media_attribute.field', field);
+  if (!attributeName(t, emit, 'sdp.media_attribute.field')) return;
+  const colon = attribute.colon;
   const offset = t.skipWsp(colon + 1, t.end - (colon + 1));
   if (offset >= t.end) return;
-  const name = field.toLowerCase();
+  const name = attribute.name.toLowerCase();
   if (name === 'rtpmap') return dissectRtpmap(t, offset, emit);
   if (name === 'fmtp') return dissectFmtp(t, offset, emit);
   if (SPECIAL_ATTRIBUTES.has(name)) return;
@@ -364,9 +382,6 @@ const LINE_FIELDS: Record<string, string> = {
  * sdp.session_attr and sdp.media_attr): ours, for `sdp.attribute contains "curr:qos"` whatever the level.
  */
 const ATTRIBUTE = 'sdp.attribute';
-
-/** An emitter that wants nothing (for the setup pass). */
-const NO_EMIT: Emit = Object.assign(() => {}, { wanted: '' });
 
 /**
  * dissect_sdp over bytes [start, end): emits every field value in order. Returns false when Wireshark

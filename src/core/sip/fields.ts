@@ -176,29 +176,28 @@ export class Tvb {
    * proto_tree_add_item would (a span outside the message, a length below -1).
    */
   str(off: number, length: number): string {
+    const limit = off + this.check(off, length);
+    const b = this.b;
+    let stop = off;
+    while (stop < limit && b[stop] !== 0) stop++;
+    return decodeText(b, off, stop);
+  }
+
+  /**
+   * Throws where `str(off, length)` would, without decoding (for a value nobody asked for); returns the
+   * item's length (the bytes to the end for -1).
+   */
+  check(off: number, length: number): number {
     // Wireshark 4.0 refuses an item "to the end" (-1) that starts at the end: ReportedBoundsError.
     if (length === -1) {
       if (off >= this.end) throw OUT_OF_BOUNDS;
       length = this.end - off;
     }
     if (length < 0 || off < this.start || off + length > this.end) throw OUT_OF_BOUNDS;
-    const b = this.b;
-    let stop = off;
-    const limit = off + length;
-    while (stop < limit && b[stop] !== 0) stop++;
-    return decodeText(b, off, stop);
+    return length;
   }
 
-  /** Throws where `str(off, length)` would, without decoding (for a value nobody asked for). */
-  check(off: number, length: number): void {
-    if (length === -1) {
-      if (off >= this.end) throw OUT_OF_BOUNDS;
-      length = this.end - off;
-    }
-    if (length < 0 || off < this.start || off + length > this.end) throw OUT_OF_BOUNDS;
-  }
-
-  /** The same with ENC_ASCII: bytes above 0x7f become U+FFFD. */
+  /** `str` with ENC_ASCII: bytes above 0x7f become U+FFFD. */
   ascii(off: number, length: number): string {
     const s = this.str(off, length);
     // eslint-disable-next-line no-control-regex
@@ -420,15 +419,12 @@ function dissectSipUri(t: Tvb, start: number, lineEnd: number, u: UriOffsets): n
   if (c === 0x3a) {
     u.portStart = p + 1;
     p = u.portStart;
-    portLoop: while (p < lineEnd) {
+    // Wireshark's port loop ends at its first search: the port runs to the next '>', ',', ';', '?', SP or CR.
+    if (p < lineEnd) {
       p++;
       p = t.pbrk(p, lineEnd - p, PBRK_PARAM_END);
-      if (p === -1) {
-        p = lineEnd;
-        break;
-      }
-      if (t.found === 0x3b) u.paramsStart = p + 1;
-      break portLoop;
+      if (p === -1) p = lineEnd;
+      else if (t.found === 0x3b) u.paramsStart = p + 1;
     }
     u.portEnd = p - 1;
   }
@@ -488,11 +484,9 @@ function dissectNameAddr(t: Tvb, start: number, lineEnd: number, u: UriOffsets):
  */
 function displaySipUri(t: Tvb, u: UriOffsets, family: UriFamily, emit: Emit): void {
   const item = (field: string, off: number, length: number, alsoDisplay = false) => {
-    if (emit.wanted === field || (alsoDisplay && emit.wanted === 'sip.display.info')) {
-      const value = t.str(off, length);
-      emit(field, value);
-      if (alsoDisplay) emit('sip.display.info', value);
-    } else t.check(off, length);
+    // The display name is also a `sip.display.info` item (whichever header it is in).
+    if (alsoDisplay && emit.wanted === 'sip.display.info') emit('sip.display.info', t.str(off, length));
+    else put(t, emit, field, off, length);
   };
   if (u.displayEnd !== u.displayStart) item(family.display, u.displayStart, u.displayEnd - u.displayStart + 1, true);
   item(family.addr, u.uriStart, u.uriEnd - u.uriStart + 1);
@@ -687,16 +681,10 @@ const utf8Encoder = new TextEncoder();
 function cseqParts(t: Tvb, h: HeaderLine, values = true): CseqParts {
   const valueLength = h.lineEnd - h.valueOffset;
   const converted = convertedValue(t, h);
-  const at = (i: number) => (i < converted.length ? converted[i] : 0);
   const parts: CseqParts = { ends: false };
-  let i = 0;
-  for (; i < valueLength; i++) {
-    if (!isDigit(at(i))) {
-      if (values) parts.seq = strtoul32(cString(converted, 0));
-      break;
-    }
-  }
-  while (i < valueLength && !isAlpha(at(i))) i++;
+  let i = skipDigits(converted, 0, valueLength);
+  if (i < valueLength && values) parts.seq = strtoul32(cString(converted, 0));
+  i = skipToLetter(converted, i, valueLength);
   if (i === valueLength) {
     parts.ends = true;
     return parts;
@@ -720,6 +708,23 @@ function convertedValue(t: Tvb, h: HeaderLine): Uint8Array {
   const raw = t.b.subarray(h.valueOffset, h.lineEnd);
   for (let i = 0; i < raw.length; i++) if (raw[i] >= 0x80) return utf8Encoder.encode(decodeText(t.b, h.valueOffset, h.lineEnd));
   return raw;
+}
+
+/** The byte at `i` of the `value` buffer (bounded by the raw length): past the converted text, its NUL. */
+function valueByte(value: Uint8Array, i: number): number {
+  return i < value.length ? value[i] : 0;
+}
+
+/** From `i`, the first index below `limit` whose byte is not a digit (`limit` when all are). */
+function skipDigits(value: Uint8Array, i: number, limit: number): number {
+  while (i < limit && isDigit(valueByte(value, i))) i++;
+  return i;
+}
+
+/** From `i`, the first index below `limit` whose byte is a letter (`limit` when none is). */
+function skipToLetter(value: Uint8Array, i: number, limit: number): number {
+  while (i < limit && !isAlpha(valueByte(value, i))) i++;
+  return i;
 }
 
 /** A C string read from `buffer` at `from` (up to its NUL), decoded. */
@@ -786,7 +791,7 @@ export function put(t: Tvb, emit: Emit, field: string, off: number, length: numb
 }
 
 /** An emitter that wants nothing: runs a dissection for its side effects (where it ends). */
-const NO_EMIT: Emit = Object.assign(() => {}, { wanted: '' });
+export const NO_EMIT: Emit = Object.assign(() => {}, { wanted: '' });
 
 export function collector(field: string, out: FieldValue[]): Emit {
   const emit = (name: string, value: FieldValue) => {
@@ -838,16 +843,23 @@ const RECORD_ROUTE = uriFamily('sip.Record-Route', 'uri');
 const SERVICE_ROUTE = uriFamily('sip.Service-Route', 'uri');
 const PATH = uriFamily('sip.Path', 'uri');
 
-/** POS_TO / POS_FROM: the name-addr (parsed to the line end + 2, CR LF included), then the first "tag=". */
+/**
+ * The name-addr at the start of a header value, parsed to the line end + 2 (CR LF included, as the To, From,
+ * P-Asserted-Identity, P-Preferred-Identity and Permission-Missing cases pass it), and its items; returns the
+ * offset after it, or -1 when it does not parse.
+ */
+function valueNameAddr(t: Tvb, h: HeaderLine, family: UriFamily, emit: Emit): number {
+  const u = newUriOffsets();
+  if (dissectNameAddr(t, h.valueOffset, h.lineEnd + 2, u) === -1) return -1;
+  displaySipUri(t, u, family, emit);
+  return u.nameAddrEnd + 1;
+}
+
+/** POS_TO / POS_FROM: the name-addr, then the first "tag=" after it (from the line start when it does not parse). */
 function toOrFrom(family: UriFamily, tagField: string): HeaderDissector {
   return (t, h, emit) => {
-    const u = newUriOffsets();
-    let offset = h.offset;
-    if (dissectNameAddr(t, h.valueOffset, h.lineEnd + 2, u) !== -1) {
-      displaySipUri(t, u, family, emit);
-      offset = u.nameAddrEnd + 1;
-    }
-    let p = offset;
+    const nameAddrEnd = valueNameAddr(t, h, family, emit);
+    let p = nameAddrEnd === -1 ? h.offset : nameAddrEnd;
     while (p < h.lineEnd && !t.strneql(p, 'tag=')) p++;
     if (p < h.lineEnd) {
       p += 4;
@@ -863,8 +875,7 @@ function toOrFrom(family: UriFamily, tagField: string): HeaderDissector {
 /** POS_P_ASSERTED_IDENTITY, POS_P_PREFERRED_IDENTITY, POS_PERMISSION_MISSING: the first name-addr only. */
 function firstNameAddr(family: UriFamily): HeaderDissector {
   return (t, h, emit) => {
-    const u = newUriOffsets();
-    if (dissectNameAddr(t, h.valueOffset, h.lineEnd + 2, u) !== -1) displaySipUri(t, u, family, emit);
+    valueNameAddr(t, h, family, emit);
   };
 }
 
@@ -897,13 +908,21 @@ function routeHeader(family: UriFamily): HeaderDissector {
 /** POS_CONTACT: `*`, or contact items (dissect_sip_contact_item) up to the end of the line, CR LF included. */
 const contactHeader: HeaderDissector = (t, h, emit) => {
   if (t.get(h.valueOffset) === 0x2a) return;
-  let comma = h.valueOffset;
-  while ((comma = contactItem(t, comma, h.next, emit)) !== -1) {
-    if (comma === h.next) break;
+  commaSeparatedItems(t, h.valueOffset, h.next, emit, contactItem);
+};
+
+/**
+ * The item loop of the Contact and Authorization-like cases: `item` dissects one item from `start` and
+ * returns where it stopped (-1: give up); at a ',' there, the next item starts after it.
+ */
+function commaSeparatedItems(t: Tvb, start: number, lineEnd: number, emit: Emit, item: (t: Tvb, start: number, lineEnd: number, emit: Emit) => number): void {
+  let comma = start;
+  while ((comma = item(t, comma, lineEnd, emit)) !== -1) {
+    if (comma === lineEnd) break;
     if (t.get(comma) !== 0x2c) break;
     comma++;
   }
-};
+}
 
 function contactItem(t: Tvb, start: number, lineEnd: number, emit: Emit): number {
   start = t.skipWsp(start, lineEnd - start);
@@ -1115,23 +1134,14 @@ const cseqHeader: HeaderDissector = (t, h, emit, state) => {
 const rackHeader: HeaderDissector = (t, h, emit, state) => {
   const valueLength = h.lineEnd - h.valueOffset;
   const value = convertedValue(t, h);
-  const at = (i: number) => (i < value.length ? value[i] : 0);
-  let i = 0;
-  for (; i < valueLength; i++) {
-    if (!isDigit(at(i))) {
-      emit('sip.RAck.RSeq.seq', strtoul32(cString(value, 0)));
-      break;
-    }
-  }
-  while (i < valueLength && (at(i) === SP || at(i) === HT)) i++;
+  // As in the CSeq case, a number is added only when a non-digit follows it.
+  let i = skipDigits(value, 0, valueLength);
+  if (i < valueLength) emit('sip.RAck.RSeq.seq', strtoul32(cString(value, 0)));
+  while (i < valueLength && (valueByte(value, i) === SP || valueByte(value, i) === HT)) i++;
   const cseqStart = i;
-  for (; i < valueLength; i++) {
-    if (!isDigit(at(i))) {
-      emit('sip.RAck.CSeq.seq', strtoul32(cString(value, cseqStart)));
-      break;
-    }
-  }
-  while (i < valueLength && !isAlpha(at(i))) i++;
+  i = skipDigits(value, i, valueLength);
+  if (i < valueLength) emit('sip.RAck.CSeq.seq', strtoul32(cString(value, cseqStart)));
+  i = skipToLetter(value, i, valueLength);
   // Wireshark compares with the line's length here, not the value's (so this almost never returns).
   if (i === h.lineEnd - h.offset) return;
   if (state.cseqSeen) put(t, emit, 'sip.RAck.CSeq.method', h.valueOffset + i, valueLength - i);
@@ -1196,11 +1206,7 @@ function authHeader(hasScheme: boolean): HeaderDissector {
       comma = t.pbrk(h.valueOffset, lineEnd - h.valueOffset, PBRK_WHITESPACE);
       emit('sip.auth.scheme', t.str(h.valueOffset, comma - h.valueOffset));
     }
-    while ((comma = authItem(t, comma, lineEnd, emit)) !== -1) {
-      if (comma === lineEnd) break;
-      if (t.get(comma) !== 0x2c) break;
-      comma++;
-    }
+    commaSeparatedItems(t, comma, lineEnd, emit, authItem);
   };
 }
 
@@ -1231,8 +1237,37 @@ function authItem(t: Tvb, start: number, lineEnd: number, emit: Emit): number {
   return q === -1 ? lineEnd : q;
 }
 
+/** Parameter names (lower case) → [field, numeric: the value converted with strtoul]. */
+type ParameterFields = ReadonlyMap<string, readonly [field: string, numeric: boolean]>;
+
+/**
+ * The `;name=value` parameter loop of dissect_sip_sec_mechanism, dissect_sip_p_access_network_info_header and
+ * dissect_sip_p_charging_vector_header, from `current` to `lineEnd`: each parameter runs from its first
+ * non-blank to the next ';' (or the line end), its name (compared lower-cased) to the first '=' after its
+ * first character. A known name's value is emitted. A parameter without '=' ends the loop in the
+ * Security-* case (`stopWithoutEquals`) and is passed over in the other two.
+ */
+function parameterValues(t: Tvb, current: number, lineEnd: number, fields: ParameterFields, stopWithoutEquals: boolean, emit: Emit): void {
+  while (current < lineEnd) {
+    current = t.skipWsp(current, lineEnd - current);
+    let semi = t.find(current, lineEnd - current, 0x3b);
+    if (semi === -1) semi = lineEnd;
+    const equals = t.find(current + 1, semi - current, 0x3d);
+    if (equals === -1) {
+      if (stopWithoutEquals) return;
+    } else {
+      const known = fields.get(t.str(current, equals - current).toLowerCase());
+      if (known) {
+        const value = t.str(equals + 1, semi - equals - 1);
+        emit(known[0], known[1] ? strtoul32(value) : value);
+      }
+    }
+    current = semi + 1;
+  }
+}
+
 /** dissect_sip_sec_mechanism parameters → [field, numeric]. */
-const SEC_MECHANISM_PARAMETERS = new Map<string, [string, boolean]>([
+const SEC_MECHANISM_PARAMETERS: ParameterFields = new Map<string, [string, boolean]>([
   ['alg', ['sip.sec_mechanism.alg', false]],
   ['ealg', ['sip.sec_mechanism.ealg', false]],
   ['prot', ['sip.sec_mechanism.prot', false]],
@@ -1263,47 +1298,30 @@ function secMechanism(t: Tvb, start: number, lineEnd: number, emit: Emit): void 
   let semi = t.find(start, lineEnd - start, 0x3b);
   if (semi === -1) semi = lineEnd;
   emit('sip.sec_mechanism', t.str(start, semi - start));
-  let current = semi + 1;
-  while (current < lineEnd) {
-    current = t.skipWsp(current, lineEnd - current);
-    semi = t.find(current, lineEnd - current, 0x3b);
-    if (semi === -1) semi = lineEnd;
-    const equals = t.find(current + 1, semi - current, 0x3d);
-    if (equals === -1) return;
-    const name = t.str(current, equals - current).toLowerCase();
-    const known = SEC_MECHANISM_PARAMETERS.get(name);
-    if (known) {
-      const value = t.str(equals + 1, semi - equals - 1);
-      emit(known[0], known[1] ? strtoul32(value) : value);
-    }
-    current = semi + 1;
-  }
+  parameterValues(t, semi + 1, lineEnd, SEC_MECHANISM_PARAMETERS, true, emit);
 }
+
+/** The one P-Access-Network-Info parameter Wireshark 4.0 makes a field of. */
+const PANI_PARAMETERS: ParameterFields = new Map([['utran-cell-id-3gpp', ['sip.P-Access-Network-Info.utran-cell-id-3gpp', false]]]);
 
 /** dissect_sip_p_access_network_info_header (TS 24.229 §7.2A.4): the access type (only when a ';' follows) and the cell id. */
 const paniHeader: HeaderDissector = (t, h, emit) => {
   const lineEnd = h.lineEnd;
   const start = t.skipWsp(h.valueOffset, lineEnd - h.valueOffset);
   if (start >= lineEnd) return;
-  let semi = t.find(start, lineEnd - start, 0x3b);
+  const semi = t.find(start, lineEnd - start, 0x3b);
   if (semi === -1) return;
   emit('sip.P-Access-Network-Info.access-type', t.str(start, semi - start));
-  let current = semi + 1;
-  while (current < lineEnd) {
-    current = t.skipWsp(current, lineEnd - current);
-    semi = t.find(current, lineEnd - current, 0x3b);
-    if (semi === -1) semi = lineEnd;
-    const equals = t.find(current + 1, semi - current, 0x3d);
-    if (equals !== -1 && t.str(current, equals - current).toLowerCase() === 'utran-cell-id-3gpp') {
-      emit('sip.P-Access-Network-Info.utran-cell-id-3gpp', t.str(equals + 1, semi - equals - 1));
-    }
-    current = semi + 1;
-  }
+  parameterValues(t, semi + 1, lineEnd, PANI_PARAMETERS, false, emit);
 };
+
+/** The one P-Charging-Vector parameter Wireshark 4.0 looks for by name. */
+const PCV_PARAMETERS: ParameterFields = new Map([['icid-gen-addr', ['sip.icid_gen_addr', false]]]);
 
 /**
  * dissect_sip_p_charging_vector_header (RFC 7315 §4.6): the value of the first parameter, whatever its name,
- * is the icid-value; `icid-gen-addr` is looked for by that name (not RFC 7315's `icid-generated-at`).
+ * is the icid-value; `icid-gen-addr` is looked for by that name (not RFC 7315's `icid-generated-at`). Its start
+ * only looks like P-Access-Network-Info's: here a value without ';' is one parameter, there it has no access type.
  */
 const pcvHeader: HeaderDissector = (t, h, emit) => {
   const lineEnd = h.lineEnd;
@@ -1311,20 +1329,10 @@ const pcvHeader: HeaderDissector = (t, h, emit) => {
   if (start >= lineEnd) return;
   let semi = t.find(start, lineEnd - start, 0x3b);
   if (semi === -1) semi = lineEnd;
-  let equals = t.find(start + 1, semi - start, 0x3d);
+  const equals = t.find(start + 1, semi - start, 0x3d);
   if (equals === -1) return;
   emit('sip.icid_value', t.str(equals + 1, semi - equals - 1));
-  let current = semi + 1;
-  while (current < lineEnd) {
-    current = t.skipWsp(current, lineEnd - current);
-    semi = t.find(current, lineEnd - current, 0x3b);
-    if (semi === -1) semi = lineEnd;
-    equals = t.find(current + 1, semi - current, 0x3d);
-    if (equals !== -1 && t.str(current, equals - current).toLowerCase() === 'icid-gen-addr') {
-      emit('sip.icid_gen_addr', t.str(equals + 1, semi - equals - 1));
-    }
-    current = semi + 1;
-  }
+  parameterValues(t, semi + 1, lineEnd, PCV_PARAMETERS, false, emit);
 };
 
 /** dissect_sip_p_feature_caps (RFC 6809): the pieces between ";+". */
@@ -1570,24 +1578,30 @@ function headerList(names: readonly string[]): ReadonlyArray<[string, HeaderName
   return names.map((n) => [n, HEADER_NAMES.get(n) as HeaderName]);
 }
 
+/**
+ * The values of `field` in one message: runs the dissection over the listed headers, `onHeader` reading each
+ * with an emitter that keeps `field`'s values and the message's DissectState.
+ */
+function headerValues(
+  bytes: Uint8Array,
+  start: number,
+  end: number,
+  field: string,
+  headers: ReadonlyArray<[canonical: string, name: HeaderName]>,
+  onHeader: (t: Tvb, h: HeaderLine, canonical: string, emit: Emit, state: DissectState) => void,
+): FieldValue[] {
+  const out: FieldValue[] = [];
+  const emit = collector(field, out);
+  const state: DissectState = { cseqSeen: false };
+  dissectMessage(bytes, start, end, { headers, onHeader: (t, h, canonical) => onHeader(t, h, canonical, emit, state) });
+  return out;
+}
+
 /** A field filled by header dissectors: runs them on the named headers and keeps this field's values. */
 function subField(field: string, headers: readonly string[], type: FieldType, description: string): MessageFieldDeclaration {
   const list = headerList(headers.includes('CSeq') || !headers.includes('RAck') ? headers : [...headers, 'CSeq']);
-  return {
-    name: field,
-    type,
-    description,
-    extract(bytes, start, end) {
-      const out: FieldValue[] = [];
-      const emit = collector(field, out);
-      const state: DissectState = { cseqSeen: false };
-      dissectMessage(bytes, start, end, {
-        headers: list,
-        onHeader: (t, h, canonical) => HEADER_DISSECTORS[canonical](t, h, emit, state),
-      });
-      return out;
-    },
-  };
+  const dissect = (t: Tvb, h: HeaderLine, canonical: string, emit: Emit, state: DissectState) => HEADER_DISSECTORS[canonical](t, h, emit, state);
+  return { name: field, type, description, extract: (bytes, start, end) => headerValues(bytes, start, end, field, list, dissect) };
 }
 
 /** The value of one header as its own field shows it. */
@@ -1601,25 +1615,12 @@ function headerValue(t: Tvb, h: HeaderLine, kind: HeaderValueKind): FieldValue {
 function headerField(name: string, field: string, type: FieldType, description: string): MessageFieldDeclaration {
   const kind = NUMERIC_HEADERS[name] ?? 'string';
   const list = headerList([name]);
-  return {
-    name: field,
-    type,
-    description,
-    extract(bytes, start, end) {
-      const out: FieldValue[] = [];
-      // A too-long CSeq method adds a second sip.CSeq item (see cseqHeader).
-      const emit = collector('sip.CSeq', out);
-      const state: DissectState = { cseqSeen: false };
-      dissectMessage(bytes, start, end, {
-        headers: list,
-        onHeader: (t, h) => {
-          out.push(headerValue(t, h, kind));
-          if (name === 'CSeq') cseqHeader(t, h, emit, state);
-        },
-      });
-      return out;
-    },
+  const read = (t: Tvb, h: HeaderLine, _canonical: string, emit: Emit, state: DissectState) => {
+    emit(field, headerValue(t, h, kind));
+    // A too-long CSeq method adds a second sip.CSeq item (see cseqHeader).
+    if (name === 'CSeq') cseqHeader(t, h, emit, state);
   };
+  return { name: field, type, description, extract: (bytes, start, end) => headerValues(bytes, start, end, field, list, read) };
 }
 
 /** The fields of the start line. */
@@ -1636,7 +1637,6 @@ function startLineField(field: string, type: FieldType, description: string, rea
   };
 }
 
-/** dfilter_sip_request_line: the Request-URI, parsed up to the first space after it. */
 /** dfilter_sip_request_line: the Request-URI, parsed up to the first space after it (its parameters are never shown). */
 function requestUriField(field: string, description: string): MessageFieldDeclaration {
   return startLineField(field, 'string', description, (t, sl, out) => {
@@ -1927,19 +1927,10 @@ export function sipHeaderField(headerName: string): MessageFieldDeclaration {
   const canonical = CANONICAL.get(key.toLowerCase());
   const row = canonical ? HEADER_TABLE.find(([n]) => n === canonical) : undefined;
   const target: HeaderName = row ? (HEADER_NAMES.get(row[0]) as HeaderName) : headerNameOf(key);
-  return {
-    name: `sip.header["${headerName}"]`,
-    type: 'string',
-    description: `The value of each ${canonical ?? key} header`,
-    extract(bytes, start, end) {
-      const out: FieldValue[] = [];
-      dissectMessage(bytes, start, end, {
-        headers: [[canonical ?? key, target]],
-        onHeader: (t, h) => out.push(t.str(h.valueOffset, h.lineEnd - h.valueOffset)),
-      });
-      return out;
-    },
-  };
+  const name = `sip.header["${headerName}"]`;
+  const list: ReadonlyArray<[string, HeaderName]> = [[canonical ?? key, target]];
+  const read = (t: Tvb, h: HeaderLine, _canonical: string, emit: Emit) => emit(name, t.str(h.valueOffset, h.lineEnd - h.valueOffset));
+  return { name, type: 'string', description: `The value of each ${canonical ?? key} header`, extract: (bytes, start, end) => headerValues(bytes, start, end, name, list, read) };
 }
 
 /** An unknown header's name: matched whole, case-insensitively (no compact form). */

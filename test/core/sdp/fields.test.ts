@@ -30,6 +30,17 @@ function values(name: string, message: string): FieldValue[] {
   return f.extract(bytes, 0, bytes.length);
 }
 
+/** The offer's media-level a= lines, as tshark shows them (sdp.media_attr). */
+const MEDIA_ATTRIBUTES = [
+  'rtpmap:97 AMR-WB/16000/1',
+  'fmtp:97 mode-change-capability=2; max-red=0',
+  'rtpmap:101 telephone-event/16000',
+  'curr:qos local none',
+  'des:qos mandatory local sendrecv',
+  'sendrecv',
+  'rtpmap:96 H264/90000',
+];
+
 /** tshark's values for the offer above. */
 const EXPECTED: Record<string, FieldValue[]> = {
   'sdp.media': ['audio 49170 RTP/AVP 0 8 97 101', 'video 0 RTP/AVPF 96'],
@@ -40,27 +51,10 @@ const EXPECTED: Record<string, FieldValue[]> = {
   'sdp.media.format': ['ITU-T G.711 PCMU', 'ITU-T G.711 PCMA', 'DynamicRTP-Type-97', 'DynamicRTP-Type-101', '97', '97', '101', 'DynamicRTP-Type-96', '96'],
   'sdp.connection_info': ['IN IP4 192.0.2.1', 'IN IP6 2001:db8::5'],
   'sdp.connection_info.address': ['192.0.2.1', '2001:db8::5'],
-  'sdp.media_attr': [
-    'rtpmap:97 AMR-WB/16000/1',
-    'fmtp:97 mode-change-capability=2; max-red=0',
-    'rtpmap:101 telephone-event/16000',
-    'curr:qos local none',
-    'des:qos mandatory local sendrecv',
-    'sendrecv',
-    'rtpmap:96 H264/90000',
-  ],
+  'sdp.media_attr': MEDIA_ATTRIBUTES,
   'sdp.session_attr': ['group:BUNDLE 0'],
   // Ours (not a Wireshark field): the session and media attributes together, in order.
-  'sdp.attribute': [
-    'group:BUNDLE 0',
-    'rtpmap:97 AMR-WB/16000/1',
-    'fmtp:97 mode-change-capability=2; max-red=0',
-    'rtpmap:101 telephone-event/16000',
-    'curr:qos local none',
-    'des:qos mandatory local sendrecv',
-    'sendrecv',
-    'rtpmap:96 H264/90000',
-  ],
+  'sdp.attribute': ['group:BUNDLE 0', ...MEDIA_ATTRIBUTES],
   'sdp.media_attribute.field': ['rtpmap', 'fmtp', 'rtpmap', 'curr', 'des', 'rtpmap'],
   'sdp.media_attribute.value': ['qos local none', 'qos mandatory local sendrecv'],
   'sdp.mime.type': ['AMR-WB', 'telephone-event', 'H264'],
