@@ -5,7 +5,7 @@ import { parseDecodeAs, type DecodeAsRule } from '../core/engine/decode-as.js';
 import type { TraceEngine } from '../core/engine/trace-engine.js';
 import type { FilterContext } from '../core/filter/field.js';
 import { compileDisplayFilter, matchingCalls } from '../core/filter/filter.js';
-import { allFields } from '../core/filter/registry.js';
+import { allFields, indexHeaderLines } from '../core/filter/registry.js';
 import { analyzeFile } from '../node/analyze.js';
 import type { FilterFieldInfo, FilterOutcome, TraceSummary } from '../shared/api.js';
 
@@ -100,12 +100,10 @@ export function createEngineTraceService(): TraceService {
       const { engine } = await analyzeFile(path, { engine: { decodeAs: rules, messageFacts: true, keepMessageBytes: true } });
       const calls = analyzeCalls(engine.index, (row) => engine.facts.get(row), { sessionKeys: (row) => engine.facts.sessionKeys(row) });
       if (mine === generation) {
-        current = {
-          path,
-          engine,
-          calls,
-          context: { index: engine.index, messages: engine.messageBytes, facts: engine.facts, calls, cache: new Map() },
-        };
+        const context = { index: engine.index, messages: engine.messageBytes, facts: engine.facts, calls, cache: new Map() };
+        // Where every message's header lines are, once, so that the first filter on any header is fast too.
+        indexHeaderLines(context);
+        current = { path, engine, calls, context };
       }
       return { path, messages: engine.index.count, calls: calls.calls.length };
     },

@@ -1,6 +1,7 @@
 import type { CallAnalysis } from '../calls/analysis.js';
 import type { FactsTable } from '../calls/facts-table.js';
 import type { MessageIndex } from '../index/message-index.js';
+import type { HeaderLines } from '../sip/fields.js';
 
 /**
  * What a display-filter field is. Fields are declared once, beside the code that produces their values
@@ -76,4 +77,9 @@ export interface MessageFieldDeclaration {
   description: string;
   values?: readonly string[];
   extract(bytes: Uint8Array, start: number, end: number): FieldValue[];
+  /**
+   * The same values read through the trace's header-line index (a plain header's lines, found without
+   * walking the message again); undefined when this message must be walked (`extract`).
+   */
+  fromHeaderLines?(lines: HeaderLines, row: number, bytes: Uint8Array): FieldValue[] | undefined;
 }

@@ -1,7 +1,7 @@
 import { callFields } from '../calls/fields.js';
 import { indexFields } from '../index/fields.js';
 import { sdpBodies, sdpMessageFields } from '../sdp/fields.js';
-import { sipHeaderField, sipMessageFields } from '../sip/fields.js';
+import { HeaderLines, sipHeaderField, sipMessageFields } from '../sip/fields.js';
 import { decodeText } from '../util/text.js';
 import type { FieldDeclaration, FieldReader, FieldValue, FilterContext, MessageFieldDeclaration } from './field.js';
 import { NO_VALUES } from './readers.js';
@@ -36,6 +36,7 @@ function messageField(declaration: MessageFieldDeclaration): FieldDeclaration {
 function messageColumn(context: FilterContext, declaration: MessageFieldDeclaration): FieldReader {
   const messages = context.messages;
   if (!messages) throw new Error(`display filter: ${declaration.name} needs the message bytes (keepMessageBytes)`);
+  const lines = declaration.fromHeaderLines ? headerLinesOf(context) : undefined;
   let keys = new Int32Array(Math.max(1024, context.index.count)).fill(UNREAD);
   const keyOf = new Map<string, number>();
   const valueLists: (readonly FieldValue[])[] = [];
@@ -51,7 +52,7 @@ function messageColumn(context: FilterContext, declaration: MessageFieldDeclarat
       let key = keys[row];
       if (key !== UNREAD) return key;
       const bytes = messages.bytesOf(row);
-      const values = bytes ? declaration.extract(bytes, 0, bytes.length) : NO_VALUES;
+      const values = bytes ? ((lines && declaration.fromHeaderLines?.(lines, row, bytes)) ?? declaration.extract(bytes, 0, bytes.length)) : NO_VALUES;
       if (values.length === 0) key = -1;
       else {
         const text = values.length === 1 && typeof values[0] === 'string' ? `s${values[0]}` : JSON.stringify(values);
@@ -67,6 +68,31 @@ function messageColumn(context: FilterContext, declaration: MessageFieldDeclarat
     },
     values: (key) => (key < 0 ? NO_VALUES : valueLists[key]),
   };
+}
+
+/** The trace's header-line index (see HeaderLines), shared by every header field, recorded as messages are asked for. */
+export function headerLinesOf(context: FilterContext): HeaderLines {
+  let lines = context.cache.get('sip:header-lines') as HeaderLines | undefined;
+  if (!lines) {
+    lines = new HeaderLines();
+    context.cache.set('sip:header-lines', lines);
+  }
+  return lines;
+}
+
+/**
+ * Records the header lines of every message now (when a trace is opened), so that the first filter on any
+ * header is as fast as the next ones. Returns the number of lines recorded.
+ */
+export function indexHeaderLines(context: FilterContext): number {
+  const lines = headerLinesOf(context);
+  const messages = context.messages;
+  if (!messages) return 0;
+  for (let row = 0; row < context.index.count; row++) {
+    const bytes = messages.bytesOf(row);
+    if (bytes) lines.record(row, bytes);
+  }
+  return lines.lines;
 }
 
 /**
