@@ -4,6 +4,7 @@ import { UsageError } from './args.js';
 import { callsCommand, callsUsage, statsCommand } from './calls.js';
 import { explainCommand, explainUsage } from './explain.js';
 import { fieldsCommand, fieldsUsage } from './fields.js';
+import { serveCommand, serveUsage } from './serve.js';
 
 const usage = `Usage: sipscope <command> [options]
 
@@ -12,6 +13,7 @@ Commands:
   calls FILE     one row per call: procedures, state, KPIs, findings
   stats FILE     the trace's KPIs: ASR, NER, post-dial delay, registration success...
   fields         the display-filter fields (for --filter)
+  serve [FILE]   the app's window in a web browser, for headless servers (see 'sipscope serve --help')
   explain TERM   what a method, response code, header, option tag or SDP attribute means (RFC/3GPP)
   help           show this help
   version        print the version
@@ -21,6 +23,8 @@ ${analyzeUsage}
 ${callsUsage}
 
 ${fieldsUsage}
+
+${serveUsage}
 
 ${explainUsage}`;
 
@@ -44,6 +48,8 @@ export async function main(argv: string[]): Promise<number> {
         return await explainCommand(rest);
       case 'fields':
         return await fieldsCommand(rest);
+      case 'serve':
+        return await serveCommand(rest);
       case undefined:
       case 'help':
       case '--help':

@@ -1,0 +1,149 @@
+// The request/response protocol of `sipscope serve`: the contract of src/shared/api.ts (`SipscopeApi`)
+// carried over a WebSocket instead of Electron IPC. One JSON text message per request and per reply:
+//   → { "id": 7, "op": "applyFilter", "args": ["sip.Method == \"INVITE\""] }
+//   ← { "id": 7, "ok": true, "value": { … } }   or   { "id": 7, "ok": false, "error": "message for the user" }
+// `op` is the contract's operation name; `args` its arguments, in order. The page is untrusted (it shows
+// text from captured packets, and anyone holding the token can send anything), so every argument goes
+// through the same validators as the Electron main process (src/main/validate.ts) before it touches the
+// file system or the engine. Replies may come in any order: the client matches them by `id`.
+import { realpath } from 'node:fs/promises';
+import { dirname, sep } from 'node:path';
+import type { TraceService } from '../../main/trace-service.js';
+import { checkArity, validateAbsolutePath, validateFilterText, validateRuleList } from '../../main/validate.js';
+import type { AppInfo, InvokeOperation, InvokeResult, IpcResult } from '../../shared/api.js';
+
+/** A reply on the wire: the contract's `IpcResult` plus the request's id (null when the request had none). */
+export type WireReply = { id: number | string | null } & IpcResult<unknown>;
+
+export interface SessionDeps {
+  /** This connection's trace service (one per page, as one per window in the app). */
+  service: TraceService;
+  /** The FILE given to `sipscope serve` (absolute, normalised), or null. */
+  launchTrace: string | null;
+  appInfo: AppInfo;
+}
+
+/** Longest request id accepted when it is a string. */
+const MAX_ID_LENGTH = 64;
+
+function inside(folder: string, path: string): boolean {
+  return path.startsWith(folder.endsWith(sep) ? folder : folder + sep);
+}
+
+/**
+ * The path `openTrace` may really open, or an Error for the user. A browser page must not become a way to
+ * read any file of the server: only the launch FILE and the files under its folder are served, checked on
+ * the path as given and again with symbolic links resolved (the real path is what gets opened, so a link
+ * swapped after the check cannot redirect the read).
+ */
+export async function allowedTracePath(path: string, launchTrace: string | null): Promise<string> {
+  if (launchTrace === null) {
+    throw new Error(
+      `refused to open ${path}: this server was started without a FILE, and a browser may only open the trace given to 'sipscope serve FILE' or the files in its folder`,
+    );
+  }
+  if (path === launchTrace) return path;
+  const folder = dirname(launchTrace);
+  const refusal = new Error(
+    `refused to open ${path}: a browser may only open the trace given to 'sipscope serve' (${launchTrace}) or the files under its folder ${folder}`,
+  );
+  if (!inside(folder, path)) throw refusal;
+  let realFolder: string;
+  let realPath: string;
+  try {
+    [realFolder, realPath] = await Promise.all([realpath(folder), realpath(path)]);
+  } catch {
+    return path; // missing or unreadable: the trace service says so, naming the file
+  }
+  if (!inside(realFolder, realPath)) throw refusal;
+  return realPath;
+}
+
+type Handlers = { [K in InvokeOperation]: (args: readonly unknown[]) => Promise<InvokeResult<K>> };
+
+/** One handler per operation of the contract; the mapped type makes a new operation a compile error here. */
+export function createHandlers(deps: SessionDeps): Handlers {
+  return {
+    async getAppInfo(args) {
+      checkArity('getAppInfo', args, 0);
+      return { ...deps.appInfo };
+    },
+    // There is no native file dialog in a browser: the page gets "cancelled", and opens traces by path
+    // (the launch FILE, or a file of its folder).
+    async openTraceDialog(args) {
+      checkArity('openTraceDialog', args, 0);
+      return null;
+    },
+    async openTrace(args) {
+      checkArity('openTrace', args, 1);
+      const path = validateAbsolutePath(args[0], 'trace path');
+      return deps.service.open(await allowedTracePath(path, deps.launchTrace));
+    },
+    async getLaunchTrace(args) {
+      checkArity('getLaunchTrace', args, 0);
+      return deps.launchTrace;
+    },
+    async getDecodeAs(args) {
+      checkArity('getDecodeAs', args, 0);
+      return deps.service.decodeAs();
+    },
+    async setDecodeAs(args) {
+      checkArity('setDecodeAs', args, 1);
+      return deps.service.setDecodeAs(validateRuleList(args[0]));
+    },
+    // A filter that does not compile is `{ ok: true, value: { ok: false, error } }`, as over IPC.
+    async applyFilter(args) {
+      checkArity('applyFilter', args, 1);
+      return deps.service.applyFilter(validateFilterText(args[0]));
+    },
+    async getFilterFields(args) {
+      checkArity('getFilterFields', args, 0);
+      return deps.service.filterFields();
+    },
+  };
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function errorMessage(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+/** The request's id when it is a usable one (a safe integer, or a short string), else null. */
+function requestId(message: Record<string, unknown>): number | string | null {
+  const id = message['id'];
+  if (typeof id === 'number' && Number.isSafeInteger(id)) return id;
+  if (typeof id === 'string' && id.length <= MAX_ID_LENGTH) return id;
+  return null;
+}
+
+/**
+ * Answers one text message. Never throws: a malformed request gets an `ok: false` reply (with `id: null`
+ * when the id itself is unusable), so the page always learns why.
+ */
+export async function handleMessage(handlers: Handlers, text: string): Promise<WireReply> {
+  let message: unknown;
+  try {
+    message = JSON.parse(text);
+  } catch {
+    return { id: null, ok: false, error: 'request refused: not JSON' };
+  }
+  if (!isRecord(message)) return { id: null, ok: false, error: 'request refused: expected an object {id, op, args}' };
+  const id = requestId(message);
+  if (id === null) return { id: null, ok: false, error: 'request refused: id must be an integer or a string of at most 64 characters' };
+  const op = message['op'];
+  // Own properties only: `op: "constructor"` or `"__proto__"` must not reach Object.prototype.
+  if (typeof op !== 'string' || !Object.prototype.hasOwnProperty.call(handlers, op)) {
+    return { id, ok: false, error: `request refused: unknown operation ${JSON.stringify(op) ?? 'undefined'}` };
+  }
+  const args = message['args'] ?? [];
+  if (!Array.isArray(args)) return { id, ok: false, error: `${op}: args must be an array` };
+  try {
+    const value: unknown = await handlers[op as InvokeOperation](args);
+    return { id, ok: true, value };
+  } catch (err) {
+    return { id, ok: false, error: errorMessage(err) };
+  }
+}
