@@ -82,4 +82,10 @@ export interface MessageFieldDeclaration {
    * walking the message again); undefined when this message must be walked (`extract`).
    */
   fromHeaderLines?(lines: HeaderLines, row: number, bytes: Uint8Array): FieldValue[] | undefined;
+  /**
+   * The values of rows 0..rows-1 at once, in one pass over the index's lines: `visit` gets each value with its
+   * row (a row's values together, in message order). False, having visited nothing, when the index does not
+   * cover those rows yet.
+   */
+  scanHeaderLines?(lines: HeaderLines, rows: number, bytesOf: (row: number) => Uint8Array | undefined, visit: (row: number, value: FieldValue) => void): boolean;
 }

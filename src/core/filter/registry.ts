@@ -39,7 +39,47 @@ function messageColumn(context: FilterContext, declaration: MessageFieldDeclarat
   const lines = declaration.fromHeaderLines ? headerLinesOf(context) : undefined;
   let keys = new Int32Array(Math.max(1024, context.index.count)).fill(UNREAD);
   const keyOf = new Map<string, number>();
+  /** One string value (the common case) is looked up as itself, without building a text key. */
+  const keyOfSingle = new Map<string, number>();
   const valueLists: (readonly FieldValue[])[] = [];
+  const intern = (values: readonly FieldValue[]): number => {
+    if (values.length === 0) return -1;
+    if (values.length === 1 && typeof values[0] === 'string') {
+      let key = keyOfSingle.get(values[0]);
+      if (key === undefined) {
+        key = valueLists.length;
+        valueLists.push(values);
+        keyOfSingle.set(values[0], key);
+      }
+      return key;
+    }
+    const text = JSON.stringify(values);
+    let key = keyOf.get(text);
+    if (key === undefined) {
+      key = valueLists.length;
+      valueLists.push(values);
+      keyOf.set(text, key);
+    }
+    return key;
+  };
+  // With the header-line index covering the trace, the whole column is read in one pass over the lines.
+  if (lines && declaration.scanHeaderLines) {
+    const rows = context.index.count;
+    let currentRow = -1;
+    let current: FieldValue[] = [];
+    const scanned = declaration.scanHeaderLines(lines, rows, (row) => messages.bytesOf(row), (row, value) => {
+      if (row !== currentRow) {
+        if (currentRow >= 0) keys[currentRow] = intern(current);
+        currentRow = row;
+        current = [];
+      }
+      current.push(value);
+    });
+    if (scanned) {
+      if (currentRow >= 0) keys[currentRow] = intern(current);
+      for (let row = 0; row < rows; row++) if (keys[row] === UNREAD) keys[row] = -1;
+    }
+  }
   return {
     kind: 'keyed',
     key(row) {
@@ -53,16 +93,7 @@ function messageColumn(context: FilterContext, declaration: MessageFieldDeclarat
       if (key !== UNREAD) return key;
       const bytes = messages.bytesOf(row);
       const values = bytes ? ((lines && declaration.fromHeaderLines?.(lines, row, bytes)) ?? declaration.extract(bytes, 0, bytes.length)) : NO_VALUES;
-      if (values.length === 0) key = -1;
-      else {
-        const text = values.length === 1 && typeof values[0] === 'string' ? `s${values[0]}` : JSON.stringify(values);
-        key = keyOf.get(text) ?? -1;
-        if (key < 0) {
-          key = valueLists.length;
-          valueLists.push(values);
-          keyOf.set(text, key);
-        }
-      }
+      key = intern(values);
       keys[row] = key;
       return key;
     },

@@ -1577,6 +1577,13 @@ function dissectMessage(
   });
 }
 
+/** FNV-1a over the lower-cased bytes of a header name (bytes [start, end) of `b`), as a signed 32-bit integer (a small integer for V8). */
+function nameKeyOf(b: Uint8Array, start: number, end: number): number {
+  let hash = 0x811c9dc5 | 0;
+  for (let i = start; i < end; i++) hash = Math.imul(hash ^ lower(b[i]), 0x01000193);
+  return hash | 0;
+}
+
 /** No value (shared: never written to). */
 const NO_FIELD_VALUES: FieldValue[] = [];
 
@@ -1594,7 +1601,12 @@ export class HeaderLines {
   private lineStart = new Uint32Array(16384);
   private nameLength = new Uint16Array(16384);
   private lineLength = new Uint32Array(16384);
+  /** A hash of each line's lower-cased name, and the row it belongs to: for `scan`. */
+  private nameKey = new Int32Array(16384);
+  private rowOfLine = new Uint32Array(16384);
   private used = 0;
+  /** Rows 0..recordedThrough-1 are all recorded. */
+  private recordedThrough = 0;
   private readonly scratch: HeaderLine = { offset: 0, colon: 0, valueOffset: 0, lineEnd: 0, next: 0 };
 
   /** Header lines recorded so far (for the benchmark's memory figure). */
@@ -1613,9 +1625,9 @@ export class HeaderLines {
     this.rowCount = count;
   }
 
-  private push(start: number, name: number, length: number): void {
+  private push(row: number, start: number, name: number, length: number, key: number): void {
     if (this.used === this.lineStart.length) {
-      const grow = <A extends Uint32Array | Uint16Array>(a: A, make: new (n: number) => A): A => {
+      const grow = <A extends Uint32Array | Uint16Array | Int32Array>(a: A, make: new (n: number) => A): A => {
         const wider = new make(a.length * 2);
         wider.set(a);
         return wider;
@@ -1623,17 +1635,21 @@ export class HeaderLines {
       this.lineStart = grow(this.lineStart, Uint32Array);
       this.nameLength = grow(this.nameLength, Uint16Array);
       this.lineLength = grow(this.lineLength, Uint32Array);
+      this.nameKey = grow(this.nameKey, Int32Array);
+      this.rowOfLine = grow(this.rowOfLine, Uint32Array);
     }
     this.lineStart[this.used] = start;
     this.nameLength[this.used] = name;
     this.lineLength[this.used] = length;
+    this.nameKey[this.used] = key;
+    this.rowOfLine[this.used] = row;
     this.used++;
   }
 
   /** Records the header lines of `row` (once; later calls do nothing). */
   record(row: number, bytes: Uint8Array): void {
     this.ensureRow(row);
-    if (this.rowFirst[row] >= 0) return;
+    if (this.rowFirst[row] !== -1) return;
     const first = this.used;
     let count = 0;
     if (bytes.length > 0) {
@@ -1648,7 +1664,7 @@ export class HeaderLines {
             return;
           }
           if (count >= 0) {
-            this.push(h.offset, h.colon - h.offset, h.lineEnd - h.offset);
+            this.push(row, h.offset, h.colon - h.offset, h.lineEnd - h.offset, nameKeyOf(bytes, h.offset, h.colon));
             count++;
           }
         });
@@ -1656,10 +1672,53 @@ export class HeaderLines {
     }
     if (count < 0) {
       this.used = first;
-      return;
+      this.rowFirst[row] = -2;
+    } else {
+      this.rowFirst[row] = first;
+      this.rowCount[row] = count;
     }
-    this.rowFirst[row] = first;
-    this.rowCount[row] = count;
+    while (this.recordedThrough < this.rowFirst.length && this.rowFirst[this.recordedThrough] !== -1) this.recordedThrough++;
+  }
+
+  /**
+   * Calls `visit` for every line named `name` (full or compact form) of rows 0..rows-1, grouped by row, lines
+   * of a row in message order: the same lines `read` finds, row by row, but in one pass over the lines'
+   * name hashes. Returns false (having visited nothing) unless every one of those rows is recorded and
+   * could be: the caller then reads rows one by one.
+   */
+  scan(rows: number, bytesOf: (row: number) => Uint8Array | undefined, name: HeaderName, visit: (row: number, t: Tvb, h: HeaderLine) => void): boolean {
+    if (this.recordedThrough < rows) return false;
+    for (let row = 0; row < rows; row++) if (this.rowFirst[row] < 0) return false;
+    const full = nameKeyOf(name.lower, 0, name.lower.length);
+    // Without a compact form, a key no line has (the full name's key again).
+    const compact = name.compact >= 0 ? nameKeyOf(Uint8Array.of(name.compact), 0, 1) : full;
+    const keys = this.nameKey;
+    const rowOfLine = this.rowOfLine;
+    const used = this.used;
+    const h = this.scratch;
+    let t: Tvb | undefined;
+    let tRow = -1;
+    for (let i = 0; i < used; i++) {
+      const key = keys[i];
+      if (key !== full && key !== compact) continue;
+      const row = rowOfLine[i];
+      if (row >= rows) continue;
+      const bytes = bytesOf(row);
+      if (!bytes) continue;
+      h.offset = this.lineStart[i];
+      h.colon = h.offset + this.nameLength[i];
+      // The hash only narrows the search: the name itself decides, as in `read`.
+      if (!nameIs(bytes, h, name)) continue;
+      if (row !== tRow) {
+        t = new Tvb(bytes, 0, bytes.length);
+        tRow = row;
+      }
+      const tvb = t as Tvb;
+      h.lineEnd = h.offset + this.lineLength[i];
+      h.valueOffset = tvb.skipWsp(h.colon + 1, h.lineEnd - (h.colon + 1));
+      visit(row, tvb, h);
+    }
+    return true;
   }
 
   /**
@@ -1744,7 +1803,12 @@ function headerField(name: string, field: string, type: FieldType, description: 
           const found = lines.read(row, bytes, target, (t, h) => (out ??= []).push(headerValue(t, h, kind)));
           return found ? (out ?? NO_FIELD_VALUES) : undefined;
         };
-  return { name: field, type, description, extract: (bytes, start, end) => headerValues(bytes, start, end, field, list, read), fromHeaderLines };
+  const scanHeaderLines =
+    name === 'CSeq'
+      ? undefined
+      : (lines: HeaderLines, rows: number, bytesOf: (row: number) => Uint8Array | undefined, visit: (row: number, value: FieldValue) => void): boolean =>
+          lines.scan(rows, bytesOf, target, (row, t, h) => visit(row, headerValue(t, h, kind)));
+  return { name: field, type, description, extract: (bytes, start, end) => headerValues(bytes, start, end, field, list, read), fromHeaderLines, scanHeaderLines };
 }
 
 /** The fields of the start line. */
@@ -2065,6 +2129,8 @@ export function sipHeaderField(headerName: string): MessageFieldDeclaration {
     description: `The value of each ${canonical ?? key} header`,
     extract: (bytes, start, end) => headerValues(bytes, start, end, name, list, read),
     fromHeaderLines,
+    scanHeaderLines: (lines: HeaderLines, rows: number, bytesOf: (row: number) => Uint8Array | undefined, visit: (row: number, value: FieldValue) => void): boolean =>
+      lines.scan(rows, bytesOf, target, (row, t, h) => visit(row, t.str(h.valueOffset, h.lineEnd - h.valueOffset))),
   };
 }
 
