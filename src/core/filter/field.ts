@@ -87,5 +87,12 @@ export interface MessageFieldDeclaration {
    * row (a row's values together, in message order). False, having visited nothing, when the index does not
    * cover those rows yet.
    */
-  scanHeaderLines?(lines: HeaderLines, rows: number, bytesOf: (row: number) => Uint8Array | undefined, visit: (row: number, value: FieldValue) => void): boolean;
+  scanHeaderLines?(
+    lines: HeaderLines,
+    rows: number,
+    bytesOf: (row: number) => Uint8Array | undefined,
+    visit: (row: number, value: FieldValue) => void,
+    /** When given, text values come here as bytes (so that equal values are decoded once). */
+    visitText?: (row: number, bytes: Uint8Array, start: number, end: number) => void,
+  ): boolean;
 }

@@ -2,6 +2,7 @@ import { callFields } from '../calls/fields.js';
 import { indexFields } from '../index/fields.js';
 import { sdpBodies, sdpMessageFields } from '../sdp/fields.js';
 import { HeaderLines, sipHeaderField, sipMessageFields } from '../sip/fields.js';
+import { ByteInterner } from '../index/byte-interner.js';
 import { decodeText } from '../util/text.js';
 import type { FieldDeclaration, FieldReader, FieldValue, FilterContext, MessageFieldDeclaration } from './field.js';
 import { NO_VALUES } from './readers.js';
@@ -65,18 +66,53 @@ function messageColumn(context: FilterContext, declaration: MessageFieldDeclarat
   // With the header-line index covering the trace, the whole column is read in one pass over the lines.
   if (lines && declaration.scanHeaderLines) {
     const rows = context.index.count;
+    // Text values are interned from their bytes: a value repeated in every message is decoded once.
+    const texts = new ByteInterner();
+    const keyOfText = new Map<number, number>();
     let currentRow = -1;
     let current: FieldValue[] = [];
-    const scanned = declaration.scanHeaderLines(lines, rows, (row) => messages.bytesOf(row), (row, value) => {
-      if (row !== currentRow) {
-        if (currentRow >= 0) keys[currentRow] = intern(current);
-        currentRow = row;
-        current = [];
-      }
-      current.push(value);
-    });
+    let currentText = -1;
+    const flush = () => {
+      if (currentRow < 0) return;
+      if (currentText >= 0) {
+        let key = keyOfText.get(currentText);
+        if (key === undefined) {
+          key = intern([texts.get(currentText)]);
+          keyOfText.set(currentText, key);
+        }
+        keys[currentRow] = key;
+      } else keys[currentRow] = intern(current);
+    };
+    const start = (row: number) => {
+      flush();
+      currentRow = row;
+      current = [];
+      currentText = -1;
+    };
+    const scanned = declaration.scanHeaderLines(
+      lines,
+      rows,
+      (row) => messages.bytesOf(row),
+      (row, value) => {
+        if (row !== currentRow) start(row);
+        if (currentText >= 0) current.push(texts.get(currentText));
+        currentText = -1;
+        current.push(value);
+      },
+      (row, bytes, from, to) => {
+        if (row !== currentRow) start(row);
+        else if (currentText >= 0 || current.length > 0) {
+          // A second value in the row: keep the values as a list.
+          if (currentText >= 0) current.push(texts.get(currentText));
+          currentText = -1;
+          current.push(texts.get(texts.intern(bytes, from, to)));
+          return;
+        }
+        currentText = texts.intern(bytes, from, to);
+      },
+    );
     if (scanned) {
-      if (currentRow >= 0) keys[currentRow] = intern(current);
+      flush();
       for (let row = 0; row < rows; row++) if (keys[row] === UNREAD) keys[row] = -1;
     }
   }

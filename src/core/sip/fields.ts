@@ -1584,6 +1584,16 @@ function nameKeyOf(b: Uint8Array, start: number, end: number): number {
   return hash | 0;
 }
 
+/** Receives a text value as the bytes [start, end) of `bytes` (UTF-8, decoded as `Tvb.str` would). */
+export type TextVisitor = (row: number, bytes: Uint8Array, start: number, end: number) => void;
+
+/** Where `Tvb.str` stops a string: at the first NUL, as tvb_get_string_enc makes a C string. */
+function textEnd(b: Uint8Array, start: number, end: number): number {
+  let stop = start;
+  while (stop < end && b[stop] !== 0) stop++;
+  return stop;
+}
+
 /** No value (shared: never written to). */
 const NO_FIELD_VALUES: FieldValue[] = [];
 
@@ -1806,8 +1816,11 @@ function headerField(name: string, field: string, type: FieldType, description: 
   const scanHeaderLines =
     name === 'CSeq'
       ? undefined
-      : (lines: HeaderLines, rows: number, bytesOf: (row: number) => Uint8Array | undefined, visit: (row: number, value: FieldValue) => void): boolean =>
-          lines.scan(rows, bytesOf, target, (row, t, h) => visit(row, headerValue(t, h, kind)));
+      : (lines: HeaderLines, rows: number, bytesOf: (row: number) => Uint8Array | undefined, visit: (row: number, value: FieldValue) => void, visitText?: TextVisitor): boolean =>
+          lines.scan(rows, bytesOf, target, (row, t, h) => {
+            if (kind === 'string' && visitText) visitText(row, t.b, h.valueOffset, textEnd(t.b, h.valueOffset, h.lineEnd));
+            else visit(row, headerValue(t, h, kind));
+          });
   return { name: field, type, description, extract: (bytes, start, end) => headerValues(bytes, start, end, field, list, read), fromHeaderLines, scanHeaderLines };
 }
 
@@ -2129,8 +2142,11 @@ export function sipHeaderField(headerName: string): MessageFieldDeclaration {
     description: `The value of each ${canonical ?? key} header`,
     extract: (bytes, start, end) => headerValues(bytes, start, end, name, list, read),
     fromHeaderLines,
-    scanHeaderLines: (lines: HeaderLines, rows: number, bytesOf: (row: number) => Uint8Array | undefined, visit: (row: number, value: FieldValue) => void): boolean =>
-      lines.scan(rows, bytesOf, target, (row, t, h) => visit(row, t.str(h.valueOffset, h.lineEnd - h.valueOffset))),
+    scanHeaderLines: (lines: HeaderLines, rows: number, bytesOf: (row: number) => Uint8Array | undefined, visit: (row: number, value: FieldValue) => void, visitText?: TextVisitor): boolean =>
+      lines.scan(rows, bytesOf, target, (row, t, h) => {
+        if (visitText) visitText(row, t.b, h.valueOffset, textEnd(t.b, h.valueOffset, h.lineEnd));
+        else visit(row, t.str(h.valueOffset, h.lineEnd - h.valueOffset));
+      }),
   };
 }
 

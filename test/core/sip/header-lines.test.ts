@@ -1,6 +1,7 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { indexHeaderLines, lookupField, lookupKeyedField } from '../../../src/core/filter/registry.js';
 import { HeaderLines, sipHeaderField, sipMessageFields } from '../../../src/core/sip/fields.js';
 import { analyzeFile } from '../../../src/node/analyze.js';
 import { fixtures, haveSharedCaptures, sharedCapture, sharedCaptures } from '../../helpers/paths.js';
@@ -109,4 +110,29 @@ describe.skipIf(!haveSharedCaptures)('header-line index', () => {
     expect(result.differences).toEqual([]);
     expect(result.withValues).toBeGreaterThan(5_000);
   }, 120_000);
+});
+
+describe.skipIf(!haveSharedCaptures)('a filter column read in one pass over the header-line index', () => {
+  it.each(['sngrep_aaa.pcap', 'sipnab_sip-proxy.pcap', 'sv_sip_header_multi_val.pcap', 'heplify_sip_sctp.pcap', 'ndpi_fuzz-2006-06-26-2594.pcap'])('%s: every plain header column equals the walked values', async (capture) => {
+    const { engine } = await analyzeFile(sharedCapture(capture), { engine: { keepMessageBytes: true } });
+    const context = { index: engine.index, messages: engine.messageBytes, cache: new Map<string, unknown>() };
+    expect(indexHeaderLines(context)).toBeGreaterThan(0);
+    const differences: string[] = [];
+    for (const name of fields.filter((f) => f.scanHeaderLines).map((f) => f.name)) {
+      const declaration = name.startsWith('sip.header[') ? lookupKeyedField('sip.header', name.slice(12, -2)) : lookupField(name);
+      // Fields the index serves (sip.Call-ID...) are compared with the bytes in index-fields-contract.test.ts.
+      if (declaration?.source !== 'message') continue;
+      const reader = declaration.bind(context);
+      if (!reader || reader.kind !== 'keyed') throw new Error(`${name}: no keyed reader`);
+      const extract = fields.find((f) => f.name === name)?.extract;
+      for (let row = 0; row < engine.index.count; row++) {
+        const bytes = engine.messageBytes?.bytesOf(row) as Uint8Array;
+        const key = reader.key(row);
+        const ours = key < 0 ? [] : reader.values(key);
+        const walked = extract?.(bytes, 0, bytes.length);
+        if (JSON.stringify(ours) !== JSON.stringify(walked) && differences.length < 10) differences.push(`${name} row ${row}: ${JSON.stringify(ours)} vs ${JSON.stringify(walked)}`);
+      }
+    }
+    expect(differences).toEqual([]);
+  });
 });
