@@ -7,6 +7,7 @@ import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
 import {
   EventChannels,
   InvokeChannels,
+  requestOperations,
   type EventPayloads,
   type InvokeArgs,
   type InvokeOperation,
@@ -27,14 +28,7 @@ async function request<K extends InvokeOperation>(operation: K, ...args: InvokeA
 }
 
 const api: SipscopeApi = {
-  getAppInfo: () => request('getAppInfo'),
-  openTraceDialog: () => request('openTraceDialog'),
-  openTrace: (path) => request('openTrace', path),
-  getLaunchTrace: () => request('getLaunchTrace'),
-  getDecodeAs: () => request('getDecodeAs'),
-  setDecodeAs: (rules) => request('setDecodeAs', rules),
-  applyFilter: (text) => request('applyFilter', text),
-  getFilterFields: () => request('getFilterFields'),
+  ...requestOperations(request),
   onOpenTraceRequest(listener) {
     const channel = EventChannels.openTraceRequest;
     // The page gets the path only, never the IpcRendererEvent (which carries `sender`, i.e. ipcRenderer).

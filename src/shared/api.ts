@@ -1,7 +1,8 @@
 /**
  * The contract between the sipscope UI and whatever serves it: the Electron main process today (through
  * the preload bridge), a WebSocket server (`sipscope serve`) later. Types and constant channel names only:
- * no imports, no runtime code, so main, preload, renderer and a future server can all depend on it.
+ * no imports and no runtime code beyond constants and `requestOperations`, so main, preload, renderer and the
+ * `sipscope serve` server can all depend on it.
  *
  * One named operation per thing the UI can ask for; there is deliberately no generic `invoke(channel)`.
  * Adding an operation means: a method here, a channel name in `InvokeChannels`, a handler (with argument
@@ -149,3 +150,23 @@ export const EventChannels = {
  * and drops its type, whereas a tagged result reaches the transport intact, over IPC and WebSocket alike.
  */
 export type IpcResult<T> = { ok: true; value: T } | { ok: false; error: string };
+
+/** Sends one request over a transport (IPC, WebSocket) and resolves to its unwrapped value. */
+export type RequestFunction = <K extends InvokeOperation>(operation: K, ...args: InvokeArgs<K>) => Promise<InvokeResult<K>>;
+
+/**
+ * The request/response half of `SipscopeApi` over a transport's `request`: one named function per operation,
+ * written once for the preload bridge and the browser's WebSocket client.
+ */
+export function requestOperations(request: RequestFunction): Pick<SipscopeApi, InvokeOperation> {
+  return {
+    getAppInfo: () => request('getAppInfo'),
+    openTraceDialog: () => request('openTraceDialog'),
+    openTrace: (path) => request('openTrace', path),
+    getLaunchTrace: () => request('getLaunchTrace'),
+    getDecodeAs: () => request('getDecodeAs'),
+    setDecodeAs: (rules) => request('setDecodeAs', rules),
+    applyFilter: (text) => request('applyFilter', text),
+    getFilterFields: () => request('getFilterFields'),
+  };
+}

@@ -3,7 +3,7 @@
 // or `{ id, ok: false, error }`, which rejects with `error` as the message, as the preload does.
 // This file uses no DOM or Node type: it takes a `connect` function, so the browser passes its native
 // WebSocket and the tests pass the `ws` package's.
-import type { InvokeArgs, InvokeOperation, InvokeResult, SipscopeApi } from '../../shared/api.js';
+import { requestOperations, type InvokeArgs, type InvokeOperation, type InvokeResult, type SipscopeApi } from '../../shared/api.js';
 
 /** What the transport needs of a WebSocket (a subset of the WHATWG WebSocket interface). */
 export interface SocketLike {
@@ -99,15 +99,8 @@ export function createWebSocketApi(url: string, connect: (url: string) => Socket
   }
 
   return {
-    getAppInfo: () => request('getAppInfo'),
-    // No native dialog in a browser: the server answers null ("cancelled").
-    openTraceDialog: () => request('openTraceDialog'),
-    openTrace: (path) => request('openTrace', path),
-    getLaunchTrace: () => request('getLaunchTrace'),
-    getDecodeAs: () => request('getDecodeAs'),
-    setDecodeAs: (rules) => request('setDecodeAs', rules),
-    applyFilter: (text) => request('applyFilter', text),
-    getFilterFields: () => request('getFilterFields'),
+    // openTraceDialog: no native dialog in a browser, the server answers null ("cancelled").
+    ...requestOperations(request),
     // Nothing outside the page asks a served page to open a trace (there is no application menu).
     onOpenTraceRequest: () => () => {},
   };
