@@ -127,7 +127,8 @@ describe('serveCommand (in-process)', () => {
     process.chdir(join(repoRoot, '../shared/captures'));
     try {
       const run = await startInProcess(['sngrep_aaa.pcap']);
-      expect(await wsCall(run.server.url, 'getLaunchTrace', [])).toEqual({ id: 1, ok: true, value: sharedCapture('sngrep_aaa.pcap') });
+      // Resolved against the working directory as the process sees it (symlinks in the path already resolved).
+      expect(await wsCall(run.server.url, 'getLaunchTrace', [])).toEqual({ id: 1, ok: true, value: join(process.cwd(), 'sngrep_aaa.pcap') });
       await run.stop();
     } finally {
       process.chdir(cwd);

@@ -140,11 +140,40 @@ function protocolReader(index: MessageIndex, protocol: string): FieldReader {
   return textReader(index, TextColumn.Stack, (stack) => (stack.split('/').some((layer) => PROTOCOL_NAMES[layer] === protocol) ? [true] : NO_VALUES));
 }
 
+/** Characters of a plain user part (RFC 3261 §25.1 unreserved, no escapes or separators). */
+const PLAIN_USER = /^[A-Za-z0-9\-_.!~*'()&=+$]+$/;
+const PLAIN_NUMBER = /^[+0-9\-.()]+$/;
+
+/**
+ * The user part of a plain `sip:`/`sips:`/`tel:` URI without parsing it (most URIs in a trace): what
+ * parseUri gives for them, ~20× cheaper, which matters when a filter first reads 25k distinct URIs.
+ * Undefined: not plain, parse it.
+ */
+export function plainUriUser(text: string): string | undefined {
+  const colon = text.indexOf(':');
+  if (colon < 3 || colon > 4) return undefined;
+  const scheme = text.slice(0, colon).toLowerCase();
+  if (scheme === 'tel') {
+    const semi = text.indexOf(';', colon + 1);
+    const number = text.slice(colon + 1, semi < 0 ? text.length : semi);
+    return PLAIN_NUMBER.test(number) ? number : undefined;
+  }
+  if (scheme !== 'sip' && scheme !== 'sips') return undefined;
+  const at = text.indexOf('@', colon + 1);
+  if (at < 0) return undefined;
+  const user = text.slice(colon + 1, at);
+  return PLAIN_USER.test(user) ? user : undefined;
+}
+
 /** The user, host or whole URI of a URI column (`sip.from.user`...), as Wireshark shows them. */
 function uriPart(index: MessageIndex, column: TextColumn, part: 'user' | 'host' | 'addr'): FieldReader {
   return textReader(index, column, (text) => {
     if (text === '') return NO_VALUES;
     if (part === 'addr') return [text];
+    if (part === 'user') {
+      const user = plainUriUser(text);
+      if (user !== undefined) return [user];
+    }
     const uri = parseUri(text);
     // Wireshark shows an IPv6 host as written in the URI, in brackets (RFC 3261 §25.1 IPv6reference).
     const value = part === 'user' ? uri.user : uri.hostType === 'ipv6' && !uri.host.startsWith('[') ? `[${uri.host}]` : uri.host;
