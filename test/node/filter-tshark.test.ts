@@ -148,6 +148,8 @@ const TABLE: [filter: string, capture: string, count: number, tsharkEquivalent?:
   ['ip.addr == 10.33.6.0/24 && ip.src != 10.33.6.101', 'sipnab_sip-proxy.pcap', 8],
   ['sip.Via.sent-by.address == 10.33.6.102', 'sipnab_sip-proxy.pcap', 4],
   ['count(sip.Via.branch) == 1 && sip.Method', 'sipnab_sip-proxy.pcap', 3],
+  // A set mixing a field and a range.
+  ['sip.CSeq.seq in {sip.Expires, 60..70}', 'sngrep_aaa.pcap', 7, 'sip.CSeq.seq in {60..70} || sip.CSeq.seq == sip.Expires'],
 ];
 
 function capturePath(name: string): string {

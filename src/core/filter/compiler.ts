@@ -63,9 +63,11 @@ function compileExpr(expr: CheckedExpr, context: FilterContext): RowPredicate {
         return expr.negated ? (row) => !predicate(row) : predicate;
       }
       // A set holding fields: evaluate per row.
-      const parts = expr.set.map((element) =>
-        element.kind === 'value' ? compileCompare('==', expr.operand, element.value, context) : compileCompare('==', expr.operand, { kind: 'constant', type: 'number', constant: { kind: 'value', value: element.low }, span: { start: 0, length: 0 } }, context),
-      );
+      const parts = expr.set.map((element): RowPredicate => {
+        if (element.kind === 'value') return compileCompare('==', expr.operand, element.value, context);
+        const inRange = memberTest(element, context) as (value: FieldValue) => boolean;
+        return predicateOver(source, (values) => values.some(inRange));
+      });
       return expr.negated ? (row) => !parts.some((p) => p(row)) : (row) => parts.some((p) => p(row));
     }
   }
