@@ -69,6 +69,26 @@ function messageColumn(context: FilterContext, declaration: MessageFieldDeclarat
     // Text values are interned from their bytes: a value repeated in every message is decoded once.
     const texts = new ByteInterner();
     const keyOfText = new Map<number, number>();
+    // The value of the previous line, to skip hashing when the next one is the same (a header whose value is
+    // the same in every message: P-Access-Network-Info from one UE, User-Agent...).
+    let lastBytes = new Uint8Array(0);
+    let lastId = -1;
+    const internText = (bytes: Uint8Array, from: number, to: number): number => {
+      const length = to - from;
+      if (lastId >= 0 && length === lastBytes.length) {
+        let same = true;
+        for (let i = 0; i < length; i++) {
+          if (bytes[from + i] !== lastBytes[i]) {
+            same = false;
+            break;
+          }
+        }
+        if (same) return lastId;
+      }
+      lastId = texts.intern(bytes, from, to);
+      lastBytes = bytes.slice(from, to);
+      return lastId;
+    };
     let currentRow = -1;
     let current: FieldValue[] = [];
     let currentText = -1;
@@ -105,10 +125,10 @@ function messageColumn(context: FilterContext, declaration: MessageFieldDeclarat
           // A second value in the row: keep the values as a list.
           if (currentText >= 0) current.push(texts.get(currentText));
           currentText = -1;
-          current.push(texts.get(texts.intern(bytes, from, to)));
+          current.push(texts.get(internText(bytes, from, to)));
           return;
         }
-        currentText = texts.intern(bytes, from, to);
+        currentText = internText(bytes, from, to);
       },
     );
     if (scanned) {

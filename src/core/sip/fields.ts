@@ -1696,7 +1696,7 @@ export class HeaderLines {
    * name hashes. Returns false (having visited nothing) unless every one of those rows is recorded and
    * could be: the caller then reads rows one by one.
    */
-  scan(rows: number, bytesOf: (row: number) => Uint8Array | undefined, name: HeaderName, visit: (row: number, t: Tvb, h: HeaderLine) => void): boolean {
+  scan(rows: number, bytesOf: (row: number) => Uint8Array | undefined, name: HeaderName, visit: (row: number, bytes: Uint8Array, h: HeaderLine) => void): boolean {
     if (this.recordedThrough < rows) return false;
     for (let row = 0; row < rows; row++) if (this.rowFirst[row] < 0) return false;
     const full = nameKeyOf(name.lower, 0, name.lower.length);
@@ -1706,27 +1706,28 @@ export class HeaderLines {
     const rowOfLine = this.rowOfLine;
     const used = this.used;
     const h = this.scratch;
-    let t: Tvb | undefined;
-    let tRow = -1;
+    let bytes: Uint8Array | undefined;
+    let bytesRow = -1;
     for (let i = 0; i < used; i++) {
       const key = keys[i];
       if (key !== full && key !== compact) continue;
       const row = rowOfLine[i];
       if (row >= rows) continue;
-      const bytes = bytesOf(row);
+      if (row !== bytesRow) {
+        bytes = bytesOf(row);
+        bytesRow = row;
+      }
       if (!bytes) continue;
       h.offset = this.lineStart[i];
       h.colon = h.offset + this.nameLength[i];
       // The hash only narrows the search: the name itself decides, as in `read`.
       if (!nameIs(bytes, h, name)) continue;
-      if (row !== tRow) {
-        t = new Tvb(bytes, 0, bytes.length);
-        tRow = row;
-      }
-      const tvb = t as Tvb;
       h.lineEnd = h.offset + this.lineLength[i];
-      h.valueOffset = tvb.skipWsp(h.colon + 1, h.lineEnd - (h.colon + 1));
-      visit(row, tvb, h);
+      // Tvb.skipWsp over [colon + 1, lineEnd), inlined (the line lies within the message).
+      let value = h.colon + 1;
+      while (value < h.lineEnd && isBlank(bytes[value])) value++;
+      h.valueOffset = value;
+      visit(row, bytes, h);
     }
     return true;
   }
@@ -1817,9 +1818,9 @@ function headerField(name: string, field: string, type: FieldType, description: 
     name === 'CSeq'
       ? undefined
       : (lines: HeaderLines, rows: number, bytesOf: (row: number) => Uint8Array | undefined, visit: (row: number, value: FieldValue) => void, visitText?: TextVisitor): boolean =>
-          lines.scan(rows, bytesOf, target, (row, t, h) => {
-            if (kind === 'string' && visitText) visitText(row, t.b, h.valueOffset, textEnd(t.b, h.valueOffset, h.lineEnd));
-            else visit(row, headerValue(t, h, kind));
+          lines.scan(rows, bytesOf, target, (row, bytes, h) => {
+            if (kind === 'string' && visitText) visitText(row, bytes, h.valueOffset, textEnd(bytes, h.valueOffset, h.lineEnd));
+            else visit(row, headerValue(new Tvb(bytes, 0, bytes.length), h, kind));
           });
   return { name: field, type, description, extract: (bytes, start, end) => headerValues(bytes, start, end, field, list, read), fromHeaderLines, scanHeaderLines };
 }
@@ -2143,9 +2144,9 @@ export function sipHeaderField(headerName: string): MessageFieldDeclaration {
     extract: (bytes, start, end) => headerValues(bytes, start, end, name, list, read),
     fromHeaderLines,
     scanHeaderLines: (lines: HeaderLines, rows: number, bytesOf: (row: number) => Uint8Array | undefined, visit: (row: number, value: FieldValue) => void, visitText?: TextVisitor): boolean =>
-      lines.scan(rows, bytesOf, target, (row, t, h) => {
-        if (visitText) visitText(row, t.b, h.valueOffset, textEnd(t.b, h.valueOffset, h.lineEnd));
-        else visit(row, t.str(h.valueOffset, h.lineEnd - h.valueOffset));
+      lines.scan(rows, bytesOf, target, (row, bytes, h) => {
+        if (visitText) visitText(row, bytes, h.valueOffset, textEnd(bytes, h.valueOffset, h.lineEnd));
+        else visit(row, new Tvb(bytes, 0, bytes.length).str(h.valueOffset, h.lineEnd - h.valueOffset));
       }),
   };
 }
