@@ -62,26 +62,22 @@ function indexNumber(of: Int32Array): FieldReader {
   return { kind: 'number', number: (row) => (row < of.length && of[row] >= 0 ? of[row] + 1 : NaN) };
 }
 
-/** A value of a call (keyed by call, so each call is tested once). */
-function perCall(calls: CallAnalysis, value: (call: number) => FieldValue | undefined): FieldReader {
+/**
+ * A value of the call, procedure or dialog each row belongs to (`of`: the analysis's row → index table, -1 for
+ * none), keyed by that index so that each call or procedure is tested once.
+ */
+function perIndex(of: Int32Array, value: (index: number) => FieldValue | undefined): FieldReader {
   return derivedKeyReader(
-    (row) => (row < calls.callOf.length ? calls.callOf[row] : -1),
-    (call) => {
-      const v = value(call);
+    (row) => (row < of.length ? of[row] : -1),
+    (index) => {
+      const v = value(index);
       return v === undefined ? NO_VALUES : [v];
     },
   );
 }
 
-function perProcedure(calls: CallAnalysis, value: (procedure: number) => FieldValue | undefined): FieldReader {
-  return derivedKeyReader(
-    (row) => (row < calls.procedureOf.length ? calls.procedureOf[row] : -1),
-    (procedure) => {
-      const v = value(procedure);
-      return v === undefined ? NO_VALUES : [v];
-    },
-  );
-}
+const perCall = (calls: CallAnalysis, value: (call: number) => FieldValue | undefined): FieldReader => perIndex(calls.callOf, value);
+const perProcedure = (calls: CallAnalysis, value: (procedure: number) => FieldValue | undefined): FieldReader => perIndex(calls.procedureOf, value);
 
 const seconds = (ms: number | undefined): number | undefined => (ms === undefined ? undefined : ms / 1000);
 
@@ -157,13 +153,7 @@ export const callFields: FieldDeclaration[] = [
   callField('call.setup_time', 'duration', 'Set-up time in seconds (INVITE to ACK of the 2xx)', (calls) => perCall(calls, (c) => seconds(calls.calls[c].kpis.setupTimeMs))),
   callField('call.findings', 'number', 'Number of findings on the call', (calls) => perCall(calls, (c) => calls.calls[c].findings.length)),
   callField('dialog.id', 'number', 'Dialog number', (calls) => indexNumber(calls.dialogOf)),
-  callField('dialog.state', 'string', 'Final state of the message\'s dialog', (calls) =>
-    derivedKeyReader(
-      (row) => (row < calls.dialogOf.length ? calls.dialogOf[row] : -1),
-      (d) => [calls.dialogs[d].state],
-    ),
-    ['early', 'confirmed', 'terminated'],
-  ),
+  callField('dialog.state', 'string', 'Final state of the message\'s dialog', (calls) => perIndex(calls.dialogOf, (d) => calls.dialogs[d].state), ['early', 'confirmed', 'terminated']),
   callField('transaction.id', 'number', 'Transaction number', (calls) => indexNumber(calls.transactionOf)),
   callField('transaction.retransmission', 'boolean', 'The message retransmits an earlier one of its transaction (RFC 3261 §17)', (calls) => ({
     kind: 'keyed',

@@ -301,8 +301,7 @@ function regexLiteral(operand: Operand): CheckedOperand {
 function literal(operand: Operand, field: CheckedOperand, substring = false): CheckedOperand {
   if (operand.kind !== 'word' && operand.kind !== 'string') return fail('Expected a value here', operand.span);
   const text = operand.kind === 'word' ? operand.text : operand.value;
-  const quoted = operand.kind === 'string';
-  const constant = convert(text, quoted, field.type, substring);
+  const constant = convert(text, field.type, substring);
   if (typeof constant === 'string') return fail(constant.replace('%F', describe(field)), operand.span);
   // A field with a closed set of values (ims.procedure, call.state...): a value outside it is a typo.
   if (!substring && field.kind === 'field' && field.field.values && !field.field.values.includes(text)) {
@@ -315,7 +314,7 @@ function literal(operand: Operand, field: CheckedOperand, substring = false): Ch
 }
 
 /** A literal in the given type, or the error text (`%F` stands for the field). */
-function convert(text: string, quoted: boolean, type: FieldType, substring: boolean): Constant | string {
+function convert(text: string, type: FieldType, substring: boolean): Constant | string {
   switch (type) {
     case 'string':
       return { kind: 'value', value: text };
@@ -346,7 +345,6 @@ function convert(text: string, quoted: boolean, type: FieldType, substring: bool
     case 'none':
       return substring ? { kind: 'value', value: text } : `%F is a protocol: test it alone`;
   }
-  void quoted;
 }
 
 /** Integers (decimal, 0x hex, 0 octal as Wireshark), decimals, negative numbers. */

@@ -2,19 +2,10 @@ import { parseIpv6 } from '../net/address.js';
 import type { CompareOp, SliceRange } from './ast.js';
 import type { CheckedExpr, CheckedOperand, CheckedSetElement, Constant } from './checker.js';
 import type { FieldDeclaration, FieldReader, FieldValue, FilterContext } from './field.js';
-import { NO_VALUES } from './readers.js';
+import { asKeyed, NO_VALUES } from './readers.js';
 
 /** A compiled filter: does message `row` match? */
 export type RowPredicate = (row: number) => boolean;
-
-/**
- * The values of an operand for a row, as a keyed reader: rows that share a key share values, so a test on
- * them is computed once per key and remembered (`cachedTest`). Numbers (frame.number, frame.time) have no
- * useful key and are read directly.
- */
-type Source =
-  | { kind: 'keyed'; key(row: number): number; values(key: number): readonly FieldValue[] }
-  | { kind: 'number'; number(row: number): number };
 
 /** Compiles a checked filter over a trace. An empty filter keeps every message. */
 export function compileFilter(expr: CheckedExpr | undefined, context: FilterContext): RowPredicate {
@@ -81,8 +72,11 @@ function memberTest(element: CheckedSetElement, context: FilterContext): ((value
   return constantTest('==', element.value.constant);
 }
 
-/** A predicate on a row from a test on the row's values, remembered per key for keyed sources. */
-function predicateOver(source: Source, test: (values: readonly FieldValue[]) => boolean): RowPredicate {
+/**
+ * A predicate on a row from a test on the row's values. Rows that share a key share values, so the test runs once per
+ * key and is remembered; numbers (frame.number, frame.time) have no useful key and are tested directly.
+ */
+function predicateOver(source: FieldReader, test: (values: readonly FieldValue[]) => boolean): RowPredicate {
   if (source.kind === 'number') {
     return (row) => {
       const n = source.number(row);
@@ -117,7 +111,7 @@ function compileCompare(op: CompareOp, left: CheckedOperand, right: CheckedOpera
   }
   // Field against field: per row, any pair (Wireshark compares every occurrence with every other).
   const other = compileOperand(right, context);
-  const valuesOf = (s: Source, row: number): readonly FieldValue[] => {
+  const valuesOf = (s: FieldReader, row: number): readonly FieldValue[] => {
     if (s.kind === 'number') {
       const n = s.number(row);
       return Number.isNaN(n) ? NO_VALUES : [n];
@@ -271,18 +265,18 @@ function boundField(field: FieldDeclaration, context: FilterContext): FieldReade
 }
 
 /** The values of an operand, row by row. */
-function compileOperand(operand: CheckedOperand, context: FilterContext): Source {
+function compileOperand(operand: CheckedOperand, context: FilterContext): FieldReader {
   switch (operand.kind) {
     case 'field':
       return boundField(operand.field, context);
     case 'constant':
       return { kind: 'keyed', key: () => 0, values: () => (operand.constant.kind === 'value' ? [operand.constant.value] : NO_VALUES) };
     case 'slice': {
-      const inner = asKeyedSource(compileOperand(operand.operand, context));
+      const inner = asKeyed(compileOperand(operand.operand, context));
       return mapValues(inner, (values) => values.map((v) => (typeof v === 'string' ? sliceText(v, operand.ranges) : v)));
     }
     case 'call': {
-      const inner = asKeyedSource(compileOperand(operand.operand, context));
+      const inner = asKeyed(compileOperand(operand.operand, context));
       switch (operand.name) {
         case 'len':
           return mapValues(inner, (values) => values.map((v) => (typeof v === 'string' ? new TextEncoder().encode(v).length : v)));
@@ -297,20 +291,8 @@ function compileOperand(operand: CheckedOperand, context: FilterContext): Source
   }
 }
 
-function asKeyedSource(source: Source): Extract<Source, { kind: 'keyed' }> {
-  if (source.kind === 'keyed') return source;
-  return {
-    kind: 'keyed',
-    key: (row) => {
-      const n = source.number(row);
-      return Number.isNaN(n) ? -1 : row;
-    },
-    values: (row) => [source.number(row)],
-  };
-}
-
 /** The same keys, with values transformed once per key. */
-function mapValues(source: Extract<Source, { kind: 'keyed' }>, map: (values: readonly FieldValue[]) => readonly FieldValue[]): Source {
+function mapValues(source: Extract<FieldReader, { kind: 'keyed' }>, map: (values: readonly FieldValue[]) => readonly FieldValue[]): FieldReader {
   const cache = new Map<number, readonly FieldValue[]>();
   return {
     kind: 'keyed',

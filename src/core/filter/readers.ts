@@ -99,8 +99,3 @@ export function asKeyed(reader: FieldReader): KeyedReader {
     values: (k) => (k < 0 ? NO_VALUES : [numbers[k]]),
   };
 }
-
-/** A keyed reader with the same key and value for every row (protocol presence such as `sip`). */
-export function constantReader(values: readonly FieldValue[]): FieldReader {
-  return { kind: 'keyed', key: () => (values.length === 0 ? -1 : 0), values: (k) => (k < 0 ? NO_VALUES : values) };
-}
