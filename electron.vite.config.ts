@@ -1,5 +1,6 @@
 // Build of the desktop app: `electron-vite build` writes
 //   out/main/index.js       main process, ES module (package.json "type": "module", "main")
+//   out/main/trace-worker.js  the engine's worker thread (one per window), started by src/main/trace-worker-client.ts
 //   out/preload/index.cjs   preload, CommonJS: the window is sandboxed, and a sandboxed preload cannot be ESM
 //   out/renderer/           the page (index.html + assets), loaded from disk by the main process
 import { resolve } from 'node:path';
@@ -10,7 +11,11 @@ export default defineConfig({
   main: {
     build: {
       outDir: 'out/main',
-      lib: { entry: resolve('src/main/index.ts'), formats: ['es'], fileName: () => 'index.js' },
+      lib: {
+        entry: { index: resolve('src/main/index.ts'), 'trace-worker': resolve('src/main/trace-worker.ts') },
+        formats: ['es'],
+        fileName: (_format, name) => `${name}.js`,
+      },
     },
   },
   preload: {

@@ -52,4 +52,9 @@ export default tseslint.config(
     files: ['src/renderer/**/*.{ts,tsx}', 'src/preload/**/*.ts'],
     languageOptions: { globals: { ...globals.browser } },
   },
+  {
+    // Drives a browser: its functions passed to page.evaluate run in the page.
+    files: ['bench/ui-bench.mjs'],
+    languageOptions: { globals: { ...globals.node, ...globals.browser } },
+  },
 );

@@ -2,11 +2,13 @@ import { readFileSync } from 'node:fs';
 import { analyzeCommand, analyzeUsage } from './analyze.js';
 import { UsageError } from './args.js';
 import { callsCommand, callsUsage, statsCommand } from './calls.js';
+import { desktopCommand, desktopTrace, isFile } from './desktop.js';
 import { explainCommand, explainUsage } from './explain.js';
 import { fieldsCommand, fieldsUsage } from './fields.js';
 import { serveCommand, serveUsage } from './serve.js';
 
 const usage = `Usage: sipscope <command> [options]
+       sipscope FILE   open a pcap/pcapng capture in the desktop app (a window per trace)
 
 Commands:
   analyze FILE   list every SIP message in a pcap/pcapng capture (see 'sipscope analyze --help')
@@ -61,8 +63,12 @@ export async function main(argv: string[]): Promise<number> {
       case '-V':
         process.stdout.write(`sipscope ${version()}\n`);
         return 0;
-      default:
-        throw new UsageError(`unknown command '${command}'`);
+      default: {
+        // Not a command: a capture file opens in the desktop app (`sipscope FILE`).
+        const trace = desktopTrace(command, rest, process.cwd(), isFile);
+        if (trace !== null) return await desktopCommand(trace);
+        throw new UsageError(`unknown command '${command}' (and no such file)`);
+      }
     }
   } catch (error) {
     if (error instanceof UsageError) {

@@ -1,5 +1,6 @@
-// The trace named on the command line: `electron . FILE`, `npm start -- FILE`, or `sipscope-app FILE` once
-// packaged. Relative paths are resolved against the directory the app was started from.
+// The trace named on the command line: `electron . FILE`, `npm start -- FILE`, `sipscope FILE` (the CLI
+// starts `electron APP_FOLDER /absolute/FILE`: src/cli/desktop.ts), or the packaged app's `sipscope FILE`.
+// Relative paths are resolved against the folder the user started it from (`launchDirectory`).
 import { resolve } from 'node:path';
 import { validateAbsolutePath } from './validate.js';
 
@@ -20,4 +21,34 @@ export function launchTraceFromArgv(argv: readonly string[], defaultApp: boolean
     return validateAbsolutePath(resolve(cwd, arg), 'trace path');
   }
   return null;
+}
+
+/**
+ * The folder a relative command-line path is relative to. `npm start -- FILE` runs Electron from the
+ * package folder, whatever folder the user typed it in; npm passes that one as INIT_CWD. A packaged app
+ * is started directly, so its working directory is the user's.
+ */
+export function launchDirectory(env: NodeJS.ProcessEnv, cwd: string, packaged: boolean): string {
+  const initCwd = env['INIT_CWD'];
+  return !packaged && initCwd ? initCwd : cwd;
+}
+
+/** What a second instance hands the running one (`app.requestSingleInstanceLock(data)`). */
+export interface InstanceData {
+  trace: string | null;
+}
+
+/**
+ * The trace a second instance (`sipscope FILE` while the app runs) asks the running one to open, or null.
+ * The data comes from another process, so it is checked like any outside input.
+ */
+export function traceFromInstanceData(data: unknown): string | null {
+  if (typeof data !== 'object' || data === null) return null;
+  const trace = (data as { trace?: unknown }).trace;
+  if (trace === null || trace === undefined) return null;
+  try {
+    return validateAbsolutePath(trace, 'trace path');
+  } catch {
+    return null;
+  }
 }

@@ -1,69 +1,160 @@
-// Electron main process: app lifecycle, one window, the IPC bridge and the menu.
+// Electron main process: app lifecycle, a window per trace (./trace-windows.ts), the IPC bridge and the menu.
 // Built by electron-vite to out/main/index.js (ES module; package.json "main").
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { app, BrowserWindow, ipcMain } from 'electron';
-import { launchTraceFromArgv } from './argv.js';
-import { chooseTracePath } from './dialogs.js';
-import { registerIpcHandlers, sendEvent } from './ipc.js';
-import { installMenu } from './menu.js';
+import { app, BrowserWindow, ipcMain, type WebContents } from 'electron';
+import { launchDirectory, launchTraceFromArgv, traceFromInstanceData, type InstanceData } from './argv.js';
+import { chooseTracePath, showWarning } from './dialogs.js';
+import { registerIpcHandlers } from './ipc.js';
+import { installMenu, type MenuActions } from './menu.js';
+import { openRecentFiles, RECENT_FILES_NAME } from './recent-files.js';
 import { createEngineTraceService, type TraceService } from './trace-service.js';
+import { createTraceWindows } from './trace-windows.js';
 import { appPaths, appUrlMatcher, createMainWindow, rendererTarget } from './window.js';
 
 export interface StartOptions {
-  /** Opens traces for the window. Pass the engine-backed service here. */
-  traceService: TraceService;
+  /** Makes the trace service of a new window. Pass the engine-backed one here. */
+  createTraceService(): TraceService;
 }
 
-function commandLineTrace(): string | null {
+function commandLineTrace(argv: readonly string[], cwd: string): string | null {
   try {
-    return launchTraceFromArgv(process.argv, process.defaultApp === true, process.cwd());
+    return launchTraceFromArgv(argv, process.defaultApp === true, cwd);
   } catch (err) {
     console.error(`sipscope: ignoring the trace on the command line: ${err instanceof Error ? err.message : String(err)}`);
     return null;
   }
 }
 
-/** The sample trace shipped in resources/ (beside the app in development, in the resources folder when packaged). */
-function bundledSampleTrace(): string | null {
-  const candidates = [join(app.getAppPath(), 'resources', 'sample-volte.pcap'), join(process.resourcesPath ?? '', 'sample-volte.pcap')];
-  return candidates.find((path) => existsSync(path)) ?? null;
+/**
+ * The sample trace shipped in resources/ (beside the app in development, in the resources folder when
+ * packaged): the IMS sample (registration, VoLTE call with preconditions, cancelled and rejected calls,
+ * SMS over IP) when present, else the smaller VoLTE one.
+ */
+/** resources/icon.png beside the app (the window icon on Linux and Windows), if it is there. */
+function windowIcon(): string | undefined {
+  const path = join(app.getAppPath(), 'resources', 'icon.png');
+  return existsSync(path) ? path : undefined;
 }
 
-export function startSipscope({ traceService }: StartOptions): void {
+function bundledSampleTrace(): string | null {
+  // process.resourcesPath: the packaged app's resources folder (electron-builder `extraResources`).
+  const folders = [join(app.getAppPath(), 'resources'), ...(process.resourcesPath ? [process.resourcesPath] : [])];
+  for (const name of ['sample-ims.pcap', 'sample-volte.pcap']) {
+    const found = folders.map((folder) => join(folder, name)).find((path) => existsSync(path));
+    if (found) return found;
+  }
+  return null;
+}
+
+function isFile(path: string): boolean {
+  try {
+    return statSync(path).isFile();
+  } catch {
+    return false;
+  }
+}
+
+function logFailure(what: string): (err: unknown) => void {
+  return (err) => console.error(`sipscope: ${what} failed:`, err);
+}
+
+export function startSipscope({ createTraceService }: StartOptions): void {
+  const firstTrace = commandLineTrace(process.argv, launchDirectory(process.env, process.cwd(), app.isPackaged));
+
+  // One app process for every window: `sipscope FILE` while the app runs opens FILE in a new window of the
+  // running app (its 'second-instance' below) and this process ends.
+  const instanceData: InstanceData = { trace: firstTrace };
+  if (!app.requestSingleInstanceLock(instanceData)) {
+    app.quit();
+    return;
+  }
+
   // Sandbox every renderer, whatever a later BrowserWindow's options say. Must run before `ready`.
   app.enableSandbox();
 
   const paths = appPaths(dirname(fileURLToPath(import.meta.url)));
   const target = rendererTarget(paths.rendererHtml, app.isPackaged ? undefined : process.env.ELECTRON_RENDERER_URL);
   const isAppUrl = appUrlMatcher(target);
-  // What a new window opens first: the command-line trace, or a file picked from the menu with no window
-  // open; with neither, the bundled sample trace (resources/sample-volte.pcap: 3 VoLTE calls over SIPp).
-  let startupTrace = commandLineTrace() ?? bundledSampleTrace();
-  let mainWindow: BrowserWindow | null = null;
+  const sampleTrace = bundledSampleTrace();
+  const recent = openRecentFiles({ file: join(app.getPath('userData'), RECENT_FILES_NAME) });
 
-  function openWindow(): BrowserWindow {
-    const win = createMainWindow({ preloadPath: paths.preload, target });
-    win.on('closed', () => {
-      if (mainWindow === win) mainWindow = null;
-    });
-    mainWindow = win;
-    return win;
+  const windows = createTraceWindows({
+    createWindow: ({ title, onTraceDropped }) => createMainWindow({ preloadPath: paths.preload, target, title, onTraceDropped, icon: windowIcon() }),
+    rememberTrace(path) {
+      recent.add(path);
+      // The system's own list too (macOS Dock menu, Windows jump list).
+      app.addRecentDocument(path);
+    },
+    forgetTrace: (path) => recent.remove(path),
+    fileExists: isFile,
+    warn: (owner, message, detail) => void showWarning(owner, message, detail).catch(logFailure('a message box')),
+    sampleTrace,
+  });
+
+  // One trace service per window (by WebContents id), made on the window's first request, freed when it closes.
+  const services = new Map<number, TraceService>();
+  function traceServiceFor(contents: WebContents): TraceService {
+    let service = services.get(contents.id);
+    if (!service) {
+      const created = windows.watch(contents, createTraceService());
+      service = created;
+      services.set(contents.id, created);
+      contents.once('destroyed', () => {
+        services.delete(contents.id);
+        created.dispose();
+      });
+    }
+    return service;
+  }
+
+  function focusedWindow(): BrowserWindow | null {
+    return BrowserWindow.getFocusedWindow() ?? windows.windows().at(-1) ?? null;
   }
 
   async function openTraceFromMenu(): Promise<void> {
-    const owner = BrowserWindow.getFocusedWindow() ?? mainWindow;
+    const owner = focusedWindow();
     const path = await chooseTracePath(owner);
-    if (path === null) return;
-    if (owner) {
-      sendEvent(owner.webContents, 'openTraceRequest', { path });
-    } else {
-      // macOS keeps running with no window: open one, which asks for its startup trace.
-      startupTrace = path;
-      openWindow();
-    }
+    if (path !== null) windows.open(path, owner);
   }
+
+  const menuActions: MenuActions = {
+    openTrace: () => void openTraceFromMenu().catch(logFailure('File > Open…')),
+    openRecent: (path) => windows.openRecent(path, focusedWindow()),
+    clearRecent: () => {
+      recent.clear();
+      app.clearRecentDocuments();
+    },
+    openSample: () => windows.openSample(focusedWindow()),
+    about: () => app.showAboutPanel(),
+  };
+  const refreshMenu = (): void => installMenu(menuActions, { platform: process.platform, packaged: app.isPackaged, recent: recent.list() });
+  recent.onChange(refreshMenu);
+
+  // macOS: a capture opened from Finder or dropped on the Dock icon. It can arrive before `ready`.
+  const pendingFiles: string[] = [];
+  app.on('open-file', (event, path) => {
+    event.preventDefault();
+    if (app.isReady()) windows.open(path, null);
+    else pendingFiles.push(path);
+  });
+
+  app.on('second-instance', (_event, argv, workingDirectory, additionalData) => {
+    // Prefer the path the other instance resolved itself; fall back to reading its command line.
+    const trace = traceFromInstanceData(additionalData) ?? commandLineTrace(argv, workingDirectory);
+    if (trace !== null) {
+      windows.open(trace, null);
+      return;
+    }
+    const last = windows.windows().at(-1);
+    if (last) {
+      if (last.isMinimized()) last.restore();
+      last.focus();
+    } else {
+      windows.openWindow(sampleTrace);
+    }
+  });
 
   app.on('window-all-closed', () => {
     if (process.platform !== 'darwin') app.quit();
@@ -73,16 +164,15 @@ export function startSipscope({ traceService }: StartOptions): void {
     .whenReady()
     .then(() => {
       app.setAboutPanelOptions({ applicationName: 'sipscope', applicationVersion: app.getVersion() });
-      registerIpcHandlers(ipcMain, { isAppUrl, traceService, launchTrace: () => startupTrace });
-      installMenu({
-        openTrace: () => {
-          openTraceFromMenu().catch((err: unknown) => console.error('sipscope: File > Open failed:', err));
-        },
-        about: () => app.showAboutPanel(),
-      });
-      openWindow();
+      registerIpcHandlers(ipcMain, { isAppUrl, traceServiceFor, launchTrace: (contents) => windows.launchTraceFor(contents) });
+      refreshMenu();
+      // The first window: the command-line trace, else a file handed over by macOS, else the sample.
+      const initial = firstTrace !== null ? [firstTrace, ...pendingFiles] : pendingFiles.length > 0 ? pendingFiles : [sampleTrace];
+      pendingFiles.length = 0;
+      for (const trace of initial) windows.openWindow(trace);
       app.on('activate', () => {
-        if (BrowserWindow.getAllWindows().length === 0) openWindow();
+        // macOS: the Dock icon clicked with every window closed.
+        if (BrowserWindow.getAllWindows().length === 0) windows.openWindow(sampleTrace);
       });
     })
     .catch((err: unknown) => {
@@ -91,4 +181,4 @@ export function startSipscope({ traceService }: StartOptions): void {
     });
 }
 
-startSipscope({ traceService: createEngineTraceService() });
+startSipscope({ createTraceService: createEngineTraceService });

@@ -17,18 +17,31 @@ import {
 } from '../shared/api.js';
 import { chooseTracePath } from './dialogs.js';
 import type { TraceService } from './trace-service.js';
-import { checkArity, validateAbsolutePath, validateFilterText, validateRuleList } from './validate.js';
+import {
+  checkArity,
+  validateAbsolutePath,
+  validateCallList,
+  validateFilterText,
+  validateRowId,
+  validateRowsQuery,
+  validateRuleList,
+  validateViewId,
+} from './validate.js';
 
 export interface IpcDeps {
   /** True for the URL of one of the app's own pages (see `appUrlMatcher` in ./window.ts). */
   isAppUrl(url: string): boolean;
-  /** Opens traces; the engine-backed implementation replaces the default one here. */
-  traceService: TraceService;
   /**
-   * The trace a newly opened page should open first, or null: the command-line path, or (macOS, no window
-   * open) the file just picked with File > Open…. Already absolute.
+   * The trace service of a window (one per window: each window shows its own trace). Called with the
+   * requesting page's WebContents; src/main/index.ts creates one per window and disposes it when the window closes.
    */
-  launchTrace(): string | null;
+  traceServiceFor(contents: WebContents): TraceService;
+  /**
+   * The trace the requesting page should open first, or null. Per window (each window shows its own trace:
+   * src/main/trace-windows.ts `launchTraceFor`): the trace the window was made for, then the one it opened
+   * last (so a reload shows it again). Already absolute.
+   */
+  launchTrace(contents: WebContents): string | null;
 }
 
 /** The part of `ipcMain` we use, so tests can pass a recorder. */
@@ -42,6 +55,11 @@ interface Handler<K extends InvokeOperation> {
 
 function errorMessage(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
+}
+
+/** Whether a page is gone (WebContents has `isDestroyed`; test doubles may not). */
+function isDestroyed(contents: WebContents): boolean {
+  return typeof contents.isDestroyed === 'function' && contents.isDestroyed();
 }
 
 function checkSender(event: IpcMainInvokeEvent, isAppUrl: (url: string) => boolean): void {
@@ -97,7 +115,59 @@ export function registerIpcHandlers(ipcMain: IpcMainLike, deps: IpcDeps): () => 
       checkArity('openTrace', args, 1);
       return [validateAbsolutePath(args[0], 'trace path')];
     },
-    run: (_event, path) => deps.traceService.open(path),
+    // Progress goes to the page that asked, while it still exists (a window closed mid-read gets nothing).
+    run: (event, path) =>
+      deps.traceServiceFor(event.sender).open(path, (progress) => {
+        if (!isDestroyed(event.sender)) sendEvent(event.sender, 'traceProgress', progress);
+      }),
+  });
+
+  register('cancelOpen', {
+    parse(args) {
+      checkArity('cancelOpen', args, 0);
+      return [];
+    },
+    run: (event) => deps.traceServiceFor(event.sender).cancelOpen(),
+  });
+
+  register('getRows', {
+    parse(args) {
+      checkArity('getRows', args, 1);
+      return [validateRowsQuery(args[0])];
+    },
+    run: (event, query) => deps.traceServiceFor(event.sender).getRows(query),
+  });
+
+  register('getMessage', {
+    parse(args) {
+      checkArity('getMessage', args, 1);
+      return [validateRowId(args[0])];
+    },
+    run: (event, row) => deps.traceServiceFor(event.sender).getMessage(row),
+  });
+
+  register('getCalls', {
+    parse(args) {
+      checkArity('getCalls', args, 1);
+      return [validateViewId(args[0])];
+    },
+    run: (event, view) => deps.traceServiceFor(event.sender).getCalls(view),
+  });
+
+  register('getLadder', {
+    parse(args) {
+      checkArity('getLadder', args, 1);
+      return [validateCallList(args[0])];
+    },
+    run: (event, calls) => deps.traceServiceFor(event.sender).getLadder(calls),
+  });
+
+  register('getStatistics', {
+    parse(args) {
+      checkArity('getStatistics', args, 1);
+      return [validateViewId(args[0])];
+    },
+    run: (event, view) => deps.traceServiceFor(event.sender).getStatistics(view),
   });
 
   register('getLaunchTrace', {
@@ -105,7 +175,7 @@ export function registerIpcHandlers(ipcMain: IpcMainLike, deps: IpcDeps): () => 
       checkArity('getLaunchTrace', args, 0);
       return [];
     },
-    run: async () => deps.launchTrace(),
+    run: async (event) => deps.launchTrace(event.sender),
   });
 
   register('getDecodeAs', {
@@ -113,7 +183,7 @@ export function registerIpcHandlers(ipcMain: IpcMainLike, deps: IpcDeps): () => 
       checkArity('getDecodeAs', args, 0);
       return [];
     },
-    run: async () => deps.traceService.decodeAs(),
+    run: async (event) => deps.traceServiceFor(event.sender).decodeAs(),
   });
 
   register('setDecodeAs', {
@@ -121,7 +191,7 @@ export function registerIpcHandlers(ipcMain: IpcMainLike, deps: IpcDeps): () => 
       checkArity('setDecodeAs', args, 1);
       return [validateRuleList(args[0])];
     },
-    run: async (_event, rules) => deps.traceService.setDecodeAs(rules),
+    run: async (event, rules) => deps.traceServiceFor(event.sender).setDecodeAs(rules),
   });
 
   // A filter that does not compile comes back as `{ ok: true, value: { ok: false, error } }`: the page shows
@@ -131,7 +201,7 @@ export function registerIpcHandlers(ipcMain: IpcMainLike, deps: IpcDeps): () => 
       checkArity('applyFilter', args, 1);
       return [validateFilterText(args[0])];
     },
-    run: (_event, text) => deps.traceService.applyFilter(text),
+    run: (event, text) => deps.traceServiceFor(event.sender).applyFilter(text),
   });
 
   register('getFilterFields', {
@@ -139,7 +209,7 @@ export function registerIpcHandlers(ipcMain: IpcMainLike, deps: IpcDeps): () => 
       checkArity('getFilterFields', args, 0);
       return [];
     },
-    run: async () => deps.traceService.filterFields(),
+    run: async (event) => deps.traceServiceFor(event.sender).filterFields(),
   });
 
   return () => {

@@ -1,21 +1,58 @@
-// The seam between the window's IPC handlers and the engine. Handlers only see this interface; the
-// engine-backed implementation below is what the app passes to `startSipscope` in ./index.ts.
-import { analyzeCalls, type CallAnalysis } from '../core/calls/analysis.js';
-import { parseDecodeAs, type DecodeAsRule } from '../core/engine/decode-as.js';
-import type { TraceEngine } from '../core/engine/trace-engine.js';
+// The seam between the window's IPC handlers and the engine. Handlers only see the `TraceService` interface.
+// Two implementations:
+//  - `createInProcessTraceService`: the engine itself, in the calling thread. It runs inside the trace worker
+//    (./trace-worker.ts), and in unit tests;
+//  - `createEngineTraceService`: what the app and `sipscope serve` use, one per window / page: a proxy to a
+//    worker thread running the former (./trace-worker-client.ts), so reading a 200 MB trace never blocks the
+//    Electron main process (every window's IPC) or the server's event loop. Without a built worker file
+//    (running from the TypeScript sources) it falls back to the in-process service.
+import { analyzeCallsSteps, unanalysedCalls, type CallAnalysis } from '../core/calls/analysis.js';
+import type { DecodeAsRule } from '../core/engine/decode-as.js';
+import { TraceEngine } from '../core/engine/trace-engine.js';
+import { formatDiagnostic } from '../core/diagnostics.js';
 import type { FilterContext } from '../core/filter/field.js';
 import { compileDisplayFilter, matchingCalls } from '../core/filter/filter.js';
-import { allFields, indexHeaderLines } from '../core/filter/registry.js';
-import { analyzeFile } from '../node/analyze.js';
-import type { FilterFieldInfo, FilterOutcome, TraceSummary } from '../shared/api.js';
+import { indexHeaderLinesSteps } from '../core/filter/registry.js';
+import { callSummaries, ladderData, messageDetail, messageRow, sortViewRows, traceStatistics, type TraceViewSource } from '../core/view/trace-view.js';
+import { openCaptureFile, type CaptureFileSummary } from '../node/capture-file.js';
+import type {
+  CallSummary,
+  FilterFieldInfo,
+  FilterOutcome,
+  LadderData,
+  MessageDetail,
+  MessageRow,
+  RowsPage,
+  RowsQuery,
+  TraceProgress,
+  TraceStatistics,
+  TraceSummary,
+  ViewId,
+} from '../shared/api.js';
+import { createWorkerTraceService, findTraceWorkerFile } from './trace-worker-client.js';
+import { filterFieldInfos, parseDecodeAsRules, ruleText } from './trace-worker-protocol.js';
+import { MAX_LADDER_CALLS, MAX_ROWS_REQUEST as MAX_ROWS_PER_PAGE } from './validate.js';
 
 export interface TraceService {
   /**
    * Opens the trace at `path` (already validated: absolute, normalised, no NUL) and keeps it as the trace
    * filters apply to. Rejects with an Error whose message is fit to show the user (it names the file and
-   * says what is wrong).
+   * says what is wrong). `onProgress` is called while reading (at most every ~100 ms) and once at the end.
    */
-  open(path: string): Promise<TraceSummary>;
+  open(path: string, onProgress?: (progress: TraceProgress) => void): Promise<TraceSummary>;
+  /**
+   * Stops the open in progress, if any: its `open` resolves with what was read (`complete: false`). While
+   * reading, what was read is then analysed; while analysing the calls, the trace opens without calls.
+   */
+  cancelOpen(): Promise<void>;
+  /** The contract's operations over the trace opened last (arguments already validated). */
+  getRows(query: RowsQuery): Promise<RowsPage>;
+  getMessage(row: number): Promise<MessageDetail>;
+  getCalls(view: ViewId): Promise<CallSummary[]>;
+  getLadder(calls: number[]): Promise<LadderData>;
+  getStatistics(view: ViewId): Promise<TraceStatistics>;
+  /** Frees the trace (its window closed, its page disconnected); the service is not used afterwards. */
+  dispose(): void;
   /** The decode-as rules traces are opened with, as text. */
   decodeAs(): string[];
   /** Replaces the rules (each already a string); throws an Error naming the first bad one. Returns them normalised. */
@@ -29,104 +66,384 @@ export interface TraceService {
   filterFields(): FilterFieldInfo[];
 }
 
+
 /** How many frame numbers a filter outcome lists (the contract's `firstFrames`). */
 export const FIRST_FRAMES_LIMIT = 50;
+/** Least time between two 'reading' progress events. */
+export const PROGRESS_INTERVAL_MS = 100;
+/**
+ * Bytes read per chunk while opening. The engine digests ~40 MB/s on the 2-core build machine, so 1 MiB is
+ * ~25 ms of work: the first rows are indexed (and a progress event sent) within a few tens of milliseconds,
+ * and `getRows` / `cancelOpen` requests get a turn between chunks. The default 8 MiB chunk made the first
+ * progress of bench/data/volte-25k.pcap wait 550 ms.
+ */
+export const OPEN_CHUNK_BYTES = 1 << 20;
+/**
+ * Work done between two turns of the event loop while a trace is analysed (calls, then header lines): the
+ * analysis of bench/data/volte-25k.pcap is ~4 s of work, so it runs in slices of this long, and `getRows`,
+ * `getMessage` or `cancelOpen` wait at most about this long (plus one step of the analysis, a few ms).
+ */
+export const ANALYSIS_SLICE_MS = 25;
+/** Sorted orders kept (per view and sort key), so scrolling a sorted table does not sort again per page. */
+const SORT_CACHE_SIZE = 8;
 
-/** The trace opened last, with what filters are evaluated against. */
+export const GONE_VIEW_MESSAGE = 'this filter result is gone; apply the filter again';
+const NO_TRACE_MESSAGE = 'no trace is open: open a trace first';
+
+/** The trace opened last: the engine (growing while it is read), then its calls analysis. */
 interface OpenTrace {
   path: string;
   engine: TraceEngine;
-  calls: CallAnalysis;
+  /** Set once reading ended (complete or cancelled) and the calls were analysed. */
+  calls: CallAnalysis | undefined;
   /**
    * One per trace: its `cache` keeps the columns a filter built (a header read from every message, say),
-   * so the next filter on the same field does not read the messages again.
+   * so the next filter on the same field does not read the messages again. Made with the calls analysis.
    */
-  context: FilterContext;
+  context: FilterContext | undefined;
 }
 
-/** A rule in its canonical spelling, the way `parseDecodeAs` reads it back. */
-function ruleText(rule: DecodeAsRule): string {
-  return `${rule.transport}.port==${rule.port},${rule.protocol}`;
+/** A filter's matching messages, in frame order, and the calls holding at least one of them. */
+interface FilterView {
+  id: ViewId;
+  rows: Uint32Array;
+  calls: number[];
+}
+
+function viewSource(trace: OpenTrace): TraceViewSource {
+  return { engine: trace.engine, calls: trace.calls, context: trace.context };
 }
 
 /** Evaluates `text` over `trace`: matching messages in frame order, and the calls holding at least one. */
-function filterTrace(trace: OpenTrace, text: string): FilterOutcome {
+function filterTrace(trace: OpenTrace & { calls: CallAnalysis; context: FilterContext }, text: string, id: ViewId): { outcome: FilterOutcome; view?: FilterView } {
+  const started = performance.now();
   const compiled = compileDisplayFilter(text);
   if (compiled.error) {
     const { message, start, length } = compiled.error;
-    return { ok: false, error: { message, start, length } };
+    return { outcome: { ok: false, error: { message, start, length } } };
   }
   const predicate = compiled.filter.bind(trace.context);
   const index = trace.engine.index;
   const order = index.frameOrder();
   // Each message is evaluated once; the call scope then reads the marks rather than the filter again.
   const matched = new Uint8Array(index.count);
-  const firstFrames: number[] = [];
-  let matching = 0;
+  const rows: number[] = [];
   for (let i = 0; i < order.length; i++) {
     const row = order[i];
     if (!predicate(row)) continue;
     matched[row] = 1;
-    matching++;
-    if (firstFrames.length < FIRST_FRAMES_LIMIT) firstFrames.push(index.frameOf(row));
+    rows.push(row);
   }
+  const calls = matchingCalls((row) => matched[row] === 1, trace.calls);
+  const firstFrames = rows.slice(0, FIRST_FRAMES_LIMIT).map((row) => index.frameOf(row));
   return {
-    ok: true,
-    text,
-    messages: index.count,
-    matching,
-    calls: trace.calls.calls.length,
-    matchingCalls: matchingCalls((row) => matched[row] === 1, trace.calls).length,
-    firstFrames,
+    outcome: {
+      ok: true,
+      text,
+      messages: index.count,
+      matching: rows.length,
+      calls: trace.calls.calls.length,
+      matchingCalls: calls.length,
+      firstFrames,
+      view: id,
+      elapsedMs: performance.now() - started,
+    },
+    view: { id, rows: Uint32Array.from(rows), calls },
   };
 }
 
+/** Why an open stopped early: the user's Cancel, a newer open of the same service, or `dispose`. */
+class OpenStopped extends Error {
+  constructor(readonly reason: 'cancelled' | 'replaced' | 'closed') {
+    super(`opening ${reason}`);
+  }
+}
+
+function stoppedOpenError(path: string, stopped: OpenStopped): Error {
+  return new Error(stopped.reason === 'closed' ? `the opening of ${path} stopped: its window or page closed` : `the opening of ${path} was replaced by a newer one`);
+}
+
 /**
- * Reads the whole trace through the engine and reports what it found. Errors from the file layer
- * (CaptureFileError: missing file, permission, not a capture...) already carry a message meant for the user.
+ * Runs resumable steps (src/core's `...Steps` generators) to their end in slices of `ANALYSIS_SLICE_MS`, with
+ * a macrotask turn (`setImmediate`) before each slice, so that the requests that came meanwhile (the worker's
+ * messages) are answered between slices. `stop` is asked before each slice: when it says to stop, the steps
+ * are abandoned and the result is `undefined`.
  */
-export function createEngineTraceService(): TraceService {
+async function runInSlices<T>(steps: Generator<void, T>, stop: () => boolean): Promise<{ value: T } | undefined> {
+  for (;;) {
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    if (stop()) {
+      steps.return(undefined as T);
+      return undefined;
+    }
+    const sliceEnd = performance.now() + ANALYSIS_SLICE_MS;
+    let step = steps.next();
+    while (!step.done && performance.now() < sliceEnd) step = steps.next();
+    if (step.done) return { value: step.value };
+  }
+}
+
+/**
+ * The engine in the calling thread. Reads the trace chunk by chunk, awaiting each read, so requests for
+ * the rows indexed so far (and a cancel) are served while the file is read.
+ */
+export function createInProcessTraceService(): TraceService {
   let rules: DecodeAsRule[] = [];
   let current: OpenTrace | undefined;
-  // Only the open started last may become the current trace; an older one finishing late is dropped.
-  let generation = 0;
-  return {
-    async open(path) {
-      const mine = ++generation;
-      // The trace on screen is being replaced: filters must not run on the old one meanwhile.
-      current = undefined;
-      // A filter may read any header (message bytes) or any IMS fact and call field, so the app keeps
-      // all of them, as the CLI does when its --filter needs them (src/cli/filter.ts).
-      const { engine } = await analyzeFile(path, { engine: { decodeAs: rules, messageFacts: true, keepMessageBytes: true } });
-      const calls = analyzeCalls(engine.index, (row) => engine.facts.get(row), { sessionKeys: (row) => engine.facts.sessionKeys(row) });
-      if (mine === generation) {
-        const context = { index: engine.index, messages: engine.messageBytes, facts: engine.facts, calls, cache: new Map() };
-        // Where every message's header lines are, once, so that the first filter on any header is fast too.
-        indexHeaderLines(context);
-        current = { path, engine, calls, context };
+  /** The reading in progress, to cancel it. */
+  let reading: AbortController | undefined;
+  /** The open asked for last: only it may become the current trace. */
+  let latest: AbortController | undefined;
+  let disposed = false;
+  let nextViewId = 1;
+  let filterView: FilterView | undefined;
+  const sortCache = new Map<string, Uint32Array>();
+
+  function openTrace(): OpenTrace {
+    if (!current) throw new Error(NO_TRACE_MESSAGE);
+    return current;
+  }
+
+  function analysedTrace(what: string): OpenTrace & { calls: CallAnalysis; context: FilterContext } {
+    const trace = openTrace();
+    if (!trace.calls || !trace.context) throw new Error(`the trace is still being read: ${what} once it is open`);
+    return trace as OpenTrace & { calls: CallAnalysis; context: FilterContext };
+  }
+
+  /** The rows of a view, in frame order (view 0 grows while the trace is read). */
+  function viewRows(trace: OpenTrace, view: ViewId): Uint32Array {
+    if (view === 0) return trace.engine.index.frameOrder();
+    if (filterView?.id === view) return filterView.rows;
+    throw new Error(GONE_VIEW_MESSAGE);
+  }
+
+  function sortedRows(trace: OpenTrace, view: ViewId, rows: Uint32Array, sort: RowsQuery['sort']): Uint32Array {
+    if (!sort) return rows;
+    // The row count is part of the key: view 0 grows while the trace is read.
+    const key = `${view}\u0000${rows.length}\u0000${sort.descending ? 1 : 0}\u0000${sort.column}`;
+    let sorted = sortCache.get(key);
+    if (!sorted) {
+      sorted = sortViewRows(viewSource(trace), rows, sort);
+      sortCache.set(key, sorted);
+      if (sortCache.size > SORT_CACHE_SIZE) sortCache.delete(sortCache.keys().next().value as string);
+    } else {
+      // Most recently used last, so the oldest goes first.
+      sortCache.delete(key);
+      sortCache.set(key, sorted);
+    }
+    return sorted;
+  }
+
+  function timeOf(trace: OpenTrace, row: number): number {
+    return trace.engine.index.tsSecOf(row) + trace.engine.index.tsNsecOf(row) / 1e9;
+  }
+
+  async function readTrace(path: string, onProgress: ((progress: TraceProgress) => void) | undefined): Promise<TraceSummary> {
+    const started = performance.now();
+    reading?.abort(new OpenStopped('replaced'));
+    const controller = new AbortController();
+    reading = controller;
+    latest = controller;
+    // The trace on screen is being replaced: nothing may run on the old one meanwhile.
+    current = undefined;
+    filterView = undefined;
+    sortCache.clear();
+    // A filter may read any header (message bytes) or any IMS fact and call field, so the app keeps
+    // all of them, as the CLI does when its --filter needs them (src/cli/filter.ts).
+    const engine = new TraceEngine({ decodeAs: rules, messageFacts: true, keepMessageBytes: true });
+    const trace: OpenTrace = { path, engine, calls: undefined, context: undefined };
+    const fileProblems: string[] = [];
+    let packets = 0;
+    let firstTime: number | null = null;
+    let lastTime: number | null = null;
+    let bytesRead = 0;
+    let totalBytes = 0;
+    let lastProgress = -Infinity;
+    const progress = (phase: TraceProgress['phase']): void => {
+      lastProgress = performance.now();
+      onProgress?.({ path, bytesRead, totalBytes, messages: engine.index.count, phase });
+    };
+
+    let file: CaptureFileSummary | undefined;
+    try {
+      file = await openCaptureFile(
+        path,
+        {
+          packet(packet) {
+            packets++;
+            const time = packet.tsSec + packet.tsNsec / 1e9;
+            if (firstTime === null) {
+              firstTime = time;
+              // Rows can be fetched from the first packet on (view 0 grows with the index), unless a newer
+              // open took over meanwhile.
+              if (latest === controller) current = trace;
+            }
+            lastTime = time;
+            engine.addPacket(packet);
+          },
+          diagnostic(diagnostic) {
+            if (diagnostic.severity !== 'note') fileProblems.push(`${formatDiagnostic(diagnostic)} (file offset ${diagnostic.fileOffset})`);
+          },
+        },
+        {
+          chunkSize: OPEN_CHUNK_BYTES,
+          signal: controller.signal,
+          onProgress(read, total) {
+            bytesRead = read;
+            totalBytes = total;
+            if (performance.now() - lastProgress >= PROGRESS_INTERVAL_MS) progress('reading');
+          },
+        },
+      );
+    } catch (err) {
+      if (!(err instanceof OpenStopped)) {
+        if (reading === controller) reading = undefined;
+        if (latest === controller) current = undefined;
+        throw err;
       }
-      return { path, messages: engine.index.count, calls: calls.calls.length };
+      if (err.reason !== 'cancelled') throw stoppedOpenError(path, err);
+      // Cancelled: what was read stays open, marked partial.
+    }
+    // A newer open (or dispose) may have come while the last chunk was finished, or after a cancel.
+    if (latest !== controller) throw stoppedOpenError(path, new OpenStopped(disposed ? 'closed' : 'replaced'));
+    engine.finish();
+    current = trace;
+    if (file) {
+      bytesRead = file.bytesRead;
+      totalBytes = file.fileSize;
+    }
+    // The analysis runs in slices (runInSlices): the rows read stay browsable meanwhile, and a cancel, a newer
+    // open or dispose can come. It has its own controller, `reading` while it runs, so that `cancelOpen` stops
+    // it, not the reading (a cancel while reading still has the messages read analysed).
+    const analysing = new AbortController();
+    reading = analysing;
+    const stopAnalysing = (): boolean => {
+      if (latest !== controller) throw stoppedOpenError(path, new OpenStopped(disposed ? 'closed' : 'replaced'));
+      return analysing.signal.aborted;
+    };
+    progress('analysing');
+    let analysed: { value: CallAnalysis } | undefined;
+    let calls: CallAnalysis;
+    let context: FilterContext;
+    try {
+      analysed = await runInSlices(analyzeCallsSteps(engine.index, (row) => engine.facts.get(row), { sessionKeys: (row) => engine.facts.sessionKeys(row) }), stopAnalysing);
+      // Cancelled while the calls were analysed: the trace opens with every message read but no calls (an
+      // empty analysis: the calls list is empty, filters on call fields match nothing), and says it is partial.
+      calls = analysed?.value ?? unanalysedCalls(engine.index.count);
+      context = { index: engine.index, messages: engine.messageBytes, facts: engine.facts, calls, cache: new Map() };
+      // Where every message's header lines are, once, so that the first filter on any header is fast too. Only
+      // a speed-up: cancelled half-way (or skipped after a cancel), filters read the other messages' headers
+      // from their bytes when they first need them, so the trace is no less complete for it.
+      if (analysed) await runInSlices(indexHeaderLinesSteps(context), stopAnalysing);
+    } finally {
+      if (reading === analysing) reading = undefined;
+    }
+    trace.calls = calls;
+    trace.context = context;
+    // Sorted orders made while reading lack the procedure and call columns.
+    sortCache.clear();
+    progress('done');
+    return {
+      path,
+      messages: engine.index.count,
+      calls: calls.calls.length,
+      packets,
+      firstTime,
+      lastTime,
+      errors: engine.stats.messagesWithErrors,
+      warnings: engine.stats.messagesWithWarnings,
+      fileProblems,
+      complete: file !== undefined && analysed !== undefined,
+      elapsedMs: performance.now() - started,
+    };
+  }
+
+  return {
+    open: readTrace,
+    async cancelOpen() {
+      reading?.abort(new OpenStopped('cancelled'));
+    },
+    async getRows(query) {
+      const trace = openTrace();
+      const rows = sortedRows(trace, query.view, viewRows(trace, query.view), query.sort);
+      const total = rows.length;
+      const start = Math.max(0, Math.min(Math.floor(query.start), total));
+      const count = Math.max(0, Math.min(Math.floor(query.count), MAX_ROWS_PER_PAGE, total - start));
+      const headers = query.headers ?? [];
+      const source = viewSource(trace);
+      const page: MessageRow[] = [];
+      let previousTime = start > 0 ? timeOf(trace, rows[start - 1]) : null;
+      for (let position = start; position < start + count; position++) {
+        const row = rows[position];
+        page.push(messageRow(source, row, position, previousTime, headers));
+        previousTime = timeOf(trace, row);
+      }
+      return { view: query.view, total, start, rows: page };
+    },
+    async getMessage(row) {
+      const trace = openTrace();
+      if (!Number.isInteger(row) || row < 0 || row >= trace.engine.index.count) {
+        throw new Error(`there is no message ${row} in this trace (it has ${trace.engine.index.count})`);
+      }
+      return messageDetail(viewSource(trace), row);
+    },
+    async getCalls(view) {
+      const trace = openTrace();
+      if (view !== 0 && filterView?.id !== view) throw new Error(GONE_VIEW_MESSAGE);
+      // While the trace is read there are no calls yet: the list fills when the trace is open.
+      if (!trace.calls) return [];
+      const indexes = view === 0 ? trace.calls.calls.map((call) => call.index) : (filterView as FilterView).calls;
+      return callSummaries(viewSource(trace), indexes);
+    },
+    async getLadder(calls) {
+      const trace = analysedTrace('the ladder diagram comes');
+      if (calls.length > MAX_LADDER_CALLS) throw new Error(`a ladder diagram shows at most ${MAX_LADDER_CALLS} calls (${calls.length} asked)`);
+      for (const call of calls) {
+        if (!Number.isInteger(call) || call < 0 || call >= trace.calls.calls.length) {
+          throw new Error(`there is no call ${call} in this trace (it has ${trace.calls.calls.length})`);
+        }
+      }
+      return ladderData(viewSource(trace), calls);
+    },
+    async getStatistics(view) {
+      const trace = analysedTrace('statistics come');
+      const rows = view === 0 ? null : viewRows(trace, view);
+      return traceStatistics(viewSource(trace), view, rows);
+    },
+    dispose() {
+      disposed = true;
+      latest = undefined;
+      reading?.abort(new OpenStopped('closed'));
+      current = undefined;
+      filterView = undefined;
+      sortCache.clear();
     },
     decodeAs: () => rules.map(ruleText),
     setDecodeAs(texts) {
-      const parsed: DecodeAsRule[] = [];
-      for (const text of texts) {
-        const rule = parseDecodeAs(text);
-        if ('error' in rule) throw new Error(rule.error);
-        parsed.push(rule);
-      }
-      rules = parsed;
+      rules = parseDecodeAsRules(texts);
       return rules.map(ruleText);
     },
     async applyFilter(text) {
       if (!current) throw new Error('no trace is open: open a trace before applying a display filter');
-      return filterTrace(current, text);
+      const trace = analysedTrace('filters apply');
+      const { outcome, view } = filterTrace(trace, text, nextViewId);
+      if (view) {
+        nextViewId++;
+        // The previous filter's view is dropped (the contract: a view lives until the next applyFilter).
+        for (const key of sortCache.keys()) if (key.startsWith(`${filterView?.id}\u0000`)) sortCache.delete(key);
+        filterView = view;
+      }
+      return outcome;
     },
-    filterFields: () =>
-      allFields().map((field) => {
-        const info: FilterFieldInfo = { name: field.name, type: field.type, description: field.description };
-        if (field.values) info.values = [...field.values];
-        return info;
-      }),
+    filterFields: filterFieldInfos,
   };
+}
+
+/**
+ * The trace service of one window or served page: the engine in its own worker thread when the worker
+ * file is built beside this module (out/main/ for the app, dist/main/ for the CLI), else in this thread.
+ */
+export function createEngineTraceService(): TraceService {
+  const workerFile = findTraceWorkerFile();
+  return workerFile ? createWorkerTraceService({ workerFile }) : createInProcessTraceService();
 }

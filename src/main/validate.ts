@@ -2,6 +2,7 @@
 // The renderer is treated as untrusted: a compromised page can send any value on any channel, so each
 // handler validates its arguments here before they touch the file system or the engine.
 import { isAbsolute, normalize } from 'node:path';
+import { MESSAGE_COLUMNS, type MessageColumn, type RowsQuery, type ViewId } from '../shared/api.js';
 
 /** Longest path we accept. Linux PATH_MAX is 4096 bytes including the terminating NUL. */
 export const MAX_PATH_LENGTH = 4095;
@@ -69,4 +70,97 @@ export function validateFilterText(value: unknown): string {
     throw new ArgumentError(`display filter is too long (${value.length} characters; the limit is ${MAX_FILTER_LENGTH})`);
   }
   return value;
+}
+
+/** Most rows a `getRows` request may ask for (the trace service clamps to its own page bound too). */
+export const MAX_ROWS_REQUEST = 1000;
+/** Largest row position, row id or view id accepted: message ids are 32-bit (src/core/index/message-index.ts). */
+export const MAX_ROW_INDEX = 0xffffffff;
+/** Most custom header columns at once, and the longest header name (the contract's `RowsQuery.headers`). */
+export const MAX_HEADER_COLUMNS = 16;
+export const MAX_HEADER_NAME_LENGTH = 64;
+/** Most calls in one ladder diagram. */
+export const MAX_LADDER_CALLS = 64;
+
+/** The table's columns (the contract's `MessageColumn`), besides `header:NAME`. */
+const MESSAGE_COLUMN_NAMES: ReadonlySet<string> = new Set<MessageColumn>(MESSAGE_COLUMNS);
+
+/** RFC 3261 §25.1 `token`: what a header field name is made of (alphanumerics and `-.!%*_+\`'~`). */
+const HEADER_NAME = /^[A-Za-z0-9\-.!%*_+`'~]+$/;
+
+/** Returns `value` as an integer in [0, max], or throws `ArgumentError` naming `what`. */
+export function validateIndex(value: unknown, what: string, max = MAX_ROW_INDEX): number {
+  if (typeof value !== 'number' || !Number.isInteger(value)) throw new ArgumentError(`${what} must be an integer, got ${typeof value === 'number' ? String(value) : describe(value)}`);
+  if (value < 0 || value > max) throw new ArgumentError(`${what} must be between 0 and ${max}, got ${value}`);
+  return value;
+}
+
+/** A view id (`ViewId`): 0 for the whole trace, or the `view` of a filter outcome. */
+export function validateViewId(value: unknown): ViewId {
+  return validateIndex(value, 'view', Number.MAX_SAFE_INTEGER);
+}
+
+/** A message id (`MessageRow.row`). */
+export function validateRowId(value: unknown): number {
+  return validateIndex(value, 'message row');
+}
+
+/** A header name for a custom column: an RFC 3261 token of at most 64 characters. */
+export function validateHeaderName(value: unknown, what: string): string {
+  if (typeof value !== 'string') throw new ArgumentError(`${what} must be a string, got ${describe(value)}`);
+  if (value.length === 0 || value.length > MAX_HEADER_NAME_LENGTH) {
+    throw new ArgumentError(`${what} must be 1 to ${MAX_HEADER_NAME_LENGTH} characters long, got ${value.length}`);
+  }
+  if (!HEADER_NAME.test(value)) throw new ArgumentError(`${what} is not a SIP header name: ${JSON.stringify(value)}`);
+  return value;
+}
+
+function checkKeys(value: Record<string, unknown>, allowed: readonly string[], what: string): void {
+  for (const key of Object.keys(value)) {
+    if (!allowed.includes(key)) throw new ArgumentError(`${what} has an unknown field ${JSON.stringify(key.slice(0, 64))}`);
+  }
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/**
+ * Returns `value` as a `RowsQuery` (a fresh object holding only the known fields), or throws `ArgumentError`.
+ * `start` and `count` are integers (`count` at most 1000); the sort column is one of the table's columns
+ * or `header:` + a header name; at most 16 custom header names.
+ */
+export function validateRowsQuery(value: unknown): RowsQuery {
+  if (!isPlainObject(value)) throw new ArgumentError(`rows query must be an object, got ${describe(value)}`);
+  checkKeys(value, ['view', 'start', 'count', 'sort', 'headers'], 'rows query');
+  const query: RowsQuery = {
+    view: validateViewId(value['view']),
+    start: validateIndex(value['start'], 'start'),
+    count: validateIndex(value['count'], 'count', MAX_ROWS_REQUEST),
+  };
+  const sort = value['sort'];
+  if (sort !== undefined) {
+    if (!isPlainObject(sort)) throw new ArgumentError(`sort must be an object, got ${describe(sort)}`);
+    checkKeys(sort, ['column', 'descending'], 'sort');
+    const column = sort['column'];
+    if (typeof column !== 'string') throw new ArgumentError(`sort column must be a string, got ${describe(column)}`);
+    if (column.startsWith('header:')) validateHeaderName(column.slice('header:'.length), 'sort header');
+    else if (!MESSAGE_COLUMN_NAMES.has(column)) throw new ArgumentError(`unknown sort column ${JSON.stringify(column.slice(0, 64))}`);
+    if (typeof sort['descending'] !== 'boolean') throw new ArgumentError(`sort descending must be a boolean, got ${describe(sort['descending'])}`);
+    query.sort = { column: column as MessageColumn | `header:${string}`, descending: sort['descending'] };
+  }
+  const headers = value['headers'];
+  if (headers !== undefined) {
+    if (!Array.isArray(headers)) throw new ArgumentError(`headers must be an array of header names, got ${describe(headers)}`);
+    if (headers.length > MAX_HEADER_COLUMNS) throw new ArgumentError(`too many header columns (${headers.length}; the limit is ${MAX_HEADER_COLUMNS})`);
+    query.headers = headers.map((name, i) => validateHeaderName(name, `header ${i + 1}`));
+  }
+  return query;
+}
+
+/** Returns `value` as a list of call indexes (`CallSummary.index`, at most 64), or throws `ArgumentError`. */
+export function validateCallList(value: unknown): number[] {
+  if (!Array.isArray(value)) throw new ArgumentError(`calls must be an array of call indexes, got ${describe(value)}`);
+  if (value.length > MAX_LADDER_CALLS) throw new ArgumentError(`too many calls for one ladder diagram (${value.length}; the limit is ${MAX_LADDER_CALLS})`);
+  return value.map((call, i) => validateIndex(call, `call ${i + 1}`));
 }

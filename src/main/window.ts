@@ -2,8 +2,8 @@
 // https://www.electronjs.org/docs/latest/tutorial/security). The page renders text that comes from
 // captured packets, i.e. from strangers: if anything in it ever runs as script, it must find a sandboxed
 // renderer with no Node, no way to open windows or navigate elsewhere, and no permissions.
-import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { basename, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { BrowserWindow, type WebContents } from 'electron';
 
 /** Where the renderer is loaded from: the built index.html, or the electron-vite dev server. */
@@ -57,14 +57,49 @@ export function appUrlMatcher(target: RendererTarget): (url: string) => boolean 
   return (url) => parseUrl(url)?.origin === origin;
 }
 
+/**
+ * File names the app takes as captures when dropped on a window: what tcpdump, Wireshark, dumpcap and
+ * Windows' netsh/pktmon write (.pcap, .pcapng, .cap, .dmp), and any gzip file (.pcap.gz, .pcapng.gz:
+ * the engine reads gzip-compressed captures, as Wireshark does).
+ */
+const captureNamePattern = /\.(?:pcap|pcapng|cap|dmp|ntar|gz)$/i;
+
+export function looksLikeCapture(path: string): boolean {
+  return captureNamePattern.test(basename(path));
+}
+
+/**
+ * The trace a navigation means to open, or null. A file dropped on a page that does not handle the drop
+ * makes Chromium navigate the window to the file's file: URL; such a navigation to a capture is taken as
+ * "open this trace" (it is still never performed: the caller prevents it). Anything else — the app's own
+ * page, other schemes, other files, a file: URL naming a remote host — is null.
+ */
+export function droppedTracePath(url: string, isAppUrl: (url: string) => boolean): string | null {
+  if (isAppUrl(url)) return null;
+  const parsed = parseUrl(url);
+  if (parsed === null || parsed.protocol !== 'file:') return null;
+  let path: string;
+  try {
+    // Throws for a host on POSIX and for encoded separators: neither is a file dropped from this machine.
+    path = fileURLToPath(parsed);
+  } catch {
+    return null;
+  }
+  return looksLikeCapture(path) ? path : null;
+}
+
 /** Applies the navigation, window-opening and permission rules to a page. */
-export function lockDown(contents: WebContents, isAppUrl: (url: string) => boolean): void {
+export function lockDown(contents: WebContents, isAppUrl: (url: string) => boolean, onTraceDropped?: (path: string) => void): void {
   // No pop-ups: links that want a new window go nowhere (an "open in browser" action can come later,
   // through shell.openExternal with an allow-list).
   contents.setWindowOpenHandler(() => ({ action: 'deny' }));
   // Stay on our page: a link, a form or a dropped file must not replace the app with something else.
+  // A dropped capture becomes an open request instead (the page never leaves).
   contents.on('will-navigate', (event) => {
-    if (!isAppUrl(event.url)) event.preventDefault();
+    if (isAppUrl(event.url)) return;
+    event.preventDefault();
+    const dropped = droppedTracePath(event.url, isAppUrl);
+    if (dropped !== null) onTraceDropped?.(dropped);
   });
   contents.on('will-redirect', (event) => {
     if (!isAppUrl(event.url)) event.preventDefault();
@@ -79,15 +114,22 @@ export function lockDown(contents: WebContents, isAppUrl: (url: string) => boole
 export interface MainWindowOptions {
   preloadPath: string;
   target: RendererTarget;
+  /** The window's first title (the trace's file name); later ones come from `setTitle`, never from the page. */
+  title?: string;
+  /** A capture file dropped on the window (see `droppedTracePath`). */
+  onTraceDropped?(path: string): void;
+  /** The window icon (resources/icon.png; macOS takes the app bundle's instead). */
+  icon?: string;
 }
 
-export function createMainWindow({ preloadPath, target }: MainWindowOptions): BrowserWindow {
+export function createMainWindow({ preloadPath, target, title = 'sipscope', onTraceDropped, icon }: MainWindowOptions): BrowserWindow {
   const win = new BrowserWindow({
+    ...(icon ? { icon } : {}),
     width: 1280,
     height: 800,
     minWidth: 640,
     minHeight: 400,
-    title: 'sipscope',
+    title,
     show: false,
     webPreferences: {
       preload: preloadPath,
@@ -101,7 +143,9 @@ export function createMainWindow({ preloadPath, target }: MainWindowOptions): Br
       webviewTag: false,
     },
   });
-  lockDown(win.webContents, appUrlMatcher(target));
+  lockDown(win.webContents, appUrlMatcher(target), onTraceDropped);
+  // The title names the window's trace and is set by the main process; the page's <title> must not replace it.
+  win.on('page-title-updated', (event) => event.preventDefault());
   win.once('ready-to-show', () => win.show());
   const loading = target.kind === 'file' ? win.loadFile(target.file) : win.loadURL(target.url);
   loading.catch((err: unknown) => {

@@ -13,10 +13,22 @@ import {
   type InvokeOperation,
   type InvokeResult,
   type SipscopeApi,
+  type TraceProgress,
 } from '../shared/api.js';
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null;
+}
+
+const PHASES: readonly string[] = ['reading', 'analysing', 'done'] satisfies TraceProgress['phase'][];
+
+/** A `TraceProgress` copied field by field from an event payload, or null when it is not one. */
+function traceProgressOf(payload: unknown): TraceProgress | null {
+  if (!isRecord(payload)) return null;
+  const { path, bytesRead, totalBytes, messages, phase } = payload;
+  if (typeof path !== 'string' || typeof bytesRead !== 'number' || typeof totalBytes !== 'number' || typeof messages !== 'number') return null;
+  if (typeof phase !== 'string' || !PHASES.includes(phase)) return null;
+  return { path, bytesRead, totalBytes, messages, phase: phase as TraceProgress['phase'] };
 }
 
 /** Sends a request and unwraps the `IpcResult` reply: a value, or a rejection with the main process's message. */
@@ -34,6 +46,18 @@ const api: SipscopeApi = {
     // The page gets the path only, never the IpcRendererEvent (which carries `sender`, i.e. ipcRenderer).
     const relay = (_event: IpcRendererEvent, payload: EventPayloads['openTraceRequest']): void => {
       if (isRecord(payload) && typeof payload.path === 'string') listener(payload.path);
+    };
+    ipcRenderer.on(channel, relay);
+    return () => {
+      ipcRenderer.removeListener(channel, relay);
+    };
+  },
+  onTraceProgress(listener) {
+    const channel = EventChannels.traceProgress;
+    // A fresh object with the contract's fields only: nothing else the main process attached reaches the page.
+    const relay = (_event: IpcRendererEvent, payload: EventPayloads['traceProgress']): void => {
+      const progress = traceProgressOf(payload);
+      if (progress) listener(progress);
     };
     ipcRenderer.on(channel, relay);
     return () => {

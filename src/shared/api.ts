@@ -19,7 +19,7 @@ export interface AppInfo {
   platform: string;
 }
 
-/** Placeholder summary of an opened trace; grows as the engine is wired in. */
+/** An opened trace: what was read, once the whole file has been through the engine (or reading was cancelled). */
 export interface TraceSummary {
   /** Absolute, normalised path of the trace that was opened. */
   path: string;
@@ -27,6 +27,270 @@ export interface TraceSummary {
   messages: number;
   /** Number of calls (messages grouped by Call-ID, see src/core/calls/analysis.ts). */
   calls: number;
+  /** Packets (frames) read from the file. */
+  packets: number;
+  /** Time of the first and last frame, epoch seconds (null for a trace without packets). */
+  firstTime: number | null;
+  lastTime: number | null;
+  /** Messages carrying at least one error / warning diagnostic. */
+  errors: number;
+  warnings: number;
+  /** File-level problems (truncated last record, unknown blocks...), one line each, for a banner. */
+  fileProblems: string[];
+  /** False when the user cancelled: what was read so far stays open, and says it is partial. */
+  complete: boolean;
+  /** Milliseconds from the request to the complete index. */
+  elapsedMs: number;
+}
+
+/** Pushed while a trace is being read (at most every ~100 ms), and once at the end. */
+export interface TraceProgress {
+  path: string;
+  bytesRead: number;
+  totalBytes: number;
+  /** SIP messages indexed so far: rows 0..messages-1 of view 0 can already be fetched with `getRows`. */
+  messages: number;
+  /** 'reading' while packets are read; 'analysing' while calls and procedures are built; then 'done'. */
+  phase: 'reading' | 'analysing' | 'done';
+}
+
+/**
+ * A list of messages the table shows: 0 is the whole trace in frame order (growing while the trace is
+ * read); `applyFilter` makes others (its outcome's `view`). A view lives until the next `applyFilter` or
+ * `openTrace` of the same window replaces it (view 0 always lives).
+ */
+export type ViewId = number;
+
+/** The table's sortable columns (besides custom header columns, addressed as `header:NAME`), in table order. */
+export const MESSAGE_COLUMNS = ['frame', 'time', 'source', 'destination', 'transport', 'method', 'callId', 'cseq', 'procedure', 'info', 'size'] as const;
+export type MessageColumn = (typeof MESSAGE_COLUMNS)[number];
+
+export interface RowsQuery {
+  view: ViewId;
+  /** Position in the (sorted) view, and how many rows (at most 1000). */
+  start: number;
+  count: number;
+  /** Sort key: a column, or `header:NAME` for a custom column; default frame order. */
+  sort?: { column: MessageColumn | `header:${string}`; descending: boolean };
+  /** SIP header names whose values fill `MessageRow.custom`, in this order (at most 16). */
+  headers?: string[];
+}
+
+/** One message as the table shows it. Strings are raw text from the packet: render them as text, never as HTML. */
+export interface MessageRow {
+  /** The message's id in the trace (stable for the life of the open trace); `getMessage(row)`. */
+  row: number;
+  /** Position of this row in the view (as sorted), for keyboard navigation and scroll restore. */
+  position: number;
+  frame: number;
+  /** Epoch seconds, at the capture's precision (float). */
+  time: number;
+  /** Seconds since the previous row of the view, in the view's order (0 for the first). */
+  delta: number;
+  /** `ip:port` (IPv6 in brackets). */
+  source: string;
+  destination: string;
+  /** UDP, TCP, SCTP, WS, TLS... */
+  transport: string;
+  /** A request's method, or null for a response. */
+  method: string | null;
+  /** A response's status code and reason phrase, or null for a request. */
+  status: number | null;
+  reason: string | null;
+  callId: string;
+  /** `1 INVITE`. */
+  cseq: string;
+  /** The IMS procedure this message belongs to (`registration`, `call-setup`...), or null. */
+  procedure: string | null;
+  /** One line: the request URI, or the reason phrase; `(SDP)`, `[retransmission]`... marks. */
+  info: string;
+  /** Bytes of the SIP message. */
+  size: number;
+  hasSdp: boolean;
+  /** Worst diagnostic or finding on this message. */
+  severity: 'error' | 'warning' | 'note' | null;
+  retransmission: boolean;
+  /** A copy of an earlier message seen at another capture point (ESP and clear, GTP-U and plain...). */
+  duplicate: boolean;
+  /** The index of its call in `getCalls` (`CallSummary.index`), or -1. */
+  call: number;
+  /** Values of `RowsQuery.headers`, in order (several occurrences joined with `, `; '' when absent). */
+  custom: string[];
+}
+
+export interface RowsPage {
+  view: ViewId;
+  /** Rows in the view now (grows while the trace is read, for view 0). */
+  total: number;
+  start: number;
+  rows: MessageRow[];
+}
+
+/** A header of the detail pane, with where it sits in `MessageDetail.raw`. */
+export interface HeaderDetail {
+  /** As written (compact forms kept: `i`, `v`...) and its full name (`Call-ID`, `Via`). */
+  name: string;
+  canonicalName: string;
+  value: string;
+  /** UTF-16 offsets of the whole header line (name to end of value) in `MessageDetail.raw`. */
+  start: number;
+  end: number;
+  /** Parsed parts, for the tree: `[["display-name","Alice"],["uri","sip:a@x"],["tag","1928"]]`, `[["branch","z9hG4bK…"]]`. */
+  parts: [string, string][];
+}
+
+export interface SdpDetail {
+  /** Session-level lines in order, as `[type, value]` (`["o","- 1 1 IN IP4 …"]`). */
+  session: [string, string][];
+  media: {
+    /** `audio 49170 RTP/AVP 0 8 97`. */
+    line: string;
+    /** Media-level lines in order (`["a","rtpmap:97 AMR-WB/16000/1"]`). */
+    lines: [string, string][];
+    /** `sendrecv`... and the preconditions state (`curr:qos local none`), already parsed. */
+    direction: string | null;
+    preconditions: string[];
+  }[];
+}
+
+export interface NoteDetail {
+  severity: 'error' | 'warning' | 'note';
+  message: string;
+  /** A diagnostic's or finding's stable code, when it has one. */
+  code?: string;
+  /** `decoder` for a diagnostic of the packet or message, `analysis` for an expert finding. */
+  source: 'decoder' | 'analysis';
+}
+
+/** Everything the detail pane shows of one message. */
+export interface MessageDetail {
+  row: number;
+  frame: number;
+  /** Every frame the message came from (fragments, segments). */
+  frames: number[];
+  time: number;
+  source: string;
+  destination: string;
+  transport: string;
+  /** Every layer, outermost first (`eth`, `ipv4`, `udp`, `gtpu`, `ipv6`, `tcp`), and the outer layers' fields. */
+  encapsulation: string[];
+  outer: { layer: string; fields: [string, string][] }[];
+  /** The message text (bytes decoded as UTF-8, invalid sequences replaced), as captured. */
+  raw: string;
+  startLine: string;
+  method: string | null;
+  status: number | null;
+  headers: HeaderDetail[];
+  /** Offset of the body in `raw`, and its parsed SDP (null when the body is not SDP or absent). */
+  bodyStart: number | null;
+  contentType: string | null;
+  sdp: SdpDetail | null;
+  /** Diagnostics of the decoder on this message, then the expert findings about it. */
+  notes: NoteDetail[];
+  /** Its call (`CallSummary.index`), transaction id, dialog id (-1 when none), procedure and whether it is a retransmission. */
+  call: number;
+  transaction: number;
+  dialog: number;
+  procedure: string | null;
+  retransmission: boolean;
+  /** Frames of the same message seen at other capture points. */
+  copies: number[];
+}
+
+/** One call of the calls view (Wireshark's VoIP Calls, sngrep's call list). */
+export interface CallSummary {
+  /** Position in the trace's call list; what `getLadder` takes. */
+  index: number;
+  callId: string;
+  /** `CALL SETUP`, `IN CALL`, `CANCELLED`, `REJECTED`, `REGISTERED`... (src/core/calls/analysis.ts CallState). */
+  state: string;
+  /** What kind of procedure opened it: `registration`, `call-setup`, `messaging`, `subscription`... */
+  kind: string;
+  /** The procedures it contains, in order, without repeats. */
+  procedures: string[];
+  from: string;
+  to: string;
+  /** Epoch seconds of its first and last message. */
+  start: number;
+  end: number;
+  messages: number;
+  /** The IMS session it is a leg of (calls sharing an ICID or Session-ID have the same `session`). */
+  session: number;
+  /** Milliseconds (null when the call has no such step). */
+  postDialDelayMs: number | null;
+  answerTimeMs: number | null;
+  setupTimeMs: number | null;
+  durationMs: number | null;
+  /** Its findings, worst first. */
+  findings: { severity: 'error' | 'warning' | 'note'; code: string; message: string }[];
+}
+
+/** One host column of a ladder diagram. */
+export interface LadderHost {
+  /** `ip:port` (IPv6 in brackets). */
+  address: string;
+}
+
+/** One arrow of a ladder diagram. */
+export interface LadderArrow {
+  row: number;
+  frame: number;
+  time: number;
+  /** Indexes into `LadderData.hosts`. */
+  from: number;
+  to: number;
+  method: string | null;
+  status: number | null;
+  reason: string | null;
+  /** `INVITE`, `183 Session Progress`, `200 OK (INVITE)`. */
+  label: string;
+  /** An SDP body, and its role (`offer`, `answer`, or null when not known), with a one-line summary (`audio 49170 AMR-WB; curr:qos local none`). */
+  sdp: { role: 'offer' | 'answer' | null; summary: string } | null;
+  retransmission: boolean;
+  duplicate: boolean;
+  severity: 'error' | 'warning' | 'note' | null;
+  call: number;
+  transport: string;
+}
+
+/** A procedure band along the side of the ladder: from its first arrow to its last (indexes into `arrows`). */
+export interface LadderBand {
+  procedure: string;
+  /** `success`, `failure`, `cancelled`, `timeout`, `incomplete`... */
+  outcome: string;
+  firstArrow: number;
+  lastArrow: number;
+  call: number;
+}
+
+export interface LadderData {
+  calls: number[];
+  hosts: LadderHost[];
+  /** In frame order. */
+  arrows: LadderArrow[];
+  bands: LadderBand[];
+}
+
+/** The statistics view: the trace's KPIs (as `sipscope stats --format json`) for a view's calls. */
+export interface TraceStatistics {
+  view: ViewId;
+  calls: number;
+  sessions: number;
+  callSetups: number;
+  answered: number;
+  answerSeizureRatio: number | null;
+  networkEffectivenessRatio: number | null;
+  registrations: number;
+  registrationSuccessRate: number | null;
+  /** Distributions in milliseconds: count, mean, median, max (null when nothing was measured). */
+  timings: { name: 'postDialDelayMs' | 'answerTimeMs' | 'setupTimeMs' | 'durationMs' | 'registrationTimeMs'; count: number; mean: number; median: number; max: number }[];
+  /** Response counts per request method (retransmissions excluded): `{ INVITE: { "100": 3, "183": 3 } }`. */
+  responseCodes: Record<string, Record<string, number>>;
+  /** Requests per method in the view. */
+  methods: Record<string, number>;
+  /** Per procedure: outcome → count. */
+  procedures: Record<string, Record<string, number>>;
+  findings: { error: number; warning: number; note: number };
 }
 
 /**
@@ -47,6 +311,10 @@ export type FilterOutcome =
       matchingCalls: number;
       /** Frame numbers of the first matching messages (at most 50), in frame order. */
       firstFrames: number[];
+      /** The matching messages as a view for `getRows`, `getCalls` and `getStatistics`. */
+      view: ViewId;
+      /** Milliseconds the evaluation took in the back end. */
+      elapsedMs: number;
     }
   | {
       ok: false;
@@ -106,6 +374,23 @@ export interface SipscopeApi {
   applyFilter(text: string): Promise<FilterOutcome>;
   /** Every display-filter field, sorted by name. */
   getFilterFields(): Promise<FilterFieldInfo[]>;
+  /** Stops reading the trace being opened: `openTrace` then resolves with what was read (`complete: false`). */
+  cancelOpen(): Promise<void>;
+  /** A window of a view's rows; rejects when the view is gone (replaced by a newer filter). */
+  getRows(query: RowsQuery): Promise<RowsPage>;
+  /** Everything about one message (`MessageRow.row`). */
+  getMessage(row: number): Promise<MessageDetail>;
+  /** The calls with at least one message in the view (every call for view 0), in order of their first message. */
+  getCalls(view: ViewId): Promise<CallSummary[]>;
+  /** The ladder diagram of some calls (`CallSummary.index`, at most 64), their messages merged in frame order. */
+  getLadder(calls: number[]): Promise<LadderData>;
+  /** KPIs and distributions of the calls with a message in the view. */
+  getStatistics(view: ViewId): Promise<TraceStatistics>;
+  /**
+   * Subscribes to progress of the trace being opened (see `TraceProgress`). Returns a function that
+   * unsubscribes.
+   */
+  onTraceProgress(listener: (progress: TraceProgress) => void): Unsubscribe;
 }
 
 /** Request/response operations (everything in `SipscopeApi` that is not an event subscription). */
@@ -117,13 +402,20 @@ export type InvokeOperation =
   | 'getDecodeAs'
   | 'setDecodeAs'
   | 'applyFilter'
-  | 'getFilterFields';
+  | 'getFilterFields'
+  | 'cancelOpen'
+  | 'getRows'
+  | 'getMessage'
+  | 'getCalls'
+  | 'getLadder'
+  | 'getStatistics';
 export type InvokeArgs<K extends InvokeOperation> = Parameters<SipscopeApi[K]>;
 export type InvokeResult<K extends InvokeOperation> = Awaited<ReturnType<SipscopeApi[K]>>;
 
 /** Events pushed from the back end to the renderer, keyed by name, with their payloads. */
 export interface EventPayloads {
   openTraceRequest: { path: string };
+  traceProgress: TraceProgress;
 }
 export type EventName = keyof EventPayloads;
 
@@ -137,11 +429,18 @@ export const InvokeChannels = {
   setDecodeAs: 'sipscope:set-decode-as',
   applyFilter: 'sipscope:apply-filter',
   getFilterFields: 'sipscope:get-filter-fields',
+  cancelOpen: 'sipscope:cancel-open',
+  getRows: 'sipscope:get-rows',
+  getMessage: 'sipscope:get-message',
+  getCalls: 'sipscope:get-calls',
+  getLadder: 'sipscope:get-ladder',
+  getStatistics: 'sipscope:get-statistics',
 } as const satisfies Record<InvokeOperation, string>;
 
 /** IPC channel of each pushed event. */
 export const EventChannels = {
   openTraceRequest: 'sipscope:event:open-trace-request',
+  traceProgress: 'sipscope:event:trace-progress',
 } as const satisfies Record<EventName, string>;
 
 /**
@@ -168,5 +467,11 @@ export function requestOperations(request: RequestFunction): Pick<SipscopeApi, I
     setDecodeAs: (rules) => request('setDecodeAs', rules),
     applyFilter: (text) => request('applyFilter', text),
     getFilterFields: () => request('getFilterFields'),
+    cancelOpen: () => request('cancelOpen'),
+    getRows: (query) => request('getRows', query),
+    getMessage: (row) => request('getMessage', row),
+    getCalls: (view) => request('getCalls', view),
+    getLadder: (calls) => request('getLadder', calls),
+    getStatistics: (view) => request('getStatistics', view),
   };
 }

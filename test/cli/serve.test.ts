@@ -33,7 +33,10 @@ function wsCall(pageUrl: string, op: string, args: unknown[]): Promise<Record<st
     const socket = new WebSocket(`ws://${page.host}/ws${page.search}`);
     socket.on('open', () => socket.send(JSON.stringify({ id: 1, op, args })));
     socket.on('message', (data: Buffer) => {
-      resolve(JSON.parse(data.toString()) as Record<string, unknown>);
+      const message = JSON.parse(data.toString()) as Record<string, unknown>;
+      // Pushed events (`{ event, payload }`, progress while a trace is read) come before the reply.
+      if ('event' in message) return;
+      resolve(message);
       socket.close();
     });
     socket.on('error', reject);

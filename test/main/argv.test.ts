@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { launchTraceFromArgv } from '../../src/main/argv.js';
+import { launchDirectory, launchTraceFromArgv, traceFromInstanceData } from '../../src/main/argv.js';
 
 const cwd = resolve('/home/ops/captures');
 
@@ -24,5 +24,35 @@ describe('launchTraceFromArgv', () => {
 
   it('refuses a path that cannot name a file', () => {
     expect(() => launchTraceFromArgv(['/usr/bin/electron', '.', 'a\0b'], true, cwd)).toThrow(/NUL/);
+  });
+});
+
+describe('launchDirectory', () => {
+  const home = resolve('/home/ops/captures');
+  const app = resolve('/opt/sipscope');
+  it('is the folder `npm start -- FILE` was typed in (INIT_CWD), not the package folder npm runs from', () => {
+    expect(launchDirectory({ INIT_CWD: home }, app, false)).toBe(home);
+    expect(launchTraceFromArgv(['/usr/bin/electron', '.', 'reg.pcap'], true, launchDirectory({ INIT_CWD: home }, app, false))).toBe(resolve(home, 'reg.pcap'));
+  });
+  it('is the working directory without npm, and always for a packaged app', () => {
+    expect(launchDirectory({}, app, false)).toBe(app);
+    expect(launchDirectory({ INIT_CWD: '' }, app, false)).toBe(app);
+    expect(launchDirectory({ INIT_CWD: home }, app, true)).toBe(app);
+  });
+});
+
+describe('traceFromInstanceData', () => {
+  it('reads the trace a second instance hands over', () => {
+    expect(traceFromInstanceData({ trace: resolve('/tmp/a.pcap') })).toBe(resolve('/tmp/a.pcap'));
+  });
+  it.each([
+    ['no trace', { trace: null }],
+    ['nothing', undefined],
+    ['a relative path', { trace: 'a.pcap' }],
+    ['a number', { trace: 7 }],
+    ['a NUL', { trace: '/tmp/a\0.pcap' }],
+    ['a string', '/tmp/a.pcap'],
+  ])('gives null for %s', (_name, data) => {
+    expect(traceFromInstanceData(data)).toBeNull();
   });
 });

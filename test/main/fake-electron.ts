@@ -19,7 +19,10 @@ export class FakeSession {
   }
 }
 
+let nextWebContentsId = 1;
+
 export class FakeWebContents extends EventEmitter {
+  readonly id = nextWebContentsId++;
   readonly session = new FakeSession();
   windowOpenHandler: WindowOpenHandler | null = null;
   readonly sent: unknown[][] = [];
@@ -52,9 +55,22 @@ export class BrowserWindow extends EventEmitter {
   readonly webContents = new FakeWebContents();
   readonly loaded: { kind: 'file' | 'url'; target: string }[] = [];
   readonly show = vi.fn();
+  readonly focus = vi.fn();
+  readonly restore = vi.fn();
+  isMinimized(): boolean {
+    return false;
+  }
+  title = '';
+  setTitle(title: string): void {
+    this.title = title;
+  }
+  getTitle(): string {
+    return this.title;
+  }
 
   constructor(readonly options: Record<string, unknown>) {
     super();
+    if (typeof options['title'] === 'string') this.title = options['title'];
     BrowserWindow.instances.push(this);
   }
   loadFile(file: string): Promise<void> {
@@ -69,6 +85,7 @@ export class BrowserWindow extends EventEmitter {
 
 export const dialog = {
   showOpenDialog: vi.fn(async (..._args: unknown[]) => ({ canceled: true, filePaths: [] as string[] })),
+  showMessageBox: vi.fn(async (..._args: unknown[]) => ({ response: 0, checkboxChecked: false })),
 };
 
 export const app = {
@@ -110,6 +127,7 @@ export function resetFakeElectron(): void {
   BrowserWindow.focused = null;
   dialog.showOpenDialog.mockReset();
   dialog.showOpenDialog.mockResolvedValue({ canceled: true, filePaths: [] });
+  dialog.showMessageBox.mockClear();
   Menu.buildFromTemplate.mockClear();
   Menu.setApplicationMenu.mockClear();
 }

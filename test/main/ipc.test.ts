@@ -5,7 +5,18 @@ import { BrowserWindow, FakeIpcMain, dialog, resetFakeElectron } from './fake-el
 import { registerIpcHandlers, sendEvent, type IpcDeps } from '../../src/main/ipc.js';
 import { MAX_FILTER_LENGTH, MAX_PATH_LENGTH } from '../../src/main/validate.js';
 import { appUrlMatcher } from '../../src/main/window.js';
-import { EventChannels, InvokeChannels, type FilterFieldInfo, type FilterOutcome, type TraceSummary } from '../../src/shared/api.js';
+import type { TraceService } from '../../src/main/trace-service.js';
+import {
+  EventChannels,
+  InvokeChannels,
+  type FilterFieldInfo,
+  type FilterOutcome,
+  type MessageDetail,
+  type RowsPage,
+  type TraceProgress,
+  type TraceStatistics,
+  type TraceSummary,
+} from '../../src/shared/api.js';
 import type { WebContents } from 'electron';
 
 vi.mock('electron', () => import('./fake-electron.js'));
@@ -15,10 +26,12 @@ const appUrl = pathToFileURL(html).href;
 const trace = resolve('/captures/ims-register.pcapng');
 
 let ipc: FakeIpcMain;
-let open: ReturnType<typeof vi.fn<(path: string) => Promise<TraceSummary>>>;
+let open: ReturnType<typeof vi.fn<TraceService['open']>>;
 let setDecodeAs: ReturnType<typeof vi.fn<(rules: readonly string[]) => string[]>>;
 let applyFilter: ReturnType<typeof vi.fn<(text: string) => Promise<FilterOutcome>>>;
 let filterFields: ReturnType<typeof vi.fn<() => FilterFieldInfo[]>>;
+let service: TraceService;
+let servedTo: unknown[];
 let dispose: () => void;
 let win: BrowserWindow;
 
@@ -30,18 +43,56 @@ const fields: FilterFieldInfo[] = [
   { name: 'ims.procedure', type: 'string', description: 'IMS procedure', values: ['registration', 'call-setup'] },
   { name: 'sip.Method', type: 'string', description: 'Request method' },
 ];
+const summary = (path: string): TraceSummary => ({
+  path,
+  messages: 42,
+  calls: 3,
+  packets: 50,
+  firstTime: 1700000000,
+  lastTime: 1700000060,
+  errors: 0,
+  warnings: 1,
+  fileProblems: [],
+  complete: true,
+  elapsedMs: 12,
+});
+const page: RowsPage = { view: 0, total: 0, start: 0, rows: [] };
+const progress: TraceProgress = { path: trace, bytesRead: 100, totalBytes: 200, messages: 7, phase: 'reading' };
 
 beforeEach(() => {
   resetFakeElectron();
   win = new BrowserWindow({});
   ipc = new FakeIpcMain();
-  open = vi.fn(async (path: string) => ({ path, messages: 42, calls: 3 }));
+  open = vi.fn(async (path: string, onProgress?: (p: TraceProgress) => void) => {
+    onProgress?.(progress);
+    return summary(path);
+  });
   setDecodeAs = vi.fn((rules: readonly string[]) => rules.map((r) => r.trim()));
-  applyFilter = vi.fn(async (text: string): Promise<FilterOutcome> => ({ ok: true, text, messages: 42, matching: 2, calls: 3, matchingCalls: 1, firstFrames: [7, 9] }));
+  applyFilter = vi.fn(
+    async (text: string): Promise<FilterOutcome> => ({ ok: true, text, messages: 42, matching: 2, calls: 3, matchingCalls: 1, firstFrames: [7, 9], view: 4, elapsedMs: 1 }),
+  );
   filterFields = vi.fn(() => fields);
+  service = {
+    open,
+    cancelOpen: vi.fn(async () => undefined),
+    getRows: vi.fn(async () => page),
+    getMessage: vi.fn(async () => ({}) as MessageDetail),
+    getCalls: vi.fn(async () => []),
+    getLadder: vi.fn(async (calls: number[]) => ({ calls, hosts: [], arrows: [], bands: [] })),
+    getStatistics: vi.fn(async () => ({}) as TraceStatistics),
+    dispose: vi.fn(),
+    decodeAs: () => ['tcp.port==6060,sip'],
+    setDecodeAs,
+    applyFilter,
+    filterFields,
+  };
+  servedTo = [];
   const deps: IpcDeps = {
     isAppUrl: appUrlMatcher({ kind: 'file', file: html }),
-    traceService: { open, decodeAs: () => ['tcp.port==6060,sip'], setDecodeAs, applyFilter, filterFields },
+    traceServiceFor: (contents) => {
+      servedTo.push(contents);
+      return service;
+    },
     launchTrace: () => trace,
   };
   dispose = registerIpcHandlers(ipc, deps);
@@ -85,7 +136,7 @@ describe('display filter', () => {
   it('applies the filter text through the service and returns its outcome', async () => {
     await expect(ipc.invoke(InvokeChannels.applyFilter, fromApp(), 'sip.Method == "INVITE"')).resolves.toEqual({
       ok: true,
-      value: { ok: true, text: 'sip.Method == "INVITE"', messages: 42, matching: 2, calls: 3, matchingCalls: 1, firstFrames: [7, 9] },
+      value: { ok: true, text: 'sip.Method == "INVITE"', messages: 42, matching: 2, calls: 3, matchingCalls: 1, firstFrames: [7, 9], view: 4, elapsedMs: 1 },
     });
     expect(applyFilter).toHaveBeenCalledExactlyOnceWith('sip.Method == "INVITE"');
   });
@@ -138,6 +189,100 @@ describe('display filter', () => {
   });
 });
 
+/** A valid argument of every one-argument operation. */
+const oneArgument = {
+  openTrace: trace,
+  setDecodeAs: [],
+  applyFilter: 'sip',
+  getRows: { view: 0, start: 0, count: 10 },
+  getMessage: 3,
+  getCalls: 0,
+  getLadder: [0, 1],
+  getStatistics: 2,
+} as const;
+
+describe('the trace operations', () => {
+  it('pass their validated arguments to the service and return its answer', async () => {
+    const query = { view: 2, start: 100, count: 50, sort: { column: 'header:P-Asserted-Identity', descending: true }, headers: ['User-Agent', 'Via'] };
+    await expect(ipc.invoke(InvokeChannels.getRows, fromApp(), query)).resolves.toEqual({ ok: true, value: page });
+    expect(service.getRows).toHaveBeenCalledExactlyOnceWith(query);
+    await ipc.invoke(InvokeChannels.getMessage, fromApp(), 12);
+    expect(service.getMessage).toHaveBeenCalledExactlyOnceWith(12);
+    await ipc.invoke(InvokeChannels.getCalls, fromApp(), 0);
+    expect(service.getCalls).toHaveBeenCalledExactlyOnceWith(0);
+    await expect(ipc.invoke(InvokeChannels.getLadder, fromApp(), [4, 7])).resolves.toEqual({ ok: true, value: { calls: [4, 7], hosts: [], arrows: [], bands: [] } });
+    await ipc.invoke(InvokeChannels.getStatistics, fromApp(), 5);
+    expect(service.getStatistics).toHaveBeenCalledExactlyOnceWith(5);
+    await expect(ipc.invoke(InvokeChannels.cancelOpen, fromApp())).resolves.toEqual({ ok: true, value: undefined });
+    expect(service.cancelOpen).toHaveBeenCalledOnce();
+  });
+
+  it('hands the service a fresh query holding only the known fields', async () => {
+    await ipc.invoke(InvokeChannels.getRows, fromApp(), { view: 0, start: 0, count: 1, sort: { column: 'time', descending: false } });
+    const passed = vi.mocked(service.getRows).mock.calls[0]![0];
+    expect(passed).toEqual({ view: 0, start: 0, count: 1, sort: { column: 'time', descending: false } });
+    expect(Object.getPrototypeOf(passed)).toBe(Object.prototype);
+  });
+
+  it("passes the service's refusal (a gone view) back as an error value", async () => {
+    vi.mocked(service.getRows).mockRejectedValueOnce(new Error('this filter result is gone; apply the filter again'));
+    await expect(ipc.invoke(InvokeChannels.getRows, fromApp(), { view: 3, start: 0, count: 1 })).resolves.toEqual({
+      ok: false,
+      error: 'this filter result is gone; apply the filter again',
+    });
+  });
+
+  it.each([
+    ['not an object', 'rows', /^rows query must be an object, got a string$/],
+    ['an array', [0, 0, 10], /^rows query must be an object, got an array$/],
+    ['no view', { start: 0, count: 1 }, /^view must be an integer, got undefined$/],
+    ['a negative view', { view: -1, start: 0, count: 1 }, /^view must be between 0 and \d+, got -1$/],
+    ['a fractional start', { view: 0, start: 1.5, count: 1 }, /^start must be an integer, got 1\.5$/],
+    ['a string count', { view: 0, start: 0, count: '10' }, /^count must be an integer, got a string$/],
+    ['NaN', { view: 0, start: NaN, count: 1 }, /^start must be an integer, got NaN$/],
+    ['Infinity', { view: 0, start: 0, count: Infinity }, /^count must be an integer, got Infinity$/],
+    ['too many rows', { view: 0, start: 0, count: 1001 }, /^count must be between 0 and 1000, got 1001$/],
+    ['an unknown field', { view: 0, start: 0, count: 1, filter: 'sip' }, /^rows query has an unknown field "filter"$/],
+    ['an unknown sort column', { view: 0, start: 0, count: 1, sort: { column: 'password', descending: false } }, /^unknown sort column "password"$/],
+    ['a sort without direction', { view: 0, start: 0, count: 1, sort: { column: 'time' } }, /^sort descending must be a boolean, got undefined$/],
+    ['a sort header with a space', { view: 0, start: 0, count: 1, sort: { column: 'header:Call ID', descending: false } }, /^sort header is not a SIP header name: "Call ID"$/],
+    ['an empty sort header', { view: 0, start: 0, count: 1, sort: { column: 'header:', descending: false } }, /^sort header must be 1 to 64 characters long, got 0$/],
+    ['a long sort header', { view: 0, start: 0, count: 1, sort: { column: `header:${'X'.repeat(65)}`, descending: false } }, /^sort header must be 1 to 64 characters long, got 65$/],
+    ['headers not an array', { view: 0, start: 0, count: 1, headers: 'Via' }, /^headers must be an array of header names, got a string$/],
+    ['17 headers', { view: 0, start: 0, count: 1, headers: Array.from({ length: 17 }, () => 'Via') }, /^too many header columns \(17; the limit is 16\)$/],
+    ['a header with a colon', { view: 0, start: 0, count: 1, headers: ['Via', 'To: x'] }, /^header 2 is not a SIP header name: "To: x"$/],
+    ['a header that is not a string', { view: 0, start: 0, count: 1, headers: [7] }, /^header 1 must be a string, got a number$/],
+  ])('getRows refuses %s without touching the service', async (_name, query, message) => {
+    const reply = (await ipc.invoke(InvokeChannels.getRows, fromApp(), query)) as { ok: boolean; error: string };
+    expect(reply.ok).toBe(false);
+    expect(reply.error).toMatch(message);
+    expect(service.getRows).not.toHaveBeenCalled();
+  });
+
+  it.each([
+    ['getMessage', InvokeChannels.getMessage, -1, /^message row must be between 0 and 4294967295, got -1$/],
+    ['getMessage', InvokeChannels.getMessage, '3', /^message row must be an integer, got a string$/],
+    ['getMessage', InvokeChannels.getMessage, 2 ** 32, /^message row must be between 0 and 4294967295, got 4294967296$/],
+    ['getCalls', InvokeChannels.getCalls, 0.5, /^view must be an integer, got 0\.5$/],
+    ['getStatistics', InvokeChannels.getStatistics, null, /^view must be an integer, got null$/],
+    ['getLadder', InvokeChannels.getLadder, 3, /^calls must be an array of call indexes, got a number$/],
+    ['getLadder', InvokeChannels.getLadder, [1, -2], /^call 2 must be between 0 and 4294967295, got -2$/],
+    ['getLadder', InvokeChannels.getLadder, [1, '2'], /^call 2 must be an integer, got a string$/],
+    ['getLadder', InvokeChannels.getLadder, Array.from({ length: 65 }, (_, i) => i), /^too many calls for one ladder diagram \(65; the limit is 64\)$/],
+  ])('%s refuses %j', async (operation, channel, arg, message) => {
+    const reply = (await ipc.invoke(channel, fromApp(), arg)) as { ok: boolean; error: string };
+    expect(reply.ok).toBe(false);
+    expect(reply.error).toMatch(message);
+    expect(service[operation as 'getMessage' | 'getCalls' | 'getStatistics' | 'getLadder']).not.toHaveBeenCalled();
+  });
+
+  it('accepts the limits: 1000 rows, 16 headers of 64 characters, 64 calls', async () => {
+    const headers = Array.from({ length: 16 }, (_, i) => `X-${String(i).padStart(62, '0')}`);
+    await expect(ipc.invoke(InvokeChannels.getRows, fromApp(), { view: 0, start: 0, count: 1000, headers })).resolves.toMatchObject({ ok: true });
+    await expect(ipc.invoke(InvokeChannels.getLadder, fromApp(), Array.from({ length: 64 }, (_, i) => i))).resolves.toMatchObject({ ok: true });
+  });
+});
+
 describe('registerIpcHandlers', () => {
   it('registers exactly one handler per request channel of the contract, and removes them', () => {
     expect([...ipc.handlers.keys()].sort()).toEqual(Object.values(InvokeChannels).sort());
@@ -145,17 +290,23 @@ describe('registerIpcHandlers', () => {
     expect(ipc.handlers.size).toBe(0);
   });
 
-  it('opens a trace through the injected TraceService', async () => {
-    await expect(ipc.invoke(InvokeChannels.openTrace, fromApp(), trace)).resolves.toEqual({
-      ok: true,
-      value: { path: trace, messages: 42, calls: 3 },
-    });
-    expect(open).toHaveBeenCalledExactlyOnceWith(trace);
+  it("opens a trace through the sending window's TraceService, relaying its progress to that window", async () => {
+    await expect(ipc.invoke(InvokeChannels.openTrace, fromApp(), trace)).resolves.toEqual({ ok: true, value: summary(trace) });
+    expect(open).toHaveBeenCalledExactlyOnceWith(trace, expect.any(Function));
+    expect(servedTo).toEqual([win.webContents]);
+    expect(win.webContents.sent).toEqual([[EventChannels.traceProgress, progress]]);
+  });
+
+  it('sends no progress to a window destroyed while its trace is read', async () => {
+    const contents = win.webContents as unknown as { isDestroyed?: () => boolean };
+    contents.isDestroyed = () => true;
+    await expect(ipc.invoke(InvokeChannels.openTrace, fromApp(), trace)).resolves.toMatchObject({ ok: true });
+    expect(win.webContents.sent).toEqual([]);
   });
 
   it('hands the service a normalised path', async () => {
     await ipc.invoke(InvokeChannels.openTrace, fromApp(), join('/captures', 'x', '..', 'a.pcap'));
-    expect(open).toHaveBeenCalledExactlyOnceWith(resolve('/captures/a.pcap'));
+    expect(open).toHaveBeenCalledExactlyOnceWith(resolve('/captures/a.pcap'), expect.any(Function));
   });
 
   it("reports the service's failure as an error value", async () => {
@@ -202,7 +353,10 @@ describe('registerIpcHandlers', () => {
     await expect(ipc.invoke(InvokeChannels.applyFilter, fromApp())).resolves.toEqual({ ok: false, error: 'applyFilter expects 1 argument, got 0' });
     await expect(ipc.invoke(InvokeChannels.applyFilter, fromApp(), 'sip', 'sdp')).resolves.toEqual({ ok: false, error: 'applyFilter expects 1 argument, got 2' });
     for (const [operation, channel] of Object.entries(InvokeChannels)) {
-      if (operation === 'openTrace' || operation === 'setDecodeAs' || operation === 'applyFilter') continue;
+      if (operation in oneArgument) {
+        await expect(ipc.invoke(channel, fromApp())).resolves.toEqual({ ok: false, error: `${operation} expects 1 argument, got 0` });
+        continue;
+      }
       await expect(ipc.invoke(channel, fromApp(), 'extra')).resolves.toEqual({
         ok: false,
         error: `${operation} expects 0 arguments, got 1`,
@@ -223,7 +377,7 @@ describe('registerIpcHandlers', () => {
     ['a destroyed frame', null],
   ])('refuses requests from %s', (_name, url) => {
     it.each(Object.entries(InvokeChannels))('on %s', async (operation, channel) => {
-      const args = operation === 'openTrace' ? [trace] : operation === 'applyFilter' ? ['sip'] : operation === 'setDecodeAs' ? [[]] : [];
+      const args = operation in oneArgument ? [oneArgument[operation as keyof typeof oneArgument]] : [];
       const reply = (await ipc.invoke(channel, eventFrom(url), ...args)) as { ok: boolean; error: string };
       expect(reply.ok).toBe(false);
       expect(reply.error).toMatch(/^request refused: /);
@@ -231,6 +385,7 @@ describe('registerIpcHandlers', () => {
       expect(applyFilter).not.toHaveBeenCalled();
       expect(filterFields).not.toHaveBeenCalled();
       expect(dialog.showOpenDialog).not.toHaveBeenCalled();
+      expect(servedTo).toEqual([]);
     });
   });
 

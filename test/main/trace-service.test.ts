@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createEngineTraceService, FIRST_FRAMES_LIMIT } from '../../src/main/trace-service.js';
+import { createInProcessTraceService, FIRST_FRAMES_LIMIT } from '../../src/main/trace-service.js';
 import type { FilterOutcome } from '../../src/shared/api.js';
 import { haveSharedCaptures, repoRoot, sharedCapture } from '../helpers/paths.js';
 import { haveTshark } from '../helpers/tshark.js';
@@ -11,28 +11,34 @@ import { haveTshark } from '../helpers/tshark.js';
 const dir = mkdtempSync(join(tmpdir(), 'sipscope-trace-service-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-describe('the engine-backed trace service', () => {
-  const service = createEngineTraceService();
+describe('the in-process engine trace service', () => {
+  const service = createInProcessTraceService();
 
   it('opens the bundled sample trace and counts its SIP messages', async () => {
     const sample = join(repoRoot, 'resources/sample-volte.pcap');
-    await expect(service.open(sample)).resolves.toEqual({ path: sample, messages: 36, calls: 3 });
+    // tshark -r resources/sample-volte.pcap: 36 frames, all SIP over UDP on loopback, none malformed.
+    const summary = await service.open(sample);
+    expect(summary).toMatchObject({ path: sample, messages: 36, calls: 3, packets: 36, errors: 0, warnings: 0, fileProblems: [], complete: true });
+    // frame.time_epoch of frames 1 and 36.
+    expect(summary.firstTime).toBeCloseTo(1795489147.982197, 6);
+    expect(summary.lastTime).toBeCloseTo(1795489148.289943, 6);
+    expect(summary.elapsedMs).toBeGreaterThan(0);
   });
 
   it('opens traces with the decode-as rules it was given, and refuses a bad rule naming it', async () => {
     const hep = join(repoRoot, 'test/fixtures/hep3-udp.pcap');
-    const local = createEngineTraceService();
+    const local = createInProcessTraceService();
     expect(local.decodeAs()).toEqual([]);
     // The HEP mirror of the sample trace: the same 36 messages and 3 Call-IDs (tshark -T fields -e sip.Call-ID on the sample).
-    await expect(local.open(hep)).resolves.toEqual({ path: hep, messages: 36, calls: 3 });
+    await expect(local.open(hep)).resolves.toMatchObject({ path: hep, messages: 36, calls: 3 });
     // The user says port 9060 carries nothing to decode: the HEP mirror is skipped.
     expect(local.setDecodeAs([' UDP.port = 9060 , none '])).toEqual(['udp.port==9060,none']);
     expect(local.decodeAs()).toEqual(['udp.port==9060,none']);
-    await expect(local.open(hep)).resolves.toEqual({ path: hep, messages: 0, calls: 0 });
+    await expect(local.open(hep)).resolves.toMatchObject({ path: hep, messages: 0, calls: 0 });
     expect(() => local.setDecodeAs(['tcp.port==6060,sip', 'tcp.port==6060,websockets'])).toThrow("unknown protocol 'websockets'");
     expect(local.decodeAs()).toEqual(['udp.port==9060,none']); // a refused list changes nothing
     expect(local.setDecodeAs([])).toEqual([]);
-    await expect(local.open(hep)).resolves.toEqual({ path: hep, messages: 36, calls: 3 });
+    await expect(local.open(hep)).resolves.toMatchObject({ path: hep, messages: 36, calls: 3 });
   });
 
   it('says when the file does not exist', async () => {
@@ -65,10 +71,10 @@ function matched(outcome: FilterOutcome): Extract<FilterOutcome, { ok: true }> {
 // and checked against tshark again where it is installed.
 describe.runIf(haveSharedCaptures)('display filters on the open trace (sngrep_aaa.pcap)', () => {
   const capture = sharedCapture('sngrep_aaa.pcap');
-  const service = createEngineTraceService();
+  const service = createInProcessTraceService();
 
   beforeAll(async () => {
-    await expect(service.open(capture)).resolves.toEqual({ path: capture, messages: 81, calls: 6 });
+    await expect(service.open(capture)).resolves.toMatchObject({ path: capture, messages: 81, calls: 6, packets: 691, complete: true });
   });
 
   it.each([
@@ -78,7 +84,7 @@ describe.runIf(haveSharedCaptures)('display filters on the open trace (sngrep_aa
     ['sip.Call-ID == "105090259-446faf7a@192.168.1.2"', [223, 225, 227, 228, 247, 249, 251, 252, 253, 255, 257, 259, 260, 264, 265, 266, 272, 274], 1],
   ])('%s', async (filter, frames, calls) => {
     const outcome = matched(await service.applyFilter(filter));
-    expect(outcome).toEqual({ ok: true, text: filter, messages: 81, matching: frames.length, calls: 6, matchingCalls: calls, firstFrames: frames });
+    expect(outcome).toMatchObject({ ok: true, text: filter, messages: 81, matching: frames.length, calls: 6, matchingCalls: calls, firstFrames: frames });
     if (haveTshark) expect(outcome.firstFrames).toEqual(tsharkFrames(capture, filter));
   });
 
@@ -113,7 +119,9 @@ describe.runIf(haveSharedCaptures)('display filters on the open trace (sngrep_aa
     for (const filter of ['sip.Method == "INVITE"', 'sip.User-Agent contains "Nero"']) {
       const first = matched(await service.applyFilter(filter));
       const second = matched(await service.applyFilter(filter));
-      expect(second).toEqual(first);
+      // Each application is a new view (ids increase); the counts are the same.
+      expect(second.view).toBeGreaterThan(first.view);
+      expect({ ...second, view: 0, elapsedMs: 0 }).toEqual({ ...first, view: 0, elapsedMs: 0 });
     }
     // tshark: 40 messages carry User-Agent "Nero SIPPS IP Phone Version 2.0.51.16".
     const nero = matched(await service.applyFilter('sip.User-Agent contains "Nero"'));
@@ -124,7 +132,7 @@ describe.runIf(haveSharedCaptures)('display filters on the open trace (sngrep_aa
 
 describe('the filter target', () => {
   it('refuses to filter when no trace is open, and after a failed open', async () => {
-    const local = createEngineTraceService();
+    const local = createInProcessTraceService();
     await expect(local.applyFilter('sip')).rejects.toThrow('no trace is open: open a trace before applying a display filter');
     await local.open(join(repoRoot, 'resources/sample-volte.pcap'));
     expect(matched(await local.applyFilter('sip')).matching).toBe(36);
@@ -132,19 +140,24 @@ describe('the filter target', () => {
     await expect(local.applyFilter('sip')).rejects.toThrow(/no trace is open/);
   });
 
-  it('filters the trace whose open was asked for last, whichever finishes first', async () => {
-    const local = createEngineTraceService();
+  it('keeps the trace whose open was asked for last: a newer open stops the older one, which rejects', async () => {
+    const local = createInProcessTraceService();
     const sample = join(repoRoot, 'resources/sample-volte.pcap'); // 36 messages, 28 KB
-    const loaded = join(repoRoot, 'test/fixtures/sipp-volte-tcp-loaded.pcap'); // 500 KB: its read ends last
-    const [big] = await Promise.all([local.open(loaded), local.open(sample)]);
-    expect(big.messages).not.toBe(36);
+    const loaded = join(repoRoot, 'test/fixtures/sipp-volte-tcp-loaded.pcap'); // 720 messages, 500 KB
+    const older = local.open(loaded);
+    const newer = local.open(sample);
+    await expect(older).rejects.toThrow(`the opening of ${loaded} was replaced by a newer one`);
+    await expect(newer).resolves.toMatchObject({ messages: 36, complete: true });
     expect(matched(await local.applyFilter('')).messages).toBe(36);
-    await Promise.all([local.open(sample), local.open(loaded)]);
-    expect(matched(await local.applyFilter('')).messages).toBe(big.messages);
+    const again = local.open(sample);
+    const last = local.open(loaded);
+    await expect(again).rejects.toThrow(/was replaced/);
+    await expect(last).resolves.toMatchObject({ messages: 720, calls: 60 });
+    expect(matched(await local.applyFilter('')).messages).toBe(720);
   });
 
   it('lists every field sorted by name, with types, descriptions and closed value sets', () => {
-    const fields = createEngineTraceService().filterFields();
+    const fields = createInProcessTraceService().filterFields();
     const names = fields.map((f) => f.name);
     expect(names).toEqual([...names].sort((a, b) => a.localeCompare(b)));
     // Fields issue 5 names, with Wireshark's types where Wireshark has them (tshark -G fields: FT_STRING, FT_UINT32, FT_IPv4).

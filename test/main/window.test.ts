@@ -1,8 +1,10 @@
+import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { BrowserWindow, fakeEvent, resetFakeElectron } from './fake-electron.js';
-import { appPaths, appUrlMatcher, createMainWindow, rendererTarget } from '../../src/main/window.js';
+import { appPaths, appUrlMatcher, createMainWindow, droppedTracePath, looksLikeCapture, rendererTarget } from '../../src/main/window.js';
+import { repoRoot } from '../helpers/paths.js';
 
 vi.mock('electron', () => import('./fake-electron.js'));
 
@@ -11,8 +13,8 @@ const html = join(outDir, 'renderer/index.html');
 const preload = join(outDir, 'preload/index.cjs');
 const appUrl = pathToFileURL(html).href;
 
-function openWindow(target = rendererTarget(html, undefined)): BrowserWindow {
-  createMainWindow({ preloadPath: preload, target });
+function openWindow(target = rendererTarget(html, undefined), onTraceDropped?: (path: string) => void): BrowserWindow {
+  createMainWindow({ preloadPath: preload, target, onTraceDropped });
   expect(BrowserWindow.instances).toHaveLength(1);
   return BrowserWindow.instances[0]!;
 }
@@ -93,6 +95,43 @@ describe('createMainWindow', () => {
     expect(home.preventDefault).not.toHaveBeenCalled();
   });
 
+  it('turns a dropped capture into an open request, never a navigation', () => {
+    const dropped = vi.fn();
+    const { webContents } = openWindow(undefined, dropped);
+    const trace = resolve('/home/ops/captures/reg.pcapng');
+    const event = fakeEvent({ url: pathToFileURL(trace).href });
+    webContents.emit('will-navigate', event);
+    expect(event.preventDefault).toHaveBeenCalledOnce();
+    expect(dropped).toHaveBeenCalledExactlyOnceWith(trace);
+  });
+
+  it('neither navigates to nor opens a dropped file that is not a capture, nor a capture on the web', () => {
+    const dropped = vi.fn();
+    const { webContents } = openWindow(undefined, dropped);
+    for (const url of [pathToFileURL('/home/ops/notes.txt').href, 'https://example.com/trace.pcap', appUrl]) {
+      webContents.emit('will-navigate', fakeEvent({ url }));
+    }
+    expect(dropped).not.toHaveBeenCalled();
+  });
+
+  it('does not open a capture a redirect points at', () => {
+    const dropped = vi.fn();
+    const { webContents } = openWindow(undefined, dropped);
+    const event = fakeEvent({ url: pathToFileURL('/tmp/a.pcap').href });
+    webContents.emit('will-redirect', event);
+    expect(event.preventDefault).toHaveBeenCalledOnce();
+    expect(dropped).not.toHaveBeenCalled();
+  });
+
+  it("keeps the title it is given: the page's <title> does not replace it", () => {
+    createMainWindow({ preloadPath: preload, target: rendererTarget(html, undefined), title: 'reg.pcapng' });
+    const win = BrowserWindow.instances[0]!;
+    expect(win.options['title']).toBe('reg.pcapng');
+    const event = fakeEvent({});
+    win.emit('page-title-updated', event, 'sipscope', true);
+    expect(event.preventDefault).toHaveBeenCalledOnce();
+  });
+
   it('refuses <webview> attachment', () => {
     const { webContents } = openWindow();
     const event = fakeEvent({});
@@ -129,5 +168,55 @@ describe('appUrlMatcher', () => {
     expect(isApp('https://localhost:5173/')).toBe(false);
     expect(isApp(appUrl)).toBe(false);
     expect(() => appUrlMatcher({ kind: 'url', url: 'nonsense' })).toThrow(/no origin/);
+  });
+});
+
+describe('looksLikeCapture', () => {
+  it.each(['a.pcap', 'a.PCAP', 'a.pcapng', 'a.cap', 'a.dmp', 'a.ntar', 'a.pcap.gz', 'a.pcapng.gz', 'a.gz', '/x/y.z/reg.pcapng'])('%s is a capture', (name) => {
+    expect(looksLikeCapture(name)).toBe(true);
+  });
+  it.each(['a.txt', 'a.pcap.txt', 'pcap', '/x/y.pcap/notes', 'a.html', 'a.pcapng.zip', ''])('%s is not', (name) => {
+    expect(looksLikeCapture(name)).toBe(false);
+  });
+});
+
+describe('droppedTracePath', () => {
+  const isApp = appUrlMatcher({ kind: 'file', file: html });
+  it('gives the path of a dropped capture, decoding the URL', () => {
+    const trace = resolve('/home/ops/my captures/R&D #1/reg.pcap.gz');
+    expect(droppedTracePath(pathToFileURL(trace).href, isApp)).toBe(trace);
+  });
+  it.each([
+    ['the app page', appUrl],
+    ['a file that is not a capture', pathToFileURL('/etc/passwd').href],
+    ['a capture on the web', 'https://example.com/reg.pcap'],
+    ['a capture on another host', 'file://fileserver/share/reg.pcap'],
+    ['an encoded slash', 'file:///tmp/a%2Fb.pcap'],
+    ['not a URL', 'reg.pcap'],
+    ['a javascript: URL', 'javascript:alert(1)//.pcap'],
+  ])('gives null for %s', (_name, url) => {
+    expect(droppedTracePath(url, isApp)).toBeNull();
+  });
+});
+
+describe('the page', () => {
+  // The window relies on the page's own Content-Security-Policy (a file: page has no response headers).
+  const page = readFileSync(join(repoRoot, 'src/renderer/index.html'), 'utf8');
+  const csp = /<meta\s+http-equiv="Content-Security-Policy"\s+content="([^"]+)"/.exec(page)?.[1] ?? '';
+  const directives = new Map(csp.split(';').map((d) => d.trim().split(/\s+/)).map(([name, ...values]) => [name, values]));
+
+  it('has a Content-Security-Policy that allows only its own scripts', () => {
+    expect(directives.get('default-src')).toEqual(["'self'"]);
+    expect(directives.get('script-src')).toEqual(["'self'"]);
+    expect(directives.get('object-src')).toEqual(["'none'"]);
+    expect(directives.get('base-uri')).toEqual(["'none'"]);
+  });
+
+  it('allows no remote connection, only loopback WebSockets', () => {
+    for (const source of directives.get('connect-src') ?? []) expect(source).toMatch(/^('self'|ws:\/\/(127\.0\.0\.1|localhost):\*)$/);
+  });
+
+  it('has no inline script', () => {
+    expect(page).not.toMatch(/<script(?![^>]*\bsrc=)[^>]*>/);
   });
 });

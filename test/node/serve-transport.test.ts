@@ -45,7 +45,7 @@ describe.skipIf(!haveSharedCaptures)('createWebSocketApi against sipscope serve'
     expect(info).not.toHaveProperty('electron');
     expect(launch).toBe(aaa);
     await expect(api.openTraceDialog()).resolves.toBeNull();
-    await expect(api.openTrace(aaa)).resolves.toEqual({ path: aaa, messages: 81, calls: 6 });
+    await expect(api.openTrace(aaa)).resolves.toMatchObject({ path: aaa, messages: 81, calls: 6, complete: true });
     const outcome = await api.applyFilter('sip.Method == "INVITE"');
     expect(outcome.ok && outcome.matching).toBe(11);
     const unsubscribe = api.onOpenTraceRequest(() => {});

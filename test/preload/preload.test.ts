@@ -19,6 +19,13 @@ const contract = {
   setDecodeAs: true,
   applyFilter: true,
   getFilterFields: true,
+  cancelOpen: true,
+  getRows: true,
+  getMessage: true,
+  getCalls: true,
+  getLadder: true,
+  getStatistics: true,
+  onTraceProgress: true,
 } as const satisfies Record<keyof SipscopeApi, true>;
 
 let api: SipscopeApi;
@@ -62,6 +69,12 @@ describe('preload bridge', () => {
     // A bad filter is a value: the preload must hand it over, not turn it into a rejection.
     ['applyFilter', ['sip.Mehtod'], { ok: false, error: { message: 'Unknown field "sip.Mehtod": did you mean sip.Method?', start: 0, length: 10 } }],
     ['getFilterFields', [], [{ name: 'sip.Method', type: 'string', description: 'Request method' }]],
+    ['cancelOpen', [], undefined],
+    ['getRows', [{ view: 0, start: 0, count: 2 }], { view: 0, total: 0, start: 0, rows: [] }],
+    ['getMessage', [4], { row: 4, frame: 5 }],
+    ['getCalls', [2], []],
+    ['getLadder', [[0, 1]], { calls: [0, 1], hosts: [], arrows: [], bands: [] }],
+    ['getStatistics', [0], { view: 0, calls: 3 }],
   ] as const)('%s invokes its own channel and resolves to the value', async (operation, args, value) => {
     electron.ipcRenderer.invoke.mockResolvedValueOnce({ ok: true, value });
     const call = api[operation] as (...a: readonly unknown[]) => Promise<unknown>;
@@ -93,6 +106,25 @@ describe('preload bridge', () => {
     relay(ipcEvent, { path: '/captures/b.pcap' });
     expect(listener).toHaveBeenCalledExactlyOnceWith('/captures/b.pcap');
     relay(ipcEvent, { path: 7 });
+    relay(ipcEvent, null);
+    expect(listener).toHaveBeenCalledOnce();
+
+    unsubscribe();
+    expect(electron.ipcRenderer.removeListener).toHaveBeenCalledExactlyOnceWith(channel, relay);
+  });
+
+  it('onTraceProgress relays a copy of the progress fields from its own channel, drops malformed payloads, and unsubscribes', () => {
+    const listener = vi.fn();
+    const unsubscribe = api.onTraceProgress(listener);
+    const [channel, relay] = electron.ipcRenderer.on.mock.calls[0]! as [string, (...a: unknown[]) => void];
+    expect(channel).toBe(EventChannels.traceProgress);
+
+    const ipcEvent = { sender: electron.ipcRenderer };
+    const progress = { path: '/captures/b.pcap', bytesRead: 10, totalBytes: 20, messages: 3, phase: 'reading' };
+    relay(ipcEvent, { ...progress, extra: 'dropped' });
+    expect(listener).toHaveBeenCalledExactlyOnceWith(progress);
+    relay(ipcEvent, { ...progress, phase: 'exploding' });
+    relay(ipcEvent, { ...progress, messages: '3' });
     relay(ipcEvent, null);
     expect(listener).toHaveBeenCalledOnce();
 

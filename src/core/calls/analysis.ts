@@ -1,7 +1,7 @@
 import { TextColumn, type MessageIndex } from '../index/message-index.js';
 import type { MessageFacts } from './facts.js';
 import { groupOf, TRANSACTION_TIMEOUT_SEC, type Procedure, type ProcedureOutcome } from './procedures.js';
-import { matchTransactions, type Transaction, type TransactionIndex } from './transactions.js';
+import { matchTransactionsSteps, ROWS_PER_STEP, type Transaction, type TransactionIndex } from './transactions.js';
 
 /** Call states with the names users know from Wireshark's VoIP calls and sngrep, plus non-INVITE outcomes. */
 export type CallState =
@@ -143,11 +143,33 @@ const USER_DETERMINED = new Set([486, 600, 603, 480, 487]);
  * index (in frame order) and the facts read from each message at ingestion (`facts(row)`).
  */
 export function analyzeCalls(index: MessageIndex, facts: (row: number) => MessageFacts | undefined, options: CallAnalysisOptions = {}): CallAnalysis {
+  return finish(analyzeCallsSteps(index, facts, options));
+}
+
+/** Runs resumable steps to their end. */
+function finish<T>(steps: Generator<void, T>): T {
+  let step = steps.next();
+  while (!step.done) step = steps.next();
+  return step.value;
+}
+
+/**
+ * `analyzeCalls` as resumable steps, with the same result: each pass pauses (yields) every `ROWS_PER_STEP`
+ * rows, transactions, procedures or calls, a few milliseconds of work, so that a caller can drive it in time
+ * slices and do other work in between (the app's trace worker answers `getRows` while a large trace is
+ * analysed). The index and facts must not change until it has returned.
+ *
+ * Each pass's loop body is a function of its own (`addRow`, `joinProcedure`...): V8 optimises each alone as
+ * soon as it is hot, where one body-sized generator was recompiled whole as each pass began (~+20% CPU).
+ */
+export function* analyzeCallsSteps(index: MessageIndex, facts: (row: number) => MessageFacts | undefined, options: CallAnalysisOptions = {}): Generator<void, CallAnalysis> {
   const order = index.frameOrder();
   const time = (row: number) => index.tsSecOf(row) + index.tsNsecOf(row) / 1e9;
   const ms = (from: number, to: number) => Math.round((time(to) - time(from)) * 1e6) / 1e3;
   const traceEnd = order.length > 0 ? Math.max(...Array.from(order.subarray(Math.max(0, order.length - 64)), time)) : 0;
-  const tx: TransactionIndex = matchTransactions(index, order);
+  const tx: TransactionIndex = yield* matchTransactionsSteps(index, order);
+  /** Items (rows, transactions, calls...) left before the next pause. */
+  let untilPause = ROWS_PER_STEP;
   const { transactions, transactionOf, retransmission } = tx;
 
   // Calls by Call-ID, dialogs by Call-ID and the pair of tags (RFC 3261 §12).
@@ -157,7 +179,7 @@ export function analyzeCalls(index: MessageIndex, facts: (row: number) => Messag
   const callByCallId = new Map<number, number>();
   const dialogKeys = new Map<string, number>();
   const dialogs: Dialog[] = [];
-  for (const row of order) {
+  const addRow = (row: number): void => {
     const callIdText = index.textId(row, TextColumn.CallId);
     let call = callByCallId.get(callIdText);
     if (call === undefined) {
@@ -216,6 +238,13 @@ export function analyzeCalls(index: MessageIndex, facts: (row: number) => Messag
         }
       }
     }
+  };
+  for (const row of order) {
+    if (--untilPause <= 0) {
+      untilPause = ROWS_PER_STEP;
+      yield;
+    }
+    addRow(row);
   }
 
   // Procedures: every transaction joins one instance, in the order transactions began.
@@ -228,7 +257,7 @@ export function analyzeCalls(index: MessageIndex, facts: (row: number) => Messag
   const forwarded = new Map<string, number>();
   const registeredAors = new Set<string>();
   const firstRow = (t: Transaction) => t.requests[0] ?? t.responses[0] ?? t.acks[0];
-  for (const t of transactions) {
+  const joinProcedure = (t: Transaction): void => {
     const row = firstRow(t);
     const call = callOf[row];
     const requestFacts = t.requests.length > 0 ? facts(t.requests[0]) : undefined;
@@ -300,9 +329,23 @@ export function analyzeCalls(index: MessageIndex, facts: (row: number) => Messag
     p.transactions.push(t.id);
     procedureOfTransaction[t.id] = procedure;
     for (const list of [t.requests, t.responses, t.acks]) for (const r of list) p.end = Math.max(p.end, time(r));
+  };
+  for (const t of transactions) {
+    // A transaction weighs its rows, as calls and procedures below: a step is about as long whatever their sizes.
+    if ((untilPause -= t.requests.length + t.responses.length + t.acks.length) <= 0) {
+      untilPause = ROWS_PER_STEP;
+      yield;
+    }
+    joinProcedure(t);
   }
   const procedureOf = new Int32Array(index.count).fill(-1);
-  for (const row of order) if (transactionOf[row] >= 0) procedureOf[row] = procedureOfTransaction[transactionOf[row]];
+  for (const row of order) {
+    if (--untilPause <= 0) {
+      untilPause = ROWS_PER_STEP;
+      yield;
+    }
+    if (transactionOf[row] >= 0) procedureOf[row] = procedureOfTransaction[transactionOf[row]];
+  }
   for (const p of procedures) {
     if (p.group !== 'call-cancellation') continue;
     const target = transactions[p.transactions[0]].cancels;
@@ -311,7 +354,13 @@ export function analyzeCalls(index: MessageIndex, facts: (row: number) => Messag
     // The 487 that ends the cancelled INVITE, and its ACK, are the end of the cancellation.
     if (invite.final !== undefined && invite.finalStatus === 487) for (const r of [invite.final, ...invite.acks, ...invite.responses.filter((x) => index.statusOf(x) === 487)]) procedureOf[r] = p.id;
   }
-  for (const row of order) if (procedureOf[row] >= 0) procedures[procedureOf[row]].rows.push(row);
+  for (const row of order) {
+    if (--untilPause <= 0) {
+      untilPause = ROWS_PER_STEP;
+      yield;
+    }
+    if (procedureOf[row] >= 0) procedures[procedureOf[row]].rows.push(row);
+  }
 
   const ackedHops = ackedInvites(transactions);
   /**
@@ -319,12 +368,25 @@ export function analyzeCalls(index: MessageIndex, facts: (row: number) => Messag
    * caller's later request in the dialog (a BYE) shows it had the 2xx and so ACKed it (RFC 3261 §13.2.2.4)
    * by a path the capture did not see.
    */
+  /** Transactions by Call-ID, made the first time `acked` needs them (a scan of all per INVITE was quadratic). */
+  let transactionsByCallId: Map<string, Transaction[]> | undefined;
+  const transactionsOfCallId = (callId: string): Transaction[] => {
+    if (!transactionsByCallId) {
+      transactionsByCallId = new Map();
+      for (const t of transactions) {
+        const list = transactionsByCallId.get(t.callId);
+        if (list) list.push(t);
+        else transactionsByCallId.set(t.callId, [t]);
+      }
+    }
+    return transactionsByCallId.get(callId) ?? [];
+  };
   const acked = (invite: Transaction) =>
     ackedOnAnyHop(invite, ackedHops) ||
-    transactions.some((t) => t.callId === invite.callId && t.inDialog && t.method !== 'ACK' && t.cseq > invite.cseq && t.requests[0] !== undefined && invite.requests[0] !== undefined && index.textId(t.requests[0], TextColumn.FromTag) === index.textId(invite.requests[0], TextColumn.FromTag));
+    transactionsOfCallId(invite.callId).some((t) => t.inDialog && t.method !== 'ACK' && t.cseq > invite.cseq && t.requests[0] !== undefined && invite.requests[0] !== undefined && index.textId(t.requests[0], TextColumn.FromTag) === index.textId(invite.requests[0], TextColumn.FromTag));
 
   // Outcomes: decided by the main transaction (the caller's last INVITE of a set-up, the last REGISTER...).
-  for (const p of procedures) {
+  const decideOutcome = (p: Procedure): void => {
     const main = mainTransaction(p, transactions);
     p.finalStatus = main.finalStatus;
     if (main.finalStatus !== undefined) p.outcome = main.finalStatus < 300 ? 'success' : 'failure';
@@ -348,10 +410,17 @@ export function analyzeCalls(index: MessageIndex, facts: (row: number) => Messag
         p.kind = 'too late';
       }
     }
+  };
+  for (const p of procedures) {
+    if ((untilPause -= p.rows.length + 1) <= 0) {
+      untilPause = ROWS_PER_STEP;
+      yield;
+    }
+    decideOutcome(p);
   }
 
   // States and KPIs per call.
-  for (const c of calls) {
+  const stateAndKpis = (c: Call): void => {
     const ps = c.procedures.map((id) => procedures[id]);
     const setupProcedure = ps.find((p) => p.group === 'call-setup' && p.transactions.some((id) => transactions[id].method === 'INVITE'));
     if (setupProcedure) {
@@ -393,6 +462,13 @@ export function analyzeCalls(index: MessageIndex, facts: (row: number) => Messag
       const final = mainTransaction(registration, transactions).final;
       if (first !== undefined && final !== undefined) c.kpis.registrationTimeMs = ms(first, final);
     }
+  };
+  for (const c of calls) {
+    if ((untilPause -= c.rows.length) <= 0) {
+      untilPause = ROWS_PER_STEP;
+      yield;
+    }
+    stateAndKpis(c);
   }
 
   // Sessions: calls sharing an ICID or a Session-ID are legs of one IMS session (TS 24.229 §4.5, RFC 7989).
@@ -400,7 +476,7 @@ export function analyzeCalls(index: MessageIndex, facts: (row: number) => Messag
     const parent = calls.map((c) => c.index);
     const root = (i: number): number => (parent[i] === i ? i : (parent[i] = root(parent[i])));
     const byValue = new Map<string, number>();
-    for (const c of calls) {
+    const linkSessions = (c: Call): void => {
       const keysOf = options.sessionKeys ?? ((row: number): [string | undefined, string | undefined] => [facts(row)?.icid, facts(row)?.sessionId]);
       for (const row of c.rows) {
         const [icid, sessionId] = keysOf(row);
@@ -415,14 +491,59 @@ export function analyzeCalls(index: MessageIndex, facts: (row: number) => Messag
           }
         }
       }
+    };
+    for (const c of calls) {
+      if ((untilPause -= c.rows.length) <= 0) {
+        untilPause = ROWS_PER_STEP;
+        yield;
+      }
+      linkSessions(c);
     }
     for (const c of calls) c.session = root(c.index);
   }
 
-  const findings = findExpertFindings(index, facts, transactions, calls, procedures, traceEnd, callOf, dialogOf, ackedHops);
+  const findings = yield* findExpertFindingsSteps(index, facts, transactions, calls, procedures, traceEnd, callOf, dialogOf, ackedHops);
   for (let i = 0; i < findings.length; i++) calls[findings[i].call]?.findings.push(i);
-  const kpis = traceKpis(index, transactions, retransmission, calls, procedures, findings);
+  const kpis = yield* traceKpisSteps(index, transactions, retransmission, calls, procedures, findings);
   return { transactions, dialogs, transactionOf, dialogOf, callOf, procedureOf, retransmission, calls, procedures, findings, kpis };
+}
+
+/**
+ * The analysis of a trace whose calls were not analysed (the user stopped the analysis): its `rows` belong to
+ * no transaction, dialog, call or procedure, so the calls list is empty and filters on call fields match nothing.
+ */
+export function unanalysedCalls(rows: number): CallAnalysis {
+  const none = () => new Int32Array(rows).fill(-1);
+  return {
+    transactions: [],
+    dialogs: [],
+    transactionOf: none(),
+    dialogOf: none(),
+    callOf: none(),
+    procedureOf: none(),
+    retransmission: new Uint8Array(rows),
+    calls: [],
+    procedures: [],
+    findings: [],
+    kpis: {
+      calls: 0,
+      sessions: 0,
+      callSetups: 0,
+      answered: 0,
+      answerSeizureRatio: undefined,
+      networkEffectivenessRatio: undefined,
+      registrations: 0,
+      registrationSuccessRate: undefined,
+      postDialDelayMs: undefined,
+      answerTimeMs: undefined,
+      setupTimeMs: undefined,
+      durationMs: undefined,
+      registrationTimeMs: undefined,
+      responseCodes: {},
+      procedures: {},
+      findings: { error: 0, warning: 0, note: 0 },
+    },
+  };
 }
 
 /**
@@ -473,7 +594,7 @@ function inviteState(index: MessageIndex, invite: Transaction, ps: Procedure[], 
   return 'CALL SETUP';
 }
 
-function findExpertFindings(
+function* findExpertFindingsSteps(
   index: MessageIndex,
   facts: (row: number) => MessageFacts | undefined,
   transactions: Transaction[],
@@ -483,20 +604,24 @@ function findExpertFindings(
   callOf: Int32Array,
   dialogOf: Int32Array,
   ackedHops: Set<string>,
-): Finding[] {
+): Generator<void, Finding[]> {
+  let untilPause = ROWS_PER_STEP;
   const out: Finding[] = [];
   const time = (row: number) => index.tsSecOf(row) + index.tsNsecOf(row) / 1e9;
   const add = (severity: FindingSeverity, code: string, rows: number[], message: string) => out.push({ severity, code, message, call: callOf[rows[0]], rows });
   const label = (row: number) => `${index.statusOf(row)} ${index.strings.get(index.textId(row, TextColumn.MethodOrReason))}`.trim();
-  for (const t of transactions) {
+  /** Transactions a CANCEL cancels: looked up per 487 (a scan of every transaction per 487 was quadratic). */
+  const cancelled = new Set<number>();
+  for (const c of transactions) if (c.cancels !== undefined) cancelled.add(c.cancels);
+  const transactionFindings = (t: Transaction): void => {
     const request = t.requests[0];
     if (t.final !== undefined && t.finalStatus !== undefined && t.finalStatus >= 300) {
       const status = t.finalStatus;
       const challenge = status === 401 || status === 407;
-      const cancelled = status === 487 && transactions.some((c) => c.cancels === t.id);
+      const cancelledByCaller = status === 487 && cancelled.has(t.id);
       // 5xx: the network or a server failed; 4xx and 6xx: the request or the user was refused.
-      const severity: FindingSeverity = challenge || cancelled || status < 400 ? 'note' : status < 600 && status >= 500 ? 'error' : 'warning';
-      const why = challenge ? ` (authentication challenge, normally followed by the ${t.method} again with credentials; RFC 3261 §22.2${t.method === 'REGISTER' ? ', TS 33.203 §6.1' : ''})` : cancelled ? ' (the caller cancelled; RFC 3261 §9.2)' : '';
+      const severity: FindingSeverity = challenge || cancelledByCaller || status < 400 ? 'note' : status < 600 && status >= 500 ? 'error' : 'warning';
+      const why = challenge ? ` (authentication challenge, normally followed by the ${t.method} again with credentials; RFC 3261 §22.2${t.method === 'REGISTER' ? ', TS 33.203 §6.1' : ''})` : cancelledByCaller ? ' (the caller cancelled; RFC 3261 §9.2)' : '';
       add(severity, 'failure-final', [t.final, ...(request !== undefined ? [request] : [])], `${t.method} answered ${label(t.final)}${why}`);
     }
     if (t.retransmissions.length > 0) {
@@ -526,9 +651,16 @@ function findExpertFindings(
         add('error', 'no-to-tag', [r], `${label(r)} to ${t.method} has no To tag (RFC 3261 §8.2.6.2)`);
       }
     }
+  };
+  for (const t of transactions) {
+    if (--untilPause <= 0) {
+      untilPause = ROWS_PER_STEP;
+      yield;
+    }
+    transactionFindings(t);
   }
 
-  for (const c of calls) {
+  const callFindings = (c: Call): void => {
     const rows = c.rows;
     // Reliable provisional responses (RFC 3262 §3) must be acknowledged by a PRACK with the matching RAck.
     const pracks = rows.filter((r) => index.methodOf(r) === 'PRACK');
@@ -582,21 +714,43 @@ function findExpertFindings(
         }
       }
     }
+  };
+  for (const c of calls) {
+    if ((untilPause -= c.rows.length) <= 0) {
+      untilPause = ROWS_PER_STEP;
+      yield;
+    }
+    callFindings(c);
   }
 
   // A binding that expires inside the trace with no refresh (RFC 3261 §10.2.4; UEs refresh at half the time, TS 24.229 §5.1.1.4).
   const registers = transactions.filter((t) => t.method === 'REGISTER' && t.requests.length > 0);
+  /** The REGISTERs of each AoR (To URI), to look for a refresh among them only. */
+  const registersByAor = new Map<number, Transaction[]>();
   for (const t of registers) {
-    if (t.final === undefined || (t.finalStatus ?? 0) >= 300) continue;
+    const aor = index.textId(t.requests[0], TextColumn.ToUri);
+    const list = registersByAor.get(aor);
+    if (list) list.push(t);
+    else registersByAor.set(aor, [t]);
+  }
+  const registrationFindings = (t: Transaction): void => {
+    if (t.final === undefined || (t.finalStatus ?? 0) >= 300) return;
     const f = facts(t.final);
     const requestFacts = facts(t.requests[0]);
     const expires = f?.contactExpires ?? f?.expires ?? requestFacts?.contactExpires ?? requestFacts?.expires;
-    if (!expires) continue;
+    if (!expires) return;
     const expiry = time(t.final) + expires;
-    if (expiry >= traceEnd) continue;
+    if (expiry >= traceEnd) return;
     const aor = index.textId(t.requests[0], TextColumn.ToUri);
-    const refreshed = registers.some((o) => o !== t && index.textId(o.requests[0], TextColumn.ToUri) === aor && time(o.requests[0]) > time(t.final as number) && time(o.requests[0]) <= expiry);
+    const refreshed = (registersByAor.get(aor) ?? []).some((o) => o !== t && time(o.requests[0]) > time(t.final as number) && time(o.requests[0]) <= expiry);
     if (!refreshed) add('warning', 'registration-expired', [t.final], `the registration expired ${expires} s after this ${label(t.final)}, inside the trace, without a refresh (RFC 3261 §10.2.4)`);
+  };
+  for (const t of registers) {
+    if (--untilPause <= 0) {
+      untilPause = ROWS_PER_STEP;
+      yield;
+    }
+    registrationFindings(t);
   }
   return out.sort((a, b) => index.frameOf(a.rows[0]) - index.frameOf(b.rows[0]));
 }
@@ -618,10 +772,10 @@ export function kpisOfCalls(index: MessageIndex, analysis: CallAnalysis, keep: R
   const calls = analysis.calls.filter((c) => keep.has(c.index));
   const procedures = analysis.procedures.filter((p) => keep.has(p.call));
   const findings = analysis.findings.filter((f) => keep.has(f.call));
-  return traceKpis(index, analysis.transactions, analysis.retransmission, calls, procedures, findings, calls.flatMap((c) => c.rows));
+  return finish(traceKpisSteps(index, analysis.transactions, analysis.retransmission, calls, procedures, findings, calls.flatMap((c) => c.rows)));
 }
 
-function traceKpis(
+function* traceKpisSteps(
   index: MessageIndex,
   transactions: Transaction[],
   retransmission: Uint8Array,
@@ -630,7 +784,7 @@ function traceKpis(
   findings: Finding[],
   /** The rows whose responses are counted (all by default). */
   rows?: readonly number[],
-): TraceKpis {
+): Generator<void, TraceKpis> {
   const setups = procedures.filter((p) => p.group === 'call-setup' && p.transactions.some((id) => transactions[id].method === 'INVITE'));
   const ended = setups.filter((p) => p.outcome !== 'incomplete');
   const answered = setups.filter((p) => p.outcome === 'success').length;
@@ -639,14 +793,18 @@ function traceKpis(
   const regEnded = registrations.filter((p) => p.outcome !== 'incomplete');
   const responseCodes: Record<string, Record<string, number>> = {};
   const count = rows ? rows.length : index.count;
-  for (let i = 0; i < count; i++) {
+  const countResponse = (i: number): void => {
     const row = rows ? rows[i] : i;
     // Each response sent once: not its retransmissions, not a second capture of the same datagram.
-    if (index.isRequest(row) || retransmission[row] || index.isDuplicate(row)) continue;
+    if (index.isRequest(row) || retransmission[row] || index.isDuplicate(row)) return;
     const method = index.strings.get(index.textId(row, TextColumn.CSeqMethod)) || '?';
     const codes = (responseCodes[method] ??= {});
     const code = String(index.statusOf(row));
     codes[code] = (codes[code] ?? 0) + 1;
+  };
+  for (let i = 0; i < count; i++) {
+    if (i % ROWS_PER_STEP === ROWS_PER_STEP - 1) yield;
+    countResponse(i);
   }
   const byGroup: Record<string, Record<ProcedureOutcome, number>> = {};
   for (const p of procedures) {
@@ -654,6 +812,12 @@ function traceKpis(
     counts[p.outcome]++;
   }
   const pick = (key: keyof CallKpis) => calls.map((c) => c.kpis[key]).filter((v): v is number => v !== undefined);
+  // Each distribution sorts a value per call (~20 ms for 25k calls): one step each.
+  const distributions: Partial<Record<keyof CallKpis, Distribution>> = {};
+  for (const key of ['postDialDelayMs', 'answerTimeMs', 'setupTimeMs', 'durationMs', 'registrationTimeMs'] as const) {
+    yield;
+    distributions[key] = distribution(pick(key));
+  }
   return {
     calls: calls.length,
     sessions: new Set(calls.map((c) => c.session)).size,
@@ -663,11 +827,11 @@ function traceKpis(
     networkEffectivenessRatio: ended.length > 0 ? userEnded / ended.length : undefined,
     registrations: registrations.length,
     registrationSuccessRate: regEnded.length > 0 ? regEnded.filter((p) => p.outcome === 'success').length / regEnded.length : undefined,
-    postDialDelayMs: distribution(pick('postDialDelayMs')),
-    answerTimeMs: distribution(pick('answerTimeMs')),
-    setupTimeMs: distribution(pick('setupTimeMs')),
-    durationMs: distribution(pick('durationMs')),
-    registrationTimeMs: distribution(pick('registrationTimeMs')),
+    postDialDelayMs: distributions.postDialDelayMs,
+    answerTimeMs: distributions.answerTimeMs,
+    setupTimeMs: distributions.setupTimeMs,
+    durationMs: distributions.durationMs,
+    registrationTimeMs: distributions.registrationTimeMs,
     responseCodes,
     procedures: byGroup,
     findings: {

@@ -40,6 +40,24 @@ export interface TransactionIndex {
  * retransmission; copies of a message at another capture point (see the engine's copies) are not.
  */
 export function matchTransactions(index: MessageIndex, order: Uint32Array): TransactionIndex {
+  const steps = matchTransactionsSteps(index, order);
+  let step = steps.next();
+  while (!step.done) step = steps.next();
+  return step.value;
+}
+
+/**
+ * Rows between two pauses of the stepped passes (`matchTransactionsSteps`, `analyzeCallsSteps`): a few
+ * milliseconds of work, so that a caller driving them in time slices can answer requests in between.
+ */
+export const ROWS_PER_STEP = 2048;
+
+/**
+ * `matchTransactions` as resumable steps: it pauses (yields) every `ROWS_PER_STEP` rows and returns the same
+ * result, so that a caller can interleave other work (the app's trace worker answers `getRows` meanwhile).
+ * The loop body is a function of its own (`matchRow`), which V8 optimises alone (see `analyzeCallsSteps`).
+ */
+export function* matchTransactionsSteps(index: MessageIndex, order: Uint32Array): Generator<void, TransactionIndex> {
   const transactionOf = new Int32Array(index.count).fill(-1);
   const retransmission = new Uint8Array(index.count);
   const transactions: Transaction[] = [];
@@ -81,9 +99,22 @@ export function matchTransactions(index: MessageIndex, order: Uint32Array): Tran
     return id;
   };
 
+  // `ip:port` text id → the address alone (IPv6 in brackets kept), remembered per id.
+  const hosts = new Map<number, string>();
+  const hostOf = (textId: number): string => {
+    let host = hosts.get(textId);
+    if (host === undefined) {
+      const text = index.strings.get(textId);
+      const colon = text.lastIndexOf(':');
+      host = colon > 0 && !text.endsWith(']') ? text.slice(0, colon) : text;
+      hosts.set(textId, host);
+    }
+    return host;
+  };
   const reliableTransports = new Set(['TCP', 'SCTP', 'WS'].map((name) => index.strings.internString(name)));
   const reliable = (row: number) => reliableTransports.has(index.textId(row, TextColumn.Transport));
-  for (const row of order) {
+  let untilPause = ROWS_PER_STEP;
+  const matchRow = (row: number): void => {
     const callIdId = index.textId(row, TextColumn.CallId);
     const cseq = index.cseqOf(row);
     const method = index.methodOf(row);
@@ -102,13 +133,19 @@ export function matchTransactions(index: MessageIndex, order: Uint32Array): Tran
           const first = transactions[c].requests[0];
           return first !== undefined && index.textId(first, TextColumn.Src) === src && index.textId(first, TextColumn.Dst) === dst;
         });
+        // The same hosts with other ports: a UA that sent its (large) INVITE over TCP from an ephemeral port
+        // sends the ACK, a new request, over UDP from its listening port (RFC 3261 §18.1.1).
+        const sameHosts = candidates.find((c) => {
+          const first = transactions[c].requests[0];
+          return first !== undefined && hostOf(index.textId(first, TextColumn.Src)) === hostOf(src) && hostOf(index.textId(first, TextColumn.Dst)) === hostOf(dst);
+        });
         // Without a record-route the ACK goes straight from the caller to the callee: then the INVITE the
         // same UA sent (the caller's hop) is the one it answers.
         const sameSender = candidates.find((c) => {
           const first = transactions[c].requests[0];
           return first !== undefined && index.textId(first, TextColumn.Src) === src;
         });
-        match = sameHop ?? sameSender ?? candidates[candidates.length - 1];
+        match = sameHop ?? sameHosts ?? sameSender ?? candidates[candidates.length - 1];
       }
       if (match !== undefined && (method === 'ACK' || transactions[match].method === method)) {
         id = match;
@@ -134,7 +171,7 @@ export function matchTransactions(index: MessageIndex, order: Uint32Array): Tran
     }
     transactionOf[row] = id;
     const copies = index.copiesOf(row);
-    if (copies.length > 0 && copies.some((other) => other < row && transactionOf[other] >= 0)) continue;
+    if (copies.length > 0 && copies.some((other) => other < row && transactionOf[other] >= 0)) return;
     // Same transaction, direction, method/status and To tag as an earlier row: sent again.
     const signature = key(mix(index.textId(row, TextColumn.Src), index.textId(row, TextColumn.Dst)), mix(index.textId(row, TextColumn.MethodOrReason), mix(index.statusOf(row) ?? 0, index.textId(row, TextColumn.ToTag))));
     const seen = signatures[id];
@@ -147,6 +184,13 @@ export function matchTransactions(index: MessageIndex, order: Uint32Array): Tran
       retransmission[row] = 1;
       transactions[id].retransmissions.push(row);
     }
+  };
+  for (const row of order) {
+    if (--untilPause <= 0) {
+      untilPause = ROWS_PER_STEP;
+      yield;
+    }
+    matchRow(row);
   }
   return { transactions, transactionOf, retransmission };
 }

@@ -161,7 +161,7 @@ function messageColumn(context: FilterContext, declaration: MessageFieldDeclarat
 export function headerLinesOf(context: FilterContext): HeaderLines {
   let lines = context.cache.get('sip:header-lines') as HeaderLines | undefined;
   if (!lines) {
-    lines = new HeaderLines();
+    lines = new HeaderLines(context.index.count);
     context.cache.set('sip:header-lines', lines);
   }
   return lines;
@@ -172,10 +172,26 @@ export function headerLinesOf(context: FilterContext): HeaderLines {
  * header is as fast as the next ones. Returns the number of lines recorded.
  */
 export function indexHeaderLines(context: FilterContext): number {
+  const steps = indexHeaderLinesSteps(context);
+  let step = steps.next();
+  while (!step.done) step = steps.next();
+  return step.value;
+}
+
+/** Messages recorded between two pauses of `indexHeaderLinesSteps`: a few milliseconds of work. */
+const MESSAGES_PER_STEP = 2048;
+
+/**
+ * `indexHeaderLines` as resumable steps: it pauses (yields) every `MESSAGES_PER_STEP` messages, so that a
+ * caller can drive it in time slices and answer requests in between. Stopped half-way, it leaves a valid
+ * partial index: the rows not recorded are read from their bytes when a filter asks for them.
+ */
+export function* indexHeaderLinesSteps(context: FilterContext): Generator<void, number> {
   const lines = headerLinesOf(context);
   const messages = context.messages;
   if (!messages) return 0;
   for (let row = 0; row < context.index.count; row++) {
+    if (row % MESSAGES_PER_STEP === MESSAGES_PER_STEP - 1) yield;
     const bytes = messages.bytesOf(row);
     if (bytes) lines.record(row, bytes);
   }

@@ -1606,15 +1606,32 @@ const NO_FIELD_VALUES: FieldValue[] = [];
  * About 10 bytes a header line; a row not yet recorded is recorded when first asked for.
  */
 export class HeaderLines {
-  private rowFirst = new Int32Array(1024).fill(-1);
-  private rowCount = new Uint16Array(1024);
-  private lineStart = new Uint32Array(16384);
-  private nameLength = new Uint16Array(16384);
-  private lineLength = new Uint32Array(16384);
+  private rowFirst: Int32Array;
+  private rowCount: Uint16Array;
+  private lineStart: Uint32Array;
+  private nameLength: Uint16Array;
+  private lineLength: Uint32Array;
   /** A hash of each line's lower-cased name, and the row it belongs to: for `scan`. */
-  private nameKey = new Int32Array(16384);
-  private rowOfLine = new Uint32Array(16384);
+  private nameKey: Int32Array;
+  private rowOfLine: Uint32Array;
   private used = 0;
+
+  /**
+   * `expectedRows`: how many messages will be recorded, when known (the trace is read). The arrays are then
+   * sized once (IMS messages have ~15–25 header lines) instead of doubling on the way: a doubling of five
+   * arrays of millions of lines is a ~150 MB allocation that often costs a full garbage collection.
+   */
+  constructor(expectedRows = 0) {
+    const rows = Math.max(1024, expectedRows);
+    const lines = Math.max(16384, expectedRows * 20);
+    this.rowFirst = new Int32Array(rows).fill(-1);
+    this.rowCount = new Uint16Array(rows);
+    this.lineStart = new Uint32Array(lines);
+    this.nameLength = new Uint16Array(lines);
+    this.lineLength = new Uint32Array(lines);
+    this.nameKey = new Int32Array(lines);
+    this.rowOfLine = new Uint32Array(lines);
+  }
   /** Rows 0..recordedThrough-1 are all recorded. */
   private recordedThrough = 0;
   private readonly scratch: HeaderLine = { offset: 0, colon: 0, valueOffset: 0, lineEnd: 0, next: 0 };

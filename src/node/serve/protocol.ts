@@ -6,14 +6,31 @@
 // text from captured packets, and anyone holding the token can send anything), so every argument goes
 // through the same validators as the Electron main process (src/main/validate.ts) before it touches the
 // file system or the engine. Replies may come in any order: the client matches them by `id`.
+// Events (src/shared/api.ts `EventPayloads`) are pushed without an id:
+//   ← { "event": "traceProgress", "payload": { "path": …, "messages": 1200, "phase": "reading", … } }
 import { realpath } from 'node:fs/promises';
 import { dirname, sep } from 'node:path';
 import type { TraceService } from '../../main/trace-service.js';
-import { checkArity, validateAbsolutePath, validateFilterText, validateRuleList } from '../../main/validate.js';
-import type { AppInfo, InvokeOperation, InvokeResult, IpcResult } from '../../shared/api.js';
+import {
+  checkArity,
+  validateAbsolutePath,
+  validateCallList,
+  validateFilterText,
+  validateRowId,
+  validateRowsQuery,
+  validateRuleList,
+  validateViewId,
+} from '../../main/validate.js';
+import type { AppInfo, EventName, EventPayloads, InvokeOperation, InvokeResult, IpcResult } from '../../shared/api.js';
 
 /** A reply on the wire: the contract's `IpcResult` plus the request's id (null when the request had none). */
 export type WireReply = { id: number | string | null } & IpcResult<unknown>;
+
+/** An event pushed to the page on the wire. */
+export interface WireEvent<K extends EventName = EventName> {
+  event: K;
+  payload: EventPayloads[K];
+}
 
 export interface SessionDeps {
   /** This connection's trace service (one per page, as one per window in the app). */
@@ -21,6 +38,8 @@ export interface SessionDeps {
   /** The FILE given to `sipscope serve` (absolute, normalised), or null. */
   launchTrace: string | null;
   appInfo: AppInfo;
+  /** Pushes an event to this connection's page (`WireEvent`); absent, events are dropped. */
+  sendEvent?<K extends EventName>(name: K, payload: EventPayloads[K]): void;
 }
 
 /** Longest request id accepted when it is a string. */
@@ -77,7 +96,7 @@ export function createHandlers(deps: SessionDeps): Handlers {
     async openTrace(args) {
       checkArity('openTrace', args, 1);
       const path = validateAbsolutePath(args[0], 'trace path');
-      return deps.service.open(await allowedTracePath(path, deps.launchTrace));
+      return deps.service.open(await allowedTracePath(path, deps.launchTrace), (progress) => deps.sendEvent?.('traceProgress', progress));
     },
     async getLaunchTrace(args) {
       checkArity('getLaunchTrace', args, 0);
@@ -99,6 +118,30 @@ export function createHandlers(deps: SessionDeps): Handlers {
     async getFilterFields(args) {
       checkArity('getFilterFields', args, 0);
       return deps.service.filterFields();
+    },
+    async cancelOpen(args) {
+      checkArity('cancelOpen', args, 0);
+      return deps.service.cancelOpen();
+    },
+    async getRows(args) {
+      checkArity('getRows', args, 1);
+      return deps.service.getRows(validateRowsQuery(args[0]));
+    },
+    async getMessage(args) {
+      checkArity('getMessage', args, 1);
+      return deps.service.getMessage(validateRowId(args[0]));
+    },
+    async getCalls(args) {
+      checkArity('getCalls', args, 1);
+      return deps.service.getCalls(validateViewId(args[0]));
+    },
+    async getLadder(args) {
+      checkArity('getLadder', args, 1);
+      return deps.service.getLadder(validateCallList(args[0]));
+    },
+    async getStatistics(args) {
+      checkArity('getStatistics', args, 1);
+      return deps.service.getStatistics(validateViewId(args[0]));
     },
   };
 }

@@ -19,9 +19,9 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { createEngineTraceService, type TraceService } from '../../main/trace-service.js';
-import type { AppInfo } from '../../shared/api.js';
+import type { AppInfo, EventName, EventPayloads } from '../../shared/api.js';
 import { allowedHosts, checkHost, checkOrigin, hostPort, newToken, sameSecret } from './auth.js';
-import { createHandlers, handleMessage } from './protocol.js';
+import { createHandlers, handleMessage, type WireEvent } from './protocol.js';
 import { pageCsp, readStaticFile } from './static-files.js';
 
 /** The WebSocket endpoint. */
@@ -48,7 +48,7 @@ export interface ServeOptions {
   launchTrace?: string | null;
   /** The built renderer; out/renderer of this package by default. */
   rendererDir?: string;
-  /** A trace service per connection; the engine-backed one by default. */
+  /** A trace service per connection (disposed when it closes); the engine in a worker thread by default. */
   createTraceService?: () => TraceService;
   appInfo?: AppInfo;
 }
@@ -160,7 +160,12 @@ export async function startServer(options: ServeOptions = {}): Promise<RunningSe
     sessions.add(ws);
     alive.add(ws);
     ws.on('pong', () => alive.add(ws));
-    const handlers = createHandlers({ service: makeService(), launchTrace, appInfo });
+    // Its own trace service (a worker thread with the engine), freed when the page goes.
+    const service = makeService();
+    const sendEvent = <K extends EventName>(event: K, payload: EventPayloads[K]): void => {
+      if (ws.readyState === ws.OPEN) ws.send(JSON.stringify({ event, payload } satisfies WireEvent<K>));
+    };
+    const handlers = createHandlers({ service, launchTrace, appInfo, sendEvent });
     ws.on('message', (data, isBinary) => {
       if (isBinary) {
         ws.send(JSON.stringify({ id: null, ok: false, error: 'request refused: send JSON text, not binary' }));
@@ -170,7 +175,10 @@ export async function startServer(options: ServeOptions = {}): Promise<RunningSe
         if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(reply));
       });
     });
-    ws.on('close', () => sessions.delete(ws));
+    ws.on('close', () => {
+      sessions.delete(ws);
+      service.dispose();
+    });
     ws.on('error', () => ws.terminate());
   });
 

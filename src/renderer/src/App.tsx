@@ -1,33 +1,62 @@
-import { useCallback, useEffect, useRef, useState } from 'react';
-import type { AppInfo, SipscopeApi, TraceSummary } from '../../shared/api.js';
+import { useCallback, useEffect, useReducer, useRef, useState, type KeyboardEvent, type PointerEvent } from 'react';
+import type { AppInfo, SipscopeApi, TraceProgress, ViewId } from '../../shared/api.js';
+import { CallsView } from './calls/CallsView.js';
 import { DecodeAsSettings } from './DecodeAsSettings.js';
-import { FilterBar } from './FilterBar.js';
-
-type TraceState =
-  | { kind: 'none' }
-  | { kind: 'opening'; path: string }
-  | { kind: 'open'; summary: TraceSummary }
-  | { kind: 'failed'; path: string | null; message: string };
+import { DetailPane } from './detail/DetailPane.js';
+import { FilterBar, type FilterRequest } from './FilterBar.js';
+import { baseName, clampSplit, progressFraction, progressText, splitAt, traceStatusParts } from './lib/shell.js';
+import { TABS, reopenPath, shownTrace, tabAfterKey, traceReducer, type TabId, type TraceState } from './lib/trace-state.js';
+import { ReferenceTooltipHost, onOpenReference, type ReferenceTarget } from './reference/RefTerm.js';
+import { ReferenceView } from './reference/ReferenceView.js';
+import { StatsView } from './stats/StatsView.js';
+import { MessageTable } from './table/MessageTable.js';
 
 function messageOf(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
 
+const SPLIT_STORAGE_KEY = 'sipscope.layout.split.v1';
+
+function initialSplit(): number {
+  try {
+    const stored = Number(localStorage.getItem(SPLIT_STORAGE_KEY));
+    return stored > 0 ? clampSplit(stored) : 0.55;
+  } catch {
+    return 0.55;
+  }
+}
+
+/**
+ * The window: toolbar, open progress, trace status, the filter bar, and the Messages / Calls / Statistics /
+ * Reference tabs. State transitions live in lib/trace-state.ts; this component wires them to the back end.
+ */
 export function App({ api }: { api: SipscopeApi }) {
   const [info, setInfo] = useState<AppInfo | null>(null);
-  const [trace, setTrace] = useState<TraceState>({ kind: 'none' });
-  // Only the latest open request may update the screen; an older one finishing late is ignored.
-  const latest = useRef(0);
+  const [trace, dispatch] = useReducer(traceReducer, { kind: 'none' } as TraceState);
+  const [view, setView] = useState<ViewId>(0);
+  const [tab, setTab] = useState<TabId>('messages');
+  const [visited, setVisited] = useState<ReadonlySet<TabId>>(() => new Set<TabId>(['messages']));
+  const [selectedRow, setSelectedRow] = useState<number | null>(null);
+  const [filterRequest, setFilterRequest] = useState<FilterRequest | null>(null);
+  const [split, setSplit] = useState(initialSplit);
+  const [referenceFocus, setReferenceFocus] = useState<ReferenceTarget | null>(null);
+  const openCount = useRef(0);
+  const traceRef = useRef(trace);
+  traceRef.current = trace;
+  const detailRef = useRef<HTMLDivElement>(null);
+  const splitContainer = useRef<HTMLDivElement>(null);
 
   const openPath = useCallback(
     async (path: string) => {
-      const request = ++latest.current;
-      setTrace({ kind: 'opening', path });
+      const key = `${++openCount.current}:${path}`;
+      dispatch({ type: 'open', path, key });
+      setView(0);
+      setSelectedRow(null);
       try {
         const summary = await api.openTrace(path);
-        if (request === latest.current) setTrace({ kind: 'open', summary });
+        dispatch({ type: 'opened', key, summary });
       } catch (err) {
-        if (request === latest.current) setTrace({ kind: 'failed', path, message: messageOf(err) });
+        dispatch({ type: 'failed', key, path, message: messageOf(err) });
       }
     },
     [api],
@@ -35,16 +64,16 @@ export function App({ api }: { api: SipscopeApi }) {
 
   // After the decode-as rules change, the trace on screen is read again with them.
   const reopen = useCallback(async () => {
-    const path = trace.kind === 'open' ? trace.summary.path : trace.kind === 'failed' || trace.kind === 'opening' ? trace.path : null;
+    const path = reopenPath(traceRef.current);
     if (path !== null) await openPath(path);
-  }, [trace, openPath]);
+  }, [openPath]);
 
   const chooseAndOpen = useCallback(async () => {
     try {
       const path = await api.openTraceDialog();
       if (path !== null) await openPath(path);
     } catch (err) {
-      setTrace({ kind: 'failed', path: null, message: messageOf(err) });
+      dispatch({ type: 'failed', key: null, path: null, message: messageOf(err) });
     }
   }, [api, openPath]);
 
@@ -62,51 +91,238 @@ export function App({ api }: { api: SipscopeApi }) {
       },
       (err: unknown) => console.error('getLaunchTrace failed:', err),
     );
-    const unsubscribe = api.onOpenTraceRequest((path) => void openPath(path));
+    const unsubscribeOpen = api.onOpenTraceRequest((path) => void openPath(path));
+    const unsubscribeProgress = api.onTraceProgress((progress: TraceProgress) => dispatch({ type: 'progress', progress }));
     return () => {
       live = false;
-      unsubscribe();
+      unsubscribeOpen();
+      unsubscribeProgress();
     };
   }, [api, openPath]);
 
+  // "More…" in a reference tooltip opens the entry in the Reference tab.
+  useEffect(
+    () =>
+      onOpenReference((target) => {
+        setReferenceFocus(target);
+        setTab('reference');
+        setVisited((v) => (v.has('reference') ? v : new Set([...v, 'reference'])));
+      }),
+    [],
+  );
+
+  const shown = shownTrace(trace);
+  useEffect(() => {
+    document.title = shown ? `${baseName(shown.path)} — sipscope` : 'sipscope';
+  }, [shown?.path]);
+
+  const selectTab = (id: TabId) => {
+    setTab(id);
+    setVisited((v) => (v.has(id) ? v : new Set([...v, id])));
+  };
+
+  const showInTrace = useCallback((filter: string) => {
+    setFilterRequest((r) => ({ text: filter, seq: (r?.seq ?? 0) + 1 }));
+    setTab('messages');
+  }, []);
+
+  const onTabKeyDown = (e: KeyboardEvent<HTMLButtonElement>) => {
+    const next = tabAfterKey(tab, e.key);
+    if (next === null) return;
+    e.preventDefault();
+    selectTab(next);
+    document.getElementById(`tab-${next}`)?.focus();
+  };
+
+  const onSplitterPointerDown = (e: PointerEvent<HTMLDivElement>) => {
+    e.currentTarget.setPointerCapture(e.pointerId);
+  };
+  const onSplitterPointerMove = (e: PointerEvent<HTMLDivElement>) => {
+    if (!e.currentTarget.hasPointerCapture(e.pointerId) || !splitContainer.current) return;
+    const rect = splitContainer.current.getBoundingClientRect();
+    setSplit(splitAt(e.clientY, rect.top, rect.height));
+  };
+  const onSplitterPointerUp = (e: PointerEvent<HTMLDivElement>) => {
+    e.currentTarget.releasePointerCapture(e.pointerId);
+    try {
+      localStorage.setItem(SPLIT_STORAGE_KEY, String(split));
+    } catch {
+      // not remembered
+    }
+  };
+  const onSplitterKeyDown = (e: KeyboardEvent<HTMLDivElement>) => {
+    if (e.key === 'ArrowUp' || e.key === 'ArrowDown') {
+      e.preventDefault();
+      setSplit((s) => clampSplit(s + (e.key === 'ArrowUp' ? -0.05 : 0.05)));
+    }
+  };
+
+  const summary = trace.kind === 'open' ? trace.summary : null;
+  const cancelOpen = () => {
+    dispatch({ type: 'cancel' });
+    api.cancelOpen().catch((err: unknown) => console.error('cancelOpen failed:', err));
+  };
+
   return (
     <main className="app">
+      <ReferenceTooltipHost />
       <header className="toolbar">
+        <button type="button" className="primary" onClick={() => void chooseAndOpen()} disabled={trace.kind === 'opening'}>
+          Open trace…
+        </button>
         <h1>
           {info ? info.name : 'sipscope'}
           {info && <span className="version">{info.version}</span>}
         </h1>
-        <button type="button" onClick={() => void chooseAndOpen()} disabled={trace.kind === 'opening'}>
-          Open trace…
-        </button>
+        <DecodeAsSettings api={api} onApplied={() => void reopen()} />
       </header>
-      {trace.kind === 'open' && <FilterBar api={api} trace={trace.summary} />}
-      <DecodeAsSettings api={api} onApplied={() => void reopen()} />
+      {trace.kind === 'opening' && <OpenProgress path={trace.path} progress={trace.progress} cancelling={trace.cancelling} onCancel={cancelOpen} />}
       <TraceStatus trace={trace} />
+      <FilterBar api={api} trace={summary} onView={setView} request={filterRequest} />
+      <div className="tabs" role="tablist" aria-label="Views">
+        {TABS.map((t) => (
+          <button
+            key={t.id}
+            id={`tab-${t.id}`}
+            type="button"
+            role="tab"
+            aria-selected={tab === t.id}
+            aria-controls={`panel-${t.id}`}
+            tabIndex={tab === t.id ? 0 : -1}
+            onClick={() => selectTab(t.id)}
+            onKeyDown={onTabKeyDown}
+          >
+            {t.label}
+          </button>
+        ))}
+      </div>
+      <div className="panels">
+        <div id="panel-messages" role="tabpanel" aria-labelledby="tab-messages" className="panel messages-panel" hidden={tab !== 'messages'} ref={splitContainer}>
+          {shown ? (
+            <>
+              <div className="split-top" style={{ flexBasis: `${split * 100}%` }}>
+                <MessageTable
+                  api={api}
+                  view={view}
+                  traceKey={shown.key}
+                  growing={shown.growing}
+                  growth={trace.kind === 'opening' ? (trace.progress?.messages ?? 0) : undefined}
+                  selectedRow={selectedRow}
+                  onSelect={setSelectedRow}
+                  onActivate={() => detailRef.current?.focus()}
+                />
+              </div>
+              <div
+                className="splitter"
+                role="separator"
+                aria-orientation="horizontal"
+                aria-label="Resize the table and the detail pane"
+                aria-valuenow={Math.round(split * 100)}
+                aria-valuemin={15}
+                aria-valuemax={85}
+                tabIndex={0}
+                onPointerDown={onSplitterPointerDown}
+                onPointerMove={onSplitterPointerMove}
+                onPointerUp={onSplitterPointerUp}
+                onKeyDown={onSplitterKeyDown}
+              />
+              <div className="split-bottom" ref={detailRef} tabIndex={-1}>
+                {/* One detail pane in the page at a time (the calls tab has its own), so tests and screen readers find one. */}
+                {tab === 'messages' && <DetailPane api={api} row={selectedRow} />}
+              </div>
+            </>
+          ) : (
+            <p className="hint">Open a trace to see its messages.</p>
+          )}
+        </div>
+        {visited.has('calls') && (
+          <div id="panel-calls" role="tabpanel" aria-labelledby="tab-calls" className="panel calls-panel" hidden={tab !== 'calls'}>
+            {summary && shown ? (
+              <>
+                <div className="calls-main">
+                  <CallsView api={api} view={view} traceKey={shown.key} onSelectMessage={setSelectedRow} selectedRow={selectedRow} />
+                </div>
+                <div className="calls-detail">{tab === 'calls' && <DetailPane api={api} row={selectedRow} />}</div>
+              </>
+            ) : (
+              <p className="hint">{shown ? 'Calls are listed once the trace has been read.' : 'Open a trace to see its calls.'}</p>
+            )}
+          </div>
+        )}
+        {visited.has('statistics') && (
+          <div id="panel-statistics" role="tabpanel" aria-labelledby="tab-statistics" className="panel" hidden={tab !== 'statistics'}>
+            {summary && shown ? (
+              <StatsView api={api} view={view} traceKey={shown.key} onShowInTrace={showInTrace} />
+            ) : (
+              <p className="hint">{shown ? 'Statistics are computed once the trace has been read.' : 'Open a trace to see its statistics.'}</p>
+            )}
+          </div>
+        )}
+        {visited.has('reference') && (
+          <div id="panel-reference" role="tabpanel" aria-labelledby="tab-reference" className="panel" hidden={tab !== 'reference'}>
+            <ReferenceView onShowInTrace={showInTrace} focus={referenceFocus} />
+          </div>
+        )}
+      </div>
     </main>
+  );
+}
+
+function OpenProgress({ path, progress, cancelling, onCancel }: { path: string; progress: TraceProgress | null; cancelling: boolean; onCancel(): void }) {
+  const fraction = progressFraction(progress);
+  return (
+    <div className="open-progress" data-testid="open-progress" role="status" aria-live="polite">
+      <span className="open-path">Opening {baseName(path)}</span>
+      <progress max={1} value={progress ? fraction : undefined} aria-label="Reading the trace" />
+      <span className="open-text">{progressText(progress)}</span>
+      <button type="button" onClick={onCancel} disabled={cancelling}>
+        {cancelling ? 'Cancelling…' : 'Cancel'}
+      </button>
+    </div>
   );
 }
 
 function TraceStatus({ trace }: { trace: TraceState }) {
   switch (trace.kind) {
     case 'none':
-      return <p className="hint">No trace open. Use “Open trace…” or File › Open….</p>;
-    case 'opening':
-      return <p className="hint">Opening {trace.path}…</p>;
-    case 'open':
       return (
-        <dl className="summary">
-          <dt>Trace</dt>
-          <dd>{trace.summary.path}</dd>
-          <dt>SIP messages</dt>
-          <dd>{trace.summary.messages}</dd>
-          <dt>Calls</dt>
-          <dd>{trace.summary.calls}</dd>
-        </dl>
+        <p className="hint" data-testid="trace-status">
+          No trace open. Use “Open trace…” or File › Open….
+        </p>
       );
+    case 'opening':
+      return (
+        <p className="trace-status" data-testid="trace-status">
+          <span className="trace-path">{trace.path}</span> · reading…
+        </p>
+      );
+    case 'open': {
+      const { summary } = trace;
+      return (
+        <div data-testid="trace-status">
+          <p className="trace-status">
+            <span className="trace-path" title={summary.path}>
+              {summary.path}
+            </span>
+            {traceStatusParts(summary).map((part) => (
+              <span key={part} className={part.startsWith('partial') ? 'status-part partial' : /error/.test(part) ? 'status-part errors' : /warning/.test(part) ? 'status-part warnings' : 'status-part'}>
+                {part}
+              </span>
+            ))}
+          </p>
+          {summary.fileProblems.length > 0 && (
+            <ul className="file-problems" aria-label="Problems in the file">
+              {summary.fileProblems.map((problem, index) => (
+                <li key={index}>{problem}</li>
+              ))}
+            </ul>
+          )}
+        </div>
+      );
+    }
     case 'failed':
       return (
-        <p className="error" role="alert">
+        <p className="error" role="alert" data-testid="trace-status">
           {trace.path ? `Cannot open ${trace.path}: ` : ''}
           {trace.message}
         </p>

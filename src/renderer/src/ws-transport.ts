@@ -1,9 +1,10 @@
 // The `SipscopeApi` contract over a WebSocket, for the page when `sipscope serve` serves it to a browser
 // (src/node/serve/protocol.ts is the other end). Request: `{ id, op, args }`; reply: `{ id, ok: true, value }`
-// or `{ id, ok: false, error }`, which rejects with `error` as the message, as the preload does.
+// or `{ id, ok: false, error }`, which rejects with `error` as the message, as the preload does. Events the
+// server pushes come as `{ event, payload }` (no id): `traceProgress` goes to the `onTraceProgress` listeners.
 // This file uses no DOM or Node type: it takes a `connect` function, so the browser passes its native
 // WebSocket and the tests pass the `ws` package's.
-import { requestOperations, type InvokeArgs, type InvokeOperation, type InvokeResult, type SipscopeApi } from '../../shared/api.js';
+import { requestOperations, type InvokeArgs, type InvokeOperation, type InvokeResult, type SipscopeApi, type TraceProgress } from '../../shared/api.js';
 
 /** What the transport needs of a WebSocket (a subset of the WHATWG WebSocket interface). */
 export interface SocketLike {
@@ -24,6 +25,17 @@ interface Pending {
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null;
+}
+
+const PHASES: readonly string[] = ['reading', 'analysing', 'done'] satisfies TraceProgress['phase'][];
+
+/** A `TraceProgress` copied field by field from a pushed payload, or null when it is not one. */
+export function traceProgressOf(payload: unknown): TraceProgress | null {
+  if (!isRecord(payload)) return null;
+  const { path, bytesRead, totalBytes, messages, phase } = payload;
+  if (typeof path !== 'string' || typeof bytesRead !== 'number' || typeof totalBytes !== 'number' || typeof messages !== 'number') return null;
+  if (typeof phase !== 'string' || !PHASES.includes(phase)) return null;
+  return { path, bytesRead, totalBytes, messages, phase: phase as TraceProgress['phase'] };
 }
 
 /**
@@ -48,6 +60,7 @@ export function createWebSocketApi(url: string, connect: (url: string) => Socket
   const queued: string[] = [];
   let nextId = 1;
   let closedReason: string | null = null;
+  const progressListeners = new Set<(progress: TraceProgress) => void>();
 
   function fail(reason: string): void {
     if (closedReason !== null) return;
@@ -68,6 +81,20 @@ export function createWebSocketApi(url: string, connect: (url: string) => Socket
     try {
       reply = JSON.parse(data);
     } catch {
+      return;
+    }
+    if (isRecord(reply) && reply['event'] === 'traceProgress' && !('id' in reply)) {
+      const progress = traceProgressOf(reply['payload']);
+      // A listener's failure must not stop the others, nor the replies.
+      if (progress) {
+        for (const listener of [...progressListeners]) {
+          try {
+            listener(progress);
+          } catch (err) {
+            console.error('sipscope: a trace progress listener failed:', err);
+          }
+        }
+      }
       return;
     }
     if (!isRecord(reply) || typeof reply['id'] !== 'number') return;
@@ -103,5 +130,13 @@ export function createWebSocketApi(url: string, connect: (url: string) => Socket
     ...requestOperations(request),
     // Nothing outside the page asks a served page to open a trace (there is no application menu).
     onOpenTraceRequest: () => () => {},
+    onTraceProgress(listener) {
+      // Wrapped, so that subscribing the same function twice gives two independent subscriptions.
+      const entry = (progress: TraceProgress): void => listener(progress);
+      progressListeners.add(entry);
+      return () => {
+        progressListeners.delete(entry);
+      };
+    },
   };
 }

@@ -133,6 +133,27 @@ describe('transactions, retransmissions and call states', () => {
     expect(calls.dialogs).toEqual([{ id: 0, call: 0, early: 1, confirmed: 7, terminated: 10, state: 'terminated' }]);
   });
 
+  it('matches the ACK to a 2xx to its hop by host when the UA sent the INVITE from another port (TCP from an ephemeral port, ACK over UDP)', () => {
+    const ueEphemeral = { ip: UE.ip, port: 40001 };
+    const scscf = { ip: '10.0.0.3', port: 5060 };
+    const hop2 = (o: Partial<Parameters<typeof headers>[0]> & { cseq: string }) => ({ branch: 'z9hG4bK-hop2', ...o });
+    const flow: Sent[] = [
+      { from: ueEphemeral, to: PCSCF, text: invite(), at: 0 },
+      { from: PCSCF, to: scscf, text: invite(hop2({ cseq: '1 INVITE' })), at: 0.01 },
+      { from: scscf, to: PCSCF, text: response('200 OK', hop2({ cseq: '1 INVITE', toTag: 'b1' }), sdp([[96, 'AMR-WB']])), at: 2 },
+      { from: PCSCF, to: ueEphemeral, text: response('200 OK', { cseq: '1 INVITE', toTag: 'b1' }, sdp([[96, 'AMR-WB']])), at: 2.01 },
+      { from: UE, to: PCSCF, text: sip('ACK sip:bob@10.0.0.2 SIP/2.0', headers({ branch: 'z9hG4bK-ack1', cseq: '1 ACK', toTag: 'b1' })), at: 2.1 },
+      { from: PCSCF, to: scscf, text: sip('ACK sip:bob@10.0.0.3 SIP/2.0', headers({ branch: 'z9hG4bK-ack2', cseq: '1 ACK', toTag: 'b1' })), at: 2.11 },
+    ];
+    const { calls } = run(flow);
+    const invites = calls.transactions.filter((t) => t.method === 'INVITE');
+    expect(invites.map((t) => [t.requests, t.acks])).toEqual([
+      [[0], [4]],
+      [[1], [5]],
+    ]);
+    expect(calls.calls[0].kpis.setupTimeMs).toBe(2100);
+  });
+
   it('flags a reliable 183 never PRACKed, a 200 never ACKed and an offer answered with no common codec', () => {
     const { calls } = run([
       up(invite({}, sdp([[96, 'AMR-WB']])), 0),
