@@ -1,5 +1,5 @@
 /**
- * The analysing phase of an open (calls analysis, then the header-line index) runs in time slices, so that the
+ * The analysing phase of an open (the calls analysis; the header-line index follows after the open, in the background) runs in time slices, so that the
  * trace service, in this thread or in its worker (dist/main/trace-worker.js, built by `npm run build:cli`),
  * answers `getRows` / `getMessage` while a large trace is analysed, and a cancel, a newer open or dispose stops
  * it. A cancel while analysing opens the trace with every message read but no calls, marked partial.

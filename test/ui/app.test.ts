@@ -146,6 +146,13 @@ describe(`the served UI on the bundled sample (${sample.slice(repoRoot.length + 
     await page.getByTestId('reference-search').press('Enter');
     await expect.poll(() => page.getByTestId('reference-view').textContent()).toMatch(/Session Progress/);
     await screenshot(page, 'sample-08-reference');
+    // "Show 183 in this trace": back to the messages, filtered on the 183s, as many as tshark finds.
+    const progress = tsharkSip(sample, 'sip.Status-Code == 183', ['frame.number']).map((row) => Number(row[0]));
+    await page.getByTestId('reference-show-in-trace').click();
+    await expect.poll(() => page.getByRole('tab', { name: 'Messages' }).getAttribute('aria-selected')).toBe('true');
+    await expect.poll(() => page.getByTestId('filter-status').textContent()).toContain(`${progress.length} of ${sipFrames.length}`);
+    await expect.poll(() => renderedFrames(page)).toEqual(progress);
+    await screenshot(page, 'sample-09-show-183s');
   });
 
   it('ran without console errors, page errors or CSP violations', () => {

@@ -12,7 +12,7 @@ import {
   type SortingState,
 } from '@tanstack/react-table';
 import { useVirtualizer } from '@tanstack/react-virtual';
-import { memo, useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState, type CSSProperties, type KeyboardEvent, type MouseEvent } from 'react';
+import { memo, useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState, type CSSProperties, type KeyboardEvent, type MouseEvent, type ReactElement } from 'react';
 import type { MessageRow, RowsQuery, SipscopeApi, ViewId } from '../../../shared/api.js';
 import {
   BUILTIN_COLUMNS,
@@ -29,6 +29,7 @@ import {
   type ColumnSettings,
 } from '../lib/column-settings.js';
 import { PAGE_SIZE, RowPageCache } from '../lib/page-cache.js';
+import { RowSlots } from '../lib/row-slots.js';
 import { nextPosition } from '../lib/table-keys.js';
 import { BUILTIN_COLUMN_INFO, columnLabel, defaultColumnSize } from './column-defs.js';
 import { MessageRowView, type RowContext } from './MessageRowView.js';
@@ -150,6 +151,7 @@ export function MessageTable({ api, view, traceKey, growing, growth, selectedRow
 
   // ---- rows, by pages -------------------------------------------------------------------------------
   const cache = useRef(new RowPageCache()).current;
+  const rowSlots = useRef(new RowSlots()).current;
   const [, setVersion] = useState(0);
   const [rowsError, setRowsError] = useState<string | null>(null);
   const query = useMemo<Omit<RowsQuery, 'start' | 'count'>>(
@@ -251,7 +253,7 @@ export function MessageTable({ api, view, traceKey, growing, growth, selectedRow
     count: total,
     getScrollElement: () => scrollRef.current,
     estimateSize: () => ROW_HEIGHT,
-    overscan: 10,
+    overscan: 5,
     scrollMargin: HEADER_HEIGHT,
     scrollPaddingStart: HEADER_HEIGHT,
     onChange: (instance) => {
@@ -356,10 +358,17 @@ export function MessageTable({ api, view, traceKey, growing, growth, selectedRow
   const headers = table.getHeaderGroups()[0]?.headers ?? NO_HEADERS;
   const moveTo = useCallback((dragged: string, target: string) => setSettings((s) => ({ ...s, order: moveColumn(s.order, dragged, target) })), []);
   const items = virtualizer.getVirtualItems();
-  // Rows are keyed by slot (index modulo a pool larger than what is rendered), not by index: a row that
-  // scrolls out hands its DOM to the one scrolling in, which React updates in place instead of removing
-  // and creating elements. The keys of the rendered (contiguous) indexes stay distinct.
-  const slots = Math.max(128, Math.ceil(items.length / 64) * 64);
+  // Rows keyed by slot and rendered in slot order (see RowSlots): scrolling updates rows in place and never
+  // moves one. At rest (the virtualizer's scrolling flag drops 150 ms after the last scroll event) the DOM
+  // goes back to position order.
+  const slots = rowSlots.assign(items[0]?.index ?? 0, items.length > 0 ? items[items.length - 1].index : -1, !virtualizer.isScrolling);
+  const rowViews = new Array<ReactElement>(items.length);
+  items.forEach((item, i) => {
+    const row = cache.rowAt(item.index);
+    rowViews[slots[i]] = (
+      <MessageRowView key={slots[i]} row={row} position={item.index} top={item.start - HEADER_HEIGHT} selected={row !== undefined && row.row === selectedRow} context={rowContext} />
+    );
+  });
 
   return (
     <section className="message-table-pane" aria-label="Messages">
@@ -383,11 +392,7 @@ export function MessageTable({ api, view, traceKey, growing, growth, selectedRow
       >
         <TableHeader headers={headers} cellStyles={cellStyles} sort={settings.sort} sizes={settings.sizes} onMove={moveTo} />
         <div className="message-table-body" style={{ height: virtualizer.getTotalSize() }} onMouseDown={onRowMouseDown} role="rowgroup">
-          {items.map((item) => {
-            const row = cache.rowAt(item.index);
-            const top = item.start - HEADER_HEIGHT;
-            return <MessageRowView key={item.index % slots} row={row} position={item.index} top={top} selected={row !== undefined && row.row === selectedRow} context={rowContext} />;
-          })}
+          {rowViews}
         </div>
         {cache.total === 0 && !growing && <p className="hint empty-view">No messages{view !== 0 ? ' match the filter' : ''}.</p>}
       </div>
