@@ -81,7 +81,12 @@ export function startSipscope({ createTraceService }: StartOptions): void {
   const recent = openRecentFiles({ file: join(app.getPath('userData'), RECENT_FILES_NAME) });
 
   const windows = createTraceWindows({
-    createWindow: ({ title, onTraceDropped }) => createMainWindow({ preloadPath: paths.preload, target, title, onTraceDropped, icon: windowIcon() }),
+    createWindow: ({ title, onTraceDropped }) => {
+      const win = createMainWindow({ preloadPath: paths.preload, target, title, onTraceDropped, icon: windowIcon() });
+      // The window's trace worker starts while the page loads (~200 ms), not when the page asks for its trace.
+      traceServiceFor(win.webContents);
+      return win;
+    },
     rememberTrace(path) {
       recent.add(path);
       // The system's own list too (macOS Dock menu, Windows jump list).
@@ -93,7 +98,7 @@ export function startSipscope({ createTraceService }: StartOptions): void {
     sampleTrace,
   });
 
-  // One trace service per window (by WebContents id), made on the window's first request, freed when it closes.
+  // One trace service per window (by WebContents id), made with the window, freed when it closes.
   const services = new Map<number, TraceService>();
   function traceServiceFor(contents: WebContents): TraceService {
     let service = services.get(contents.id);

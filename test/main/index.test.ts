@@ -189,6 +189,8 @@ describe('the main process', () => {
   });
 
   it("frees a window's trace when the window goes", () => {
+    // One trace service per window, made with it (its worker starts while the page loads).
+    expect(services).toHaveLength(BrowserWindow.instances.length);
     const second = BrowserWindow.instances[1]!;
     second.emit('closed');
     second.webContents.emit('destroyed');
