@@ -4,7 +4,8 @@
  * same file, not against numbers written here. Screenshots go to test-results/ui/ for people to look at.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -183,5 +184,30 @@ describe('the served UI on a real capture with thousands of messages', () => {
     await expect.poll(() => last.getAttribute('aria-selected'), { timeout: 10_000 }).toBe('true');
     await screenshot(page, 'large-01-end');
     expect(served.problems).toEqual([]);
+  });
+});
+
+describe('the served UI on a file that is not a capture', () => {
+  it('says which file and why, in an alert, and keeps working', async () => {
+    const folder = mkdtempSync(join(tmpdir(), 'sipscope-ui-'));
+    const file = join(folder, 'notes.pcap');
+    writeFileSync(file, 'INVITE sip:bob@example.com SIP/2.0\r\nthis is a text file, not a capture\r\n');
+    const served = await openServedPage(browser, file);
+    try {
+      const alert = served.page.getByRole('alert').filter({ hasText: 'notes.pcap' });
+      await alert.first().waitFor({ timeout: 20_000 });
+      const text = (await alert.first().textContent()) ?? '';
+      expect(text).toMatch(/not a pcap or pcapng capture/);
+      // The file is named once, not by the page and again by the back end's message.
+      expect(text.split('notes.pcap').length - 1).toBe(1);
+      // The page still answers: the Reference view works without a trace.
+      await served.page.getByRole('tab', { name: 'Reference' }).click();
+      await expect.poll(() => served.page.getByTestId('reference-view').textContent()).toMatch(/INVITE/);
+      await screenshot(served.page, 'not-a-capture');
+      expect(served.problems).toEqual([]);
+    } finally {
+      await served.close();
+      rmSync(folder, { recursive: true, force: true });
+    }
   });
 });

@@ -4,7 +4,7 @@ import { CallsView } from './calls/CallsView.js';
 import { DecodeAsSettings } from './DecodeAsSettings.js';
 import { DetailPane } from './detail/DetailPane.js';
 import { FilterBar, type FilterRequest } from './FilterBar.js';
-import { baseName, clampSplit, progressFraction, progressText, splitAt, traceStatusParts } from './lib/shell.js';
+import { baseName, clampSplit, openFailureText, progressFraction, progressText, splitAt, traceStatusParts } from './lib/shell.js';
 import { TABS, reopenPath, shownTrace, tabAfterKey, traceReducer, type TabId, type TraceState } from './lib/trace-state.js';
 import { ReferenceTooltipHost, onOpenReference, type ReferenceTarget } from './reference/RefTerm.js';
 import { ReferenceView } from './reference/ReferenceView.js';
@@ -323,8 +323,7 @@ function TraceStatus({ trace }: { trace: TraceState }) {
     case 'failed':
       return (
         <p className="error" role="alert" data-testid="trace-status">
-          {trace.path ? `Cannot open ${trace.path}: ` : ''}
-          {trace.message}
+          {openFailureText(trace.path, trace.message)}
         </p>
       );
   }

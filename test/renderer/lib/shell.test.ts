@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { TraceSummary } from '../../../src/shared/api.js';
 import { reopenPath, shownTrace, tabAfterKey, traceReducer, type TraceState } from '../../../src/renderer/src/lib/trace-state.js';
-import { baseName, clampSplit, formatBytes, progressFraction, progressText, splitAt, traceStatusParts } from '../../../src/renderer/src/lib/shell.js';
+import { baseName, clampSplit, formatBytes, openFailureText, progressFraction, progressText, splitAt, traceStatusParts } from '../../../src/renderer/src/lib/shell.js';
 
 const summary: TraceSummary = {
   path: '/tmp/x.pcap', messages: 812, calls: 1, packets: 900, firstTime: 1, lastTime: 2, errors: 2, warnings: 1, fileProblems: [], complete: true, elapsedMs: 10,
@@ -61,5 +61,14 @@ describe('traceReducer', () => {
     expect(tabAfterKey('messages', 'ArrowLeft')).toBe('reference');
     expect(tabAfterKey('calls', 'End')).toBe('reference');
     expect(tabAfterKey('calls', 'a')).toBeNull();
+  });
+});
+
+describe('openFailureText', () => {
+  it('names the file once: added when the message does not, left alone when it does', () => {
+    expect(openFailureText('/t/a.pcap', 'permission denied')).toBe('Cannot open /t/a.pcap: permission denied');
+    const named = 'Cannot open "/t/a.pcap": not a pcap or pcapng capture';
+    expect(openFailureText('/t/a.pcap', named)).toBe(named);
+    expect(openFailureText(null, 'the connection to sipscope serve is closed')).toBe('the connection to sipscope serve is closed');
   });
 });

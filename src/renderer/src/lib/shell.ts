@@ -55,3 +55,12 @@ export function clampSplit(fraction: number, min = 0.15, max = 0.85): number {
 export function splitAt(clientY: number, top: number, height: number): number {
   return height > 0 ? clampSplit((clientY - top) / height) : 0.55;
 }
+
+/**
+ * The line shown when a trace cannot be opened. The back end's messages usually name the file already
+ * ("Cannot open "/x.pcap": not a pcap or pcapng capture..."): the path is added only when they do not.
+ */
+export function openFailureText(path: string | null, message: string): string {
+  if (path === null || message.includes(path)) return message;
+  return `Cannot open ${path}: ${message}`;
+}
