@@ -47,6 +47,8 @@ const NO_HEADERS: TableHeaderCell[] = [];
 
 export const ROW_HEIGHT = 22;
 const HEADER_HEIGHT = 26;
+/** Rows rendered beyond the visible ones, each way, unless the table scrolls faster than that per frame. */
+const OVERSCAN = 5;
 /** Rows fetched beyond the visible ones, each way. */
 const FETCH_MARGIN = 100;
 /** How often a growing view (the trace is still being read) is asked for its new rows. */
@@ -203,8 +205,10 @@ export function MessageTable({ api, view, traceKey, growing, growth, selectedRow
         (err: unknown) => {
           cache.fail(ticket);
           // A filter's view rejects once a newer filter replaced it: expected, the new view is on its way.
-          // View 0 always lives, so a failure there is a real one.
-          if (ticket.generation === cache.generation && current.view === 0) setRowsError(err instanceof Error ? err.message : String(err));
+          // View 0 always lives, so a failure there is a real one, except while the trace is being opened:
+          // the first request may reach the back end before the trace does ("no trace is open"), and the
+          // next growth refresh asks again (a failed open has its own alert).
+          if (ticket.generation === cache.generation && current.view === 0 && !growingRef.current) setRowsError(err instanceof Error ? err.message : String(err));
         },
       );
     }
@@ -249,14 +253,22 @@ export function MessageTable({ api, view, traceKey, growing, growth, selectedRow
   }, [growing, refreshGrowing]);
 
   const total = Math.max(0, cache.total);
+  const fastScroll = useRef(false);
+  const lastScrollOffset = useRef(0);
   const virtualizer = useVirtualizer({
     count: total,
     getScrollElement: () => scrollRef.current,
     estimateSize: () => ROW_HEIGHT,
-    overscan: 5,
+    overscan: fastScroll.current ? 0 : OVERSCAN,
     scrollMargin: HEADER_HEIGHT,
     scrollPaddingStart: HEADER_HEIGHT,
     onChange: (instance) => {
+      // Overscan keeps rows ready for a few frames the compositor scrolls before the table re-renders. A
+      // scroll that moves further than that per event (a flick, a drag of the scroll bar) would redraw the
+      // extra rows on every frame for nothing: they are left out until it slows down.
+      const offset = instance.scrollOffset ?? 0;
+      fastScroll.current = instance.isScrolling && Math.abs(offset - lastScrollOffset.current) > OVERSCAN * ROW_HEIGHT;
+      lastScrollOffset.current = offset;
       const items = instance.getVirtualItems();
       if (items.length === 0) return;
       const first = items[0].index;
