@@ -4,7 +4,9 @@
 //   - first rows: from the page's openTrace request to the first message row in the DOM, painted;
 //   - complete:   from the same request to the end of reading and analysis (the progress bar gone, the status
 //                 line shown);
-//   - filter:     from Enter in the filter bar to the table repainted with the new rows (several filters);
+//   - filter:     from Enter in the filter bar to the table repainted with the new rows: one header filter the
+//                 moment the trace is open (the header-line index is still recorded in the background then),
+//                 then several filters 3 s later, once it is done;
 //   - scroll:     frame intervals while the table is scrolled for 3 s from the top, two ways: a flick (~40 rows
 //                 per frame: every row on screen is new in every frame) and a wheel (3 rows per frame: reading).
 // Targets (issue 6): first rows ≤ 0.5 s, complete ≤ 2 s, filter-to-repaint ≤ 150 ms, scrolling at 60 fps.
@@ -38,6 +40,11 @@ const FILTERS = [
   'sip.P-Access-Network-Info contains "9B01"',
   'ip.addr == 127.0.0.0/8 && sip.CSeq.method == "BYE"',
 ];
+
+/** Measured the moment the trace is open, before the background header-line index is done (no target). */
+const HEADER_AT_ONCE = 'sip.User-Agent contains "SIPp"';
+/** Then the filters above are measured once that index is done (~1.5 s on 300k messages). */
+const SETTLE_MS = 3000;
 
 /** Starts `sipscope serve FILE` and resolves to its URL and process. */
 function startServe() {
@@ -135,7 +142,7 @@ async function measureScroll(page, rowsPerFrame) {
 }
 
 const browser = await chromium.launch({ executablePath: chromiumPath, args: ['--no-sandbox', '--disable-dev-shm-usage'] });
-const results = { firstRows: [], complete: [], filters: new Map(), scroll: new Map(SCROLLS.map(([name]) => [name, []])) };
+const results = { firstRows: [], complete: [], headerAtOnce: [], filters: new Map(), scroll: new Map(SCROLLS.map(([name]) => [name, []])) };
 try {
   for (let run = 0; run < runs; run++) {
     const { child, url } = await startServe();
@@ -151,6 +158,11 @@ try {
     results.complete.push(marks.complete - marks.openSent);
     const status = await page.getByTestId('trace-status').innerText();
     if (run === 0) console.log(`Trace:    ${status.replace(/\s+/g, ' ').trim()}`);
+    // A header filter at once: the header-line index is still being recorded in the background then (the
+    // open does not wait for it), so the filter reads the headers of the messages not yet indexed itself.
+    results.headerAtOnce.push((await measureFilter(page, HEADER_AT_ONCE)).ms);
+    await measureFilter(page, '');
+    await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
     for (const text of FILTERS) {
       const { ms } = await measureFilter(page, text);
       if (!results.filters.has(text)) results.filters.set(text, []);
@@ -175,6 +187,7 @@ const first = median(results.firstRows);
 const complete = median(results.complete);
 line('first rows painted', seconds(first), '≤ 0.5 s', first <= 500);
 line('complete index (reading + calls + procedures)', seconds(complete), '≤ 2 s', complete <= 2000);
+console.log(`${'header filter right after the open (index still building)'.padEnd(52)} ${`${median(results.headerAtOnce).toFixed(0)} ms`.padStart(12)}   (no target; the filters below run ${SETTLE_MS / 1000} s later)`);
 for (const [text, samples] of results.filters) {
   const ms = median(samples);
   line(`filter ${text}`.slice(0, 52), `${ms.toFixed(0)} ms`, '≤ 150 ms', ms <= 150);

@@ -78,6 +78,8 @@ export const PROGRESS_INTERVAL_MS = 100;
  * progress of bench/data/volte-25k.pcap wait 550 ms.
  */
 export const OPEN_CHUNK_BYTES = 1 << 20;
+/** The first read: ~90 messages of an IMS trace, more than a screen of rows, indexed within a few ms. */
+export const FIRST_CHUNK_BYTES = 64 << 10;
 /**
  * Work done between two turns of the event loop while a trace is analysed (the calls; then, once the trace
  * is open, the header lines): the analysis of bench/data/volte-25k.pcap is ~4 s of work, so it runs in slices
@@ -288,6 +290,7 @@ export function createInProcessTraceService(): TraceService {
         },
         {
           chunkSize: OPEN_CHUNK_BYTES,
+          firstChunkSize: FIRST_CHUNK_BYTES,
           signal: controller.signal,
           onProgress(read, total) {
             bytesRead = read;

@@ -64,6 +64,11 @@ export interface OpenCaptureFileOptions {
   /** Bytes per read, default 8 MiB. */
   chunkSize?: number;
   /**
+   * Bytes of the first read of an uncompressed file, when smaller than `chunkSize`: the app asks for a small
+   * one so that the first screen of messages is indexed (and shown) before a whole chunk is read and framed.
+   */
+  firstChunkSize?: number;
+  /**
    * gzip files only: write the decompressed stream to this path while reading, so that packets'
    * `dataOffset` can be re-read cheaply with `readPacketData(summary.dataPath, ...)`. The caller owns the
    * file (creates it in a temp dir, deletes it when done). Ignored for uncompressed files.
@@ -243,7 +248,8 @@ async function readPlain(
   let current = Buffer.allocUnsafe(chunkSize);
   let spare = Buffer.allocUnsafe(chunkSize);
   let position = 0;
-  let inFlight = fh.read(current, 0, chunkSize, position);
+  const firstRead = Math.max(4096, Math.min(chunkSize, Math.floor(options.firstChunkSize ?? chunkSize)));
+  let inFlight = fh.read(current, 0, firstRead, position);
   try {
     while (true) {
       let got: number;

@@ -346,6 +346,15 @@ describe('openCaptureFile: reading', () => {
     expect(fingerprint(small.packets)).toEqual(fingerprint(big.packets));
   });
 
+  it('reads a smaller first chunk when asked, then whole chunks, with the same packets', async () => {
+    const path = sharedCapture('gprshome_sip.pcap');
+    const progress: number[] = [];
+    const read = await openFile(path, { chunkSize: 16384, firstChunkSize: 4096, onProgress: (bytes) => progress.push(bytes) });
+    expect(progress[0]).toBe(4096);
+    expect(progress[1]).toBe(4096 + 16384);
+    expect(fingerprint(read.packets)).toEqual(fingerprint((await openFile(path)).packets));
+  });
+
   it('can be cancelled', async () => {
     const controller = new AbortController();
     const reason = new Error('user cancelled');
