@@ -17,16 +17,7 @@ import {
 } from '../shared/api.js';
 import { chooseTracePath } from './dialogs.js';
 import type { TraceService } from './trace-service.js';
-import {
-  checkArity,
-  validateAbsolutePath,
-  validateCallList,
-  validateFilterText,
-  validateRowId,
-  validateRowsQuery,
-  validateRuleList,
-  validateViewId,
-} from './validate.js';
+import { parseArguments } from './validate.js';
 
 export interface IpcDeps {
   /** True for the URL of one of the app's own pages (see `appUrlMatcher` in ./window.ts). */
@@ -48,8 +39,6 @@ export interface IpcDeps {
 export type IpcMainLike = Pick<IpcMain, 'handle' | 'removeHandler'>;
 
 interface Handler<K extends InvokeOperation> {
-  /** Validates the raw arguments and returns them typed, or throws an Error that names the problem. */
-  parse(args: readonly unknown[]): InvokeArgs<K>;
   run(event: IpcMainInvokeEvent, ...args: InvokeArgs<K>): Promise<InvokeResult<K>>;
 }
 
@@ -81,7 +70,7 @@ export function registerIpcHandlers(ipcMain: IpcMainLike, deps: IpcDeps): () => 
     ipcMain.handle(channel, async (event, ...raw: unknown[]): Promise<IpcResult<InvokeResult<K>>> => {
       try {
         checkSender(event, deps.isAppUrl);
-        const args = handler.parse(raw);
+        const args = parseArguments[operation](raw);
         return { ok: true, value: await handler.run(event, ...args) };
       } catch (err) {
         return { ok: false, error: errorMessage(err) };
@@ -90,10 +79,6 @@ export function registerIpcHandlers(ipcMain: IpcMainLike, deps: IpcDeps): () => 
   }
 
   register('getAppInfo', {
-    parse(args) {
-      checkArity('getAppInfo', args, 0);
-      return [];
-    },
     run: async () => ({
       name: app.getName(),
       version: app.getVersion(),
@@ -103,18 +88,10 @@ export function registerIpcHandlers(ipcMain: IpcMainLike, deps: IpcDeps): () => 
   });
 
   register('openTraceDialog', {
-    parse(args) {
-      checkArity('openTraceDialog', args, 0);
-      return [];
-    },
     run: (event) => chooseTracePath(BrowserWindow.fromWebContents(event.sender)),
   });
 
   register('openTrace', {
-    parse(args) {
-      checkArity('openTrace', args, 1);
-      return [validateAbsolutePath(args[0], 'trace path')];
-    },
     // Progress goes to the page that asked, while it still exists (a window closed mid-read gets nothing).
     run: (event, path) =>
       deps.traceServiceFor(event.sender).open(path, (progress) => {
@@ -123,92 +100,48 @@ export function registerIpcHandlers(ipcMain: IpcMainLike, deps: IpcDeps): () => 
   });
 
   register('cancelOpen', {
-    parse(args) {
-      checkArity('cancelOpen', args, 0);
-      return [];
-    },
     run: (event) => deps.traceServiceFor(event.sender).cancelOpen(),
   });
 
   register('getRows', {
-    parse(args) {
-      checkArity('getRows', args, 1);
-      return [validateRowsQuery(args[0])];
-    },
     run: (event, query) => deps.traceServiceFor(event.sender).getRows(query),
   });
 
   register('getMessage', {
-    parse(args) {
-      checkArity('getMessage', args, 1);
-      return [validateRowId(args[0])];
-    },
     run: (event, row) => deps.traceServiceFor(event.sender).getMessage(row),
   });
 
   register('getCalls', {
-    parse(args) {
-      checkArity('getCalls', args, 1);
-      return [validateViewId(args[0])];
-    },
     run: (event, view) => deps.traceServiceFor(event.sender).getCalls(view),
   });
 
   register('getLadder', {
-    parse(args) {
-      checkArity('getLadder', args, 1);
-      return [validateCallList(args[0])];
-    },
     run: (event, calls) => deps.traceServiceFor(event.sender).getLadder(calls),
   });
 
   register('getStatistics', {
-    parse(args) {
-      checkArity('getStatistics', args, 1);
-      return [validateViewId(args[0])];
-    },
     run: (event, view) => deps.traceServiceFor(event.sender).getStatistics(view),
   });
 
   register('getLaunchTrace', {
-    parse(args) {
-      checkArity('getLaunchTrace', args, 0);
-      return [];
-    },
     run: async (event) => deps.launchTrace(event.sender),
   });
 
   register('getDecodeAs', {
-    parse(args) {
-      checkArity('getDecodeAs', args, 0);
-      return [];
-    },
     run: async (event) => deps.traceServiceFor(event.sender).decodeAs(),
   });
 
   register('setDecodeAs', {
-    parse(args) {
-      checkArity('setDecodeAs', args, 1);
-      return [validateRuleList(args[0])];
-    },
     run: async (event, rules) => deps.traceServiceFor(event.sender).setDecodeAs(rules),
   });
 
   // A filter that does not compile comes back as `{ ok: true, value: { ok: false, error } }`: the page shows
   // it under the filter bar. Only a bad argument or no open trace is an `ok: false` reply.
   register('applyFilter', {
-    parse(args) {
-      checkArity('applyFilter', args, 1);
-      return [validateFilterText(args[0])];
-    },
     run: (event, text) => deps.traceServiceFor(event.sender).applyFilter(text),
   });
 
   register('getFilterFields', {
-    parse(args) {
-      checkArity('getFilterFields', args, 0);
-      return [];
-    },
     run: async (event) => deps.traceServiceFor(event.sender).filterFields(),
   });
 

@@ -2,7 +2,7 @@
 // The renderer is treated as untrusted: a compromised page can send any value on any channel, so each
 // handler validates its arguments here before they touch the file system or the engine.
 import { isAbsolute, normalize } from 'node:path';
-import { MESSAGE_COLUMNS, type MessageColumn, type RowsQuery, type ViewId } from '../shared/api.js';
+import { MESSAGE_COLUMNS, type InvokeArgs, type InvokeOperation, type MessageColumn, type RowsQuery, type ViewId } from '../shared/api.js';
 
 /** Longest path we accept. Linux PATH_MAX is 4096 bytes including the terminating NUL. */
 export const MAX_PATH_LENGTH = 4095;
@@ -164,3 +164,25 @@ export function validateCallList(value: unknown): number[] {
   if (value.length > MAX_LADDER_CALLS) throw new ArgumentError(`too many calls for one ladder diagram (${value.length}; the limit is ${MAX_LADDER_CALLS})`);
   return value.map((call, i) => validateIndex(call, `call ${i + 1}`));
 }
+
+/**
+ * The argument checks of every operation of the contract, in one table shared by both transports (the IPC
+ * handlers of src/main/ipc.ts and `sipscope serve`'s src/node/serve/protocol.ts): each returns the arguments
+ * typed, or throws `ArgumentError` naming the problem. The mapped type makes a new operation a compile error here.
+ */
+export const parseArguments: { [K in InvokeOperation]: (args: readonly unknown[]) => InvokeArgs<K> } = {
+  getAppInfo: (args) => (checkArity('getAppInfo', args, 0), []),
+  openTraceDialog: (args) => (checkArity('openTraceDialog', args, 0), []),
+  openTrace: (args) => (checkArity('openTrace', args, 1), [validateAbsolutePath(args[0], 'trace path')]),
+  getLaunchTrace: (args) => (checkArity('getLaunchTrace', args, 0), []),
+  getDecodeAs: (args) => (checkArity('getDecodeAs', args, 0), []),
+  setDecodeAs: (args) => (checkArity('setDecodeAs', args, 1), [validateRuleList(args[0])]),
+  applyFilter: (args) => (checkArity('applyFilter', args, 1), [validateFilterText(args[0])]),
+  getFilterFields: (args) => (checkArity('getFilterFields', args, 0), []),
+  cancelOpen: (args) => (checkArity('cancelOpen', args, 0), []),
+  getRows: (args) => (checkArity('getRows', args, 1), [validateRowsQuery(args[0])]),
+  getMessage: (args) => (checkArity('getMessage', args, 1), [validateRowId(args[0])]),
+  getCalls: (args) => (checkArity('getCalls', args, 1), [validateViewId(args[0])]),
+  getLadder: (args) => (checkArity('getLadder', args, 1), [validateCallList(args[0])]),
+  getStatistics: (args) => (checkArity('getStatistics', args, 1), [validateViewId(args[0])]),
+};

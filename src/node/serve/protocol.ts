@@ -11,16 +11,7 @@
 import { realpath } from 'node:fs/promises';
 import { dirname, sep } from 'node:path';
 import type { TraceService } from '../../main/trace-service.js';
-import {
-  checkArity,
-  validateAbsolutePath,
-  validateCallList,
-  validateFilterText,
-  validateRowId,
-  validateRowsQuery,
-  validateRuleList,
-  validateViewId,
-} from '../../main/validate.js';
+import { parseArguments } from '../../main/validate.js';
 import type { AppInfo, EventName, EventPayloads, InvokeOperation, InvokeResult, IpcResult } from '../../shared/api.js';
 
 /** A reply on the wire: the contract's `IpcResult` plus the request's id (null when the request had none). */
@@ -84,64 +75,56 @@ type Handlers = { [K in InvokeOperation]: (args: readonly unknown[]) => Promise<
 export function createHandlers(deps: SessionDeps): Handlers {
   return {
     async getAppInfo(args) {
-      checkArity('getAppInfo', args, 0);
+      parseArguments.getAppInfo(args);
       return { ...deps.appInfo };
     },
     // There is no native file dialog in a browser: the page gets "cancelled", and opens traces by path
     // (the launch FILE, or a file of its folder).
     async openTraceDialog(args) {
-      checkArity('openTraceDialog', args, 0);
+      parseArguments.openTraceDialog(args);
       return null;
     },
     async openTrace(args) {
-      checkArity('openTrace', args, 1);
-      const path = validateAbsolutePath(args[0], 'trace path');
+      const [path] = parseArguments.openTrace(args);
       return deps.service.open(await allowedTracePath(path, deps.launchTrace), (progress) => deps.sendEvent?.('traceProgress', progress));
     },
     async getLaunchTrace(args) {
-      checkArity('getLaunchTrace', args, 0);
+      parseArguments.getLaunchTrace(args);
       return deps.launchTrace;
     },
     async getDecodeAs(args) {
-      checkArity('getDecodeAs', args, 0);
+      parseArguments.getDecodeAs(args);
       return deps.service.decodeAs();
     },
     async setDecodeAs(args) {
-      checkArity('setDecodeAs', args, 1);
-      return deps.service.setDecodeAs(validateRuleList(args[0]));
+      return deps.service.setDecodeAs(...parseArguments.setDecodeAs(args));
     },
     // A filter that does not compile is `{ ok: true, value: { ok: false, error } }`, as over IPC.
     async applyFilter(args) {
-      checkArity('applyFilter', args, 1);
-      return deps.service.applyFilter(validateFilterText(args[0]));
+      return deps.service.applyFilter(...parseArguments.applyFilter(args));
     },
     async getFilterFields(args) {
-      checkArity('getFilterFields', args, 0);
+      parseArguments.getFilterFields(args);
       return deps.service.filterFields();
     },
     async cancelOpen(args) {
-      checkArity('cancelOpen', args, 0);
+      parseArguments.cancelOpen(args);
       return deps.service.cancelOpen();
     },
     async getRows(args) {
-      checkArity('getRows', args, 1);
-      return deps.service.getRows(validateRowsQuery(args[0]));
+      return deps.service.getRows(...parseArguments.getRows(args));
     },
     async getMessage(args) {
-      checkArity('getMessage', args, 1);
-      return deps.service.getMessage(validateRowId(args[0]));
+      return deps.service.getMessage(...parseArguments.getMessage(args));
     },
     async getCalls(args) {
-      checkArity('getCalls', args, 1);
-      return deps.service.getCalls(validateViewId(args[0]));
+      return deps.service.getCalls(...parseArguments.getCalls(args));
     },
     async getLadder(args) {
-      checkArity('getLadder', args, 1);
-      return deps.service.getLadder(validateCallList(args[0]));
+      return deps.service.getLadder(...parseArguments.getLadder(args));
     },
     async getStatistics(args) {
-      checkArity('getStatistics', args, 1);
-      return deps.service.getStatistics(validateViewId(args[0]));
+      return deps.service.getStatistics(...parseArguments.getStatistics(args));
     },
   };
 }
