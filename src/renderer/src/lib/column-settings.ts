@@ -1,4 +1,4 @@
-import type { MessageColumn } from '../../../shared/api.js';
+import { MESSAGE_COLUMNS, type MessageColumn } from '../../../shared/api.js';
 import { TIME_MODES, type TimeMode } from './time-format.js';
 
 /**
@@ -23,7 +23,7 @@ export interface ColumnSettings {
 export const SETTINGS_STORAGE_KEY = 'sipscope.table.columns.v1';
 
 /** Built-in columns in their default order (ids are the back end's sort keys, `MessageColumn`). */
-export const BUILTIN_COLUMNS: readonly MessageColumn[] = ['frame', 'time', 'source', 'destination', 'transport', 'method', 'callId', 'cseq', 'procedure', 'info', 'size'];
+export const BUILTIN_COLUMNS: readonly MessageColumn[] = MESSAGE_COLUMNS;
 /** Shown unless the user asks: Size is useful but not in the issue's default set. */
 export const DEFAULT_HIDDEN: readonly string[] = ['size'];
 export const MAX_CUSTOM_HEADERS = 16;
