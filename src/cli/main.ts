@@ -5,6 +5,7 @@ import { callsCommand, callsUsage, statsCommand } from './calls.js';
 import { desktopCommand, desktopTrace, isFile } from './desktop.js';
 import { explainCommand, explainUsage } from './explain.js';
 import { fieldsCommand, fieldsUsage } from './fields.js';
+import { interfacesCommand, interfacesUsage } from './interfaces.js';
 import { serveCommand, serveUsage } from './serve.js';
 
 const usage = `Usage: sipscope <command> [options]
@@ -16,6 +17,7 @@ Commands:
   stats FILE     the trace's KPIs: ASR, NER, post-dial delay, registration success...
   fields         the display-filter fields (for --filter)
   serve [FILE]   the app's window in a web browser, for headless servers (see 'sipscope serve --help')
+  interfaces     the network interfaces live capture can use
   explain TERM   what a method, response code, header, option tag or SDP attribute means (RFC/3GPP)
   help           show this help
   version        print the version
@@ -27,6 +29,8 @@ ${callsUsage}
 ${fieldsUsage}
 
 ${serveUsage}
+
+${interfacesUsage}
 
 ${explainUsage}`;
 
@@ -52,6 +56,8 @@ export async function main(argv: string[]): Promise<number> {
         return await fieldsCommand(rest);
       case 'serve':
         return await serveCommand(rest);
+      case 'interfaces':
+        return await interfacesCommand(rest);
       case undefined:
       case 'help':
       case '--help':

@@ -1,0 +1,323 @@
+/**
+ * The parent side of live capture: starts the capture helper (capture-helper.ts) as a child process and talks to
+ * it. This process never loads `cap`: capture rights, libpcap and native crashes stay in the helper.
+ *
+ * The helper runs from the compiled dist/node/capture/capture-helper.js (plain Node cannot run the .ts source), so
+ * `npm run build:cli` must have run; callers get a 'helper-missing' error saying so when it has not.
+ */
+import { fork, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type {
+  CaptureErrorInfo,
+  CaptureErrorKind,
+  CaptureInterface,
+  CaptureRequest,
+  CaptureStats,
+  HelperToParent,
+  LinkType,
+  ParentToHelper,
+} from './helper-protocol.js';
+
+export type { CaptureErrorKind, CaptureInterface, CaptureStats, InterfaceAddress, LinkType } from './helper-protocol.js';
+
+/**
+ * What the capture filter keeps when the user gives none: SIP and what SIP hides in.
+ * - SIP on its registered ports over UDP, TCP and SCTP: 5060, and 5061 (SIP over TLS, RFC 3261 §26.2; the bytes are
+ *   encrypted but the connection is part of the trace).
+ * - IPv4 fragments (more-fragments flag or a non-zero offset): a large SIP/SDP message over UDP arrives fragmented,
+ *   and only the first fragment carries the UDP ports, so a port filter alone would keep an unusable piece.
+ * - IPv6 fragments (a Fragment header right after the fixed header, next header 44), for the same reason.
+ * - GTP-U (UDP 2152, TS 29.281): on S1-U/N3 the UE's SIP travels inside the user-plane tunnel, on any port.
+ */
+export const DEFAULT_CAPTURE_FILTER =
+  'udp portrange 5060-5061 or tcp portrange 5060-5061 or sctp portrange 5060-5061 or (ip[6:2] & 0x3fff != 0) or (ip6 and ip6[6] == 44) or udp port 2152';
+
+/** A capture failure with a kind to branch on and a message written for the user (no stack trace needed). */
+export class CaptureError extends Error {
+  constructor(
+    readonly kind: CaptureErrorKind,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'CaptureError';
+  }
+
+  static from(info: CaptureErrorInfo): CaptureError {
+    return new CaptureError(info.kind, info.message);
+  }
+}
+
+export interface HelperOptions {
+  /** The compiled helper script; by default dist/node/capture/capture-helper.js. */
+  helperPath?: string;
+  /**
+   * A command that starts the helper's Node, e.g. ['setpriv', '--reuid=nobody', ...] (the tests drop rights so).
+   * It must keep file descriptors open: the IPC channel is an inherited descriptor (sudo closes them).
+   */
+  launcher?: readonly string[];
+  /** The Node binary for the helper; by default this process's (Electron will pass its own with ELECTRON_RUN_AS_NODE). */
+  nodePath?: string;
+  /** Load this module instead of `cap` in the helper: tests name a missing one to take the "not enabled" path. */
+  capModule?: string;
+  /** How long the helper may take to answer a request. */
+  timeoutMs?: number;
+}
+
+/** One captured packet: its bytes as captured (the link layer of `RunningCapture.link`) and when it was read. */
+export interface CapturedPacket {
+  data: Uint8Array;
+  /** Nanoseconds since the Unix epoch: the helper's read time (cap exposes no kernel timestamp). */
+  timestampNs: bigint;
+}
+
+export interface PacketBatch {
+  seq: number;
+  packets: CapturedPacket[];
+  bytes: number;
+}
+
+export interface CaptureOptions extends HelperOptions {
+  interface: string;
+  /** BPF capture filter; DEFAULT_CAPTURE_FILTER when undefined, everything when ''. */
+  filter?: string;
+  /**
+   * Receives each batch in capture order. Return a promise to hold the helper back until it settles (a file writer
+   * does): the helper keeps at most `batchesInFlight` batches unacknowledged, then queues, then drops and counts.
+   */
+  onBatch: (batch: PacketBatch) => void | Promise<void>;
+  onStats?: (stats: CaptureStats) => void;
+  /** A failure after the capture started (the helper died, or onBatch threw). The capture is over. */
+  onError?: (error: CaptureError) => void;
+  kernelBufferBytes?: number;
+  batchPackets?: number;
+  batchMs?: number;
+  batchesInFlight?: number;
+  queueLimitBytes?: number;
+  statsMs?: number;
+}
+
+export interface RunningCapture {
+  interface: string;
+  filter: string;
+  link: LinkType;
+  /** How the packets' timestamps are made. */
+  timestampSource: string;
+  /** The helper's process id (to watch it, or to kill it in a crash test). */
+  helperPid: number;
+  /** Stops capturing; resolves after every captured packet went through onBatch, with the final counters. */
+  stop(): Promise<CaptureStats>;
+}
+
+/** Where the compiled helper is: beside this module in dist/, or in dist/ when this module runs from src/ (tests). */
+export function defaultHelperPath(): string {
+  const here = fileURLToPath(import.meta.url);
+  if (here.endsWith('.js')) return join(dirname(here), 'capture-helper.js');
+  return join(dirname(here), '../../../dist/node/capture/capture-helper.js');
+}
+
+interface Helper {
+  child: ChildProcess;
+  send(message: ParentToHelper): void;
+  /** The helper's last stderr lines, for a crash message. */
+  stderrTail(): string;
+}
+
+function startHelper(options: HelperOptions): Helper {
+  const helperPath = options.helperPath ?? defaultHelperPath();
+  if (!existsSync(helperPath)) {
+    throw new CaptureError('helper-missing', `The capture helper is not built (${helperPath} is missing): run \`npm run build:cli\` in the sipscope folder.`);
+  }
+  const node = options.nodePath ?? process.execPath;
+  const launcher = options.launcher ?? [];
+  const child = fork(helperPath, [options.capModule ?? ''], {
+    execPath: launcher.length > 0 ? launcher[0] : node,
+    execArgv: launcher.length > 0 ? [...launcher.slice(1), node] : [],
+    serialization: 'advanced',
+    stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+  });
+  let stderr = '';
+  child.stderr?.setEncoding('utf8');
+  child.stderr?.on('data', (text: string) => {
+    // libpcap prints harmless warnings here ("SIOCGIFADDR: ... This may not actually work"); keep the tail only.
+    stderr = (stderr + text).slice(-4000);
+  });
+  return {
+    child,
+    send(message) {
+      if (child.connected) child.send(message);
+    },
+    stderrTail: () => stderr.trim(),
+  };
+}
+
+function helperDied(helper: Helper, code: number | null, signal: NodeJS.Signals | null): CaptureError {
+  const how = signal ? `was killed by ${signal}` : `exited with code ${code}`;
+  const tail = helper.stderrTail();
+  return new CaptureError('helper-failed', `The capture helper ${how} unexpectedly.${tail ? `\n${tail}` : ''}`);
+}
+
+/** Lists the interfaces libpcap can capture on, with their link types where the helper may open them. */
+export function listInterfaces(options: HelperOptions = {}): Promise<CaptureInterface[]> {
+  return new Promise((resolve, reject) => {
+    let helper: Helper;
+    try {
+      helper = startHelper(options);
+    } catch (error) {
+      reject(error);
+      return;
+    }
+    let settled = false;
+    const settle = (fn: () => void) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      fn();
+    };
+    const timer = setTimeout(() => {
+      helper.child.kill('SIGKILL');
+      settle(() => reject(new CaptureError('helper-failed', `The capture helper did not list the interfaces within ${(options.timeoutMs ?? 15_000) / 1000} s.`)));
+    }, options.timeoutMs ?? 15_000);
+    helper.child.on('message', (message: HelperToParent) => {
+      if (message.type === 'interfaces') settle(() => resolve(message.interfaces));
+      else if (message.type === 'error') settle(() => reject(CaptureError.from(message.error)));
+    });
+    helper.child.on('error', (error) => settle(() => reject(new CaptureError('helper-failed', `Cannot start the capture helper: ${error.message}`))));
+    // 'close', not 'exit': it comes after the IPC channel is drained, so an 'error' message sent just before the
+    // helper exited is read first.
+    helper.child.on('close', (code, signal) => settle(() => reject(helperDied(helper, code, signal))));
+    helper.send({ type: 'list' });
+  });
+}
+
+/**
+ * Starts capturing on one interface. Resolves once the interface is open and the filter applied (with its link
+ * type, which a pcap/pcapng writer needs first); rejects with a CaptureError (permission, bad filter, no such
+ * interface, capture not enabled) otherwise.
+ */
+export function startCapture(options: CaptureOptions): Promise<RunningCapture> {
+  const request: CaptureRequest = {
+    interface: options.interface,
+    filter: options.filter ?? DEFAULT_CAPTURE_FILTER,
+    kernelBufferBytes: options.kernelBufferBytes ?? 32 << 20,
+    batchPackets: options.batchPackets ?? 256,
+    batchMs: options.batchMs ?? 20,
+    batchesInFlight: options.batchesInFlight ?? 8,
+    queueLimitBytes: options.queueLimitBytes ?? 128 << 20,
+    statsMs: options.statsMs ?? 1000,
+  };
+  return new Promise((resolve, reject) => {
+    let helper: Helper;
+    try {
+      helper = startHelper(options);
+    } catch (error) {
+      reject(error);
+      return;
+    }
+    const { child } = helper;
+    let started = false;
+    let finished = false;
+    let finalStats: CaptureStats | undefined;
+    let stopWaiters: { resolve: (stats: CaptureStats) => void; reject: (error: CaptureError) => void }[] = [];
+    // Batches are handed to onBatch one at a time, in order, even when onBatch is asynchronous.
+    let chain: Promise<void> = Promise.resolve();
+
+    const startTimer = setTimeout(() => {
+      child.kill('SIGKILL');
+      fail(new CaptureError('helper-failed', `The capture helper did not open ${request.interface} within ${(options.timeoutMs ?? 15_000) / 1000} s.`));
+    }, options.timeoutMs ?? 15_000);
+
+    const fail = (error: CaptureError) => {
+      if (finished) return;
+      finished = true;
+      clearTimeout(startTimer);
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      if (!started) reject(error);
+      else {
+        options.onError?.(error);
+        for (const waiter of stopWaiters) waiter.reject(error);
+        stopWaiters = [];
+      }
+    };
+
+    const deliver = (message: HelperToParent & { type: 'batch' }) => {
+      const packets: CapturedPacket[] = new Array(message.lengths.length);
+      // The V8 serializer may hand over a view at an offset into a larger buffer: keep its offset.
+      const data = message.data;
+      let offset = 0;
+      for (let i = 0; i < message.lengths.length; i++) {
+        const length = message.lengths[i];
+        packets[i] = { data: data.subarray(offset, offset + length), timestampNs: message.timestampsNs[i] };
+        offset += length;
+      }
+      chain = chain
+        .then(() => options.onBatch({ seq: message.seq, packets, bytes: offset }))
+        .then(
+          () => helper.send({ type: 'ack', seq: message.seq }),
+          (error: unknown) => fail(new CaptureError('helper-failed', `Handling captured packets failed: ${error instanceof Error ? error.message : String(error)}`)),
+        );
+    };
+
+    child.on('message', (message: HelperToParent) => {
+      switch (message.type) {
+        case 'started':
+          started = true;
+          clearTimeout(startTimer);
+          resolve({
+            interface: message.interface,
+            filter: message.filter,
+            link: message.link,
+            timestampSource: message.timestampSource,
+            helperPid: child.pid ?? -1,
+            stop: () =>
+              new Promise<CaptureStats>((resolveStop, rejectStop) => {
+                if (finalStats) return resolveStop(finalStats);
+                if (finished) return rejectStop(new CaptureError('helper-failed', 'The capture already ended in an error.'));
+                stopWaiters.push({ resolve: resolveStop, reject: rejectStop });
+                helper.send({ type: 'stop' });
+                // A helper stuck in native code never answers: do not hang the caller with it.
+                setTimeout(
+                  () => fail(new CaptureError('helper-failed', `The capture helper did not stop within ${(options.timeoutMs ?? 15_000) / 1000} s; it was killed.`)),
+                  options.timeoutMs ?? 15_000,
+                ).unref();
+              }),
+          });
+          return;
+        case 'batch':
+          deliver(message);
+          return;
+        case 'stats':
+          options.onStats?.(message.stats);
+          return;
+        case 'stopped': {
+          const stats = message.stats;
+          // Resolve stop() only after onBatch has seen every batch sent before 'stopped'.
+          chain = chain.then(() => {
+            if (finished) return;
+            finished = true;
+            finalStats = stats;
+            options.onStats?.(stats);
+            for (const waiter of stopWaiters) waiter.resolve(stats);
+            stopWaiters = [];
+          });
+          return;
+        }
+        case 'error':
+          fail(CaptureError.from(message.error));
+          return;
+        case 'interfaces':
+          return;
+      }
+    });
+    child.on('error', (error) => fail(new CaptureError('helper-failed', `Cannot start the capture helper: ${error.message}`)));
+    child.on('close', (code, signal) => {
+      // After the IPC channel is drained (unlike 'exit'). A clean end after 'stopped' is normal; wait for the
+      // batches still being handled.
+      void chain.then(() => {
+        if (!finished) fail(helperDied(helper, code, signal));
+      });
+    });
+    helper.send({ type: 'start', request });
+  });
+}

@@ -1,0 +1,114 @@
+/**
+ * The messages between the capture helper (capture-helper.ts, a child process that alone loads `cap`) and its
+ * parent (capture-client.ts). Types only: both sides import it, so the contract lives in one place. The channel is
+ * Node's IPC with `serialization: 'advanced'` (the V8 serializer), so packet bytes travel as raw Uint8Array and
+ * timestamps as BigUint64Array, never as JSON arrays or base64.
+ */
+
+/** What went wrong, as a kind the caller can branch on and a message a user can act on. */
+export type CaptureErrorKind =
+  /** `cap` (or libpcap under it) cannot be loaded: capture is not enabled on this machine. */
+  | 'capture-unavailable'
+  /** The helper lacks CAP_NET_RAW/CAP_NET_ADMIN (or root). */
+  | 'permission'
+  /** libpcap refused the BPF capture filter. */
+  | 'bad-filter'
+  | 'no-such-interface'
+  /** dist/node/capture/capture-helper.js is missing: the CLI is not built. */
+  | 'helper-missing'
+  /** The helper process died or stopped answering. */
+  | 'helper-failed'
+  /** Any other libpcap refusal, with its text. */
+  | 'capture-failed';
+
+export interface CaptureErrorInfo {
+  kind: CaptureErrorKind;
+  message: string;
+}
+
+export interface InterfaceAddress {
+  address: string;
+  netmask?: string;
+  broadcast?: string;
+  /** The other end of a point-to-point link. */
+  destination?: string;
+}
+
+/** The link layer of an opened interface: the pcap LINKTYPE_* number (what pcap/pcapng files store) and a name. */
+export interface LinkType {
+  linkType: number;
+  name: string;
+}
+
+export interface CaptureInterface {
+  name: string;
+  description?: string;
+  addresses: InterfaceAddress[];
+  loopback: boolean;
+  /** Known only by opening the interface, which needs capture rights; null when that failed. */
+  link: LinkType | null;
+  /** Why `link` is null (permission, device that cannot be opened...). */
+  linkError?: CaptureErrorInfo;
+}
+
+export interface CaptureRequest {
+  interface: string;
+  /** BPF (pcap-filter(7)) syntax; '' captures everything. */
+  filter: string;
+  /** libpcap's kernel buffer in bytes (pcap_set_buffer_size). */
+  kernelBufferBytes: number;
+  /** A batch leaves the helper when it holds this many packets... */
+  batchPackets: number;
+  /** ...or when its oldest packet has waited this long. */
+  batchMs: number;
+  /** Batches sent and not yet acknowledged by the parent, at most. */
+  batchesInFlight: number;
+  /** Bytes held in the helper (pending + unacknowledged) before packets are dropped and counted. */
+  queueLimitBytes: number;
+  /** How often the helper reports statistics. */
+  statsMs: number;
+}
+
+/** Counters of one capture, cumulative since it started. */
+export interface CaptureStats {
+  /** Packets libpcap delivered to the helper. */
+  packets: number;
+  /** Their captured bytes. */
+  bytes: number;
+  /** Packets delivered to the parent (in acknowledged or sent batches). */
+  sentPackets: number;
+  /** Packets the helper dropped because the parent did not keep up (its queue was full). Must stay 0. */
+  queueDropped: number;
+  /** Packets held in the helper now (pending + sent but not acknowledged), and the most ever held. */
+  queueDepth: number;
+  queueHighWater: number;
+  /** Packets longer than the helper's packet buffer (cut to it). */
+  truncated: number;
+  /**
+   * The kernel's received/dropped counts (pcap_stats). `cap` 0.2.1 does not expose pcap_stats, so this is null
+   * until a binding that does replaces it.
+   */
+  kernel: { received: number; dropped: number; interfaceDropped: number } | null;
+}
+
+export type ParentToHelper =
+  | { type: 'list' }
+  | { type: 'start'; request: CaptureRequest }
+  | { type: 'ack'; seq: number }
+  | { type: 'stop' };
+
+export type HelperToParent =
+  | { type: 'interfaces'; interfaces: CaptureInterface[] }
+  | { type: 'started'; interface: string; filter: string; link: LinkType; timestampSource: string }
+  | {
+      type: 'batch';
+      seq: number;
+      /** The packets' bytes end to end; `lengths[i]` bytes each, in capture order. */
+      data: Uint8Array;
+      lengths: Uint32Array;
+      /** Nanoseconds since the Unix epoch, one per packet. */
+      timestampsNs: BigUint64Array;
+    }
+  | { type: 'stats'; stats: CaptureStats }
+  | { type: 'stopped'; stats: CaptureStats }
+  | { type: 'error'; error: CaptureErrorInfo };
