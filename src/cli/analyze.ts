@@ -1,15 +1,15 @@
 import { formatDiagnostic } from '../core/diagnostics.js';
 import { DECODE_AS_PROTOCOLS, parseDecodeAs, type DecodeAsRule } from '../core/engine/decode-as.js';
-import type { MessageIndex, MessageRecord } from '../core/index/message-index.js';
+import type { MessageIndex } from '../core/index/message-index.js';
 import { analyzeCalls } from '../core/calls/analysis.js';
 import { matchingRows, type DisplayFilter } from '../core/filter/filter.js';
-import { epochSecondsText, messageJsonText, type MessageCallKeys } from '../core/report/message-json.js';
+import { messageJsonText, type MessageCallKeys } from '../core/report/message-json.js';
 import { summarizeIndex } from '../core/report/summary.js';
 import { analyzeFile, type AnalysisResult } from '../node/analyze.js';
 import { CaptureFileError } from '../node/capture-file.js';
 import { parseArgs, UsageError } from './args.js';
 import { engineOptionsFor, filterContext, filterOption, filterOptionHelp } from './filter.js';
-import { escapeControls, readingProgress, TextOutput } from './output.js';
+import { escapeControls, readingProgress, TABLE_HEADER, tableRow, TextOutput, TSV_COLUMNS, tsvRow } from './output.js';
 
 export const analyzeUsage = `Usage: sipscope analyze FILE [--format table|tsv|json|ndjson] [--filter EXPR] [--summary] [--decode-as RULE]...
 
@@ -111,18 +111,6 @@ function mb(bytes: number): string {
   return (bytes / 1e6).toFixed(1);
 }
 
-function label(m: MessageRecord): string {
-  return m.method !== undefined ? m.method : `${m.status} ${m.reason ?? ''}`.trimEnd();
-}
-
-function cseqText(m: MessageRecord): string {
-  return m.cseq ? `${m.cseq.seq} ${m.cseq.method}` : '';
-}
-
-function truncate(text: string, width: number): string {
-  return text.length <= width ? text : `${text.slice(0, width - 1)}…`;
-}
-
 async function printTable(out: TextOutput, index: MessageIndex, rows: ArrayLike<number>, packets: number): Promise<void> {
   if (index.count === 0) {
     await out.write(`No SIP messages found among ${packets} packet(s).\n`);
@@ -133,47 +121,13 @@ async function printTable(out: TextOutput, index: MessageIndex, rows: ArrayLike<
     return;
   }
   const first = index.get(index.frameOrder()[0]);
-  const t0 = first.tsSec + first.tsNsec / 1e9;
-  await out.write(`${'No.'.padStart(7)}  ${'Time'.padStart(12)}  ${'Source'.padEnd(22)}  ${'Destination'.padEnd(22)}  ${'Proto'.padEnd(5)}  ${'Message'.padEnd(24)}  ${'CSeq'.padEnd(14)}  Call-ID\n`);
-  for (const i of Array.from(rows)) {
-    const m = index.get(i);
-    const t = m.tsSec - first.tsSec + (m.tsNsec - first.tsNsec) / 1e9;
-    const flag = m.diagnostics.some((d) => d.severity === 'error') ? ' !' : m.diagnostics.some((d) => d.severity === 'warning') ? ' ?' : '';
-    await out.write(
-      `${String(m.frame).padStart(7)}  ${(t0 ? t : 0).toFixed(6).padStart(12)}  ${escapeControls(m.src).padEnd(22)}  ${escapeControls(m.dst).padEnd(22)}  ${m.transport.padEnd(5)}  ${truncate(escapeControls(label(m)), 24).padEnd(24)}  ${truncate(escapeControls(cseqText(m)), 14).padEnd(14)}  ${escapeControls(m.callId)}${flag}\n`,
-    );
-    for (const d of m.diagnostics) if (d.severity !== 'note') await out.write(`${''.padStart(9)}${escapeControls(formatDiagnostic(d))}\n`);
-  }
-}
-
-const TSV_COLUMNS = ['frame', 'time', 'src', 'dst', 'transport', 'method', 'status', 'reason', 'call_id', 'cseq', 'from_tag', 'to_tag', 'branch', 'diagnostics'];
-
-function tsvField(text: string): string {
-  return escapeControls(text.replace(/\t/g, ' '));
+  await out.write(TABLE_HEADER);
+  for (const i of Array.from(rows)) await out.write(tableRow(index.get(i), first));
 }
 
 async function printTsv(out: TextOutput, index: MessageIndex, rows: ArrayLike<number>): Promise<void> {
   await out.write(`${TSV_COLUMNS.join('\t')}\n`);
-  for (const i of Array.from(rows)) {
-    const m = index.get(i);
-    const fields = [
-      String(m.frame),
-      epochSecondsText(m.tsSec, m.tsNsec),
-      m.src,
-      m.dst,
-      m.transport,
-      m.method ?? '',
-      m.status !== undefined ? String(m.status) : '',
-      m.reason ?? '',
-      m.callId,
-      cseqText(m),
-      m.fromTag,
-      m.toTag,
-      m.branch,
-      m.diagnostics.map(formatDiagnostic).join('; '),
-    ];
-    await out.write(`${fields.map(tsvField).join('\t')}\n`);
-  }
+  for (const i of Array.from(rows)) await out.write(tsvRow(index.get(i)));
 }
 
 async function printNdjson(out: TextOutput, index: MessageIndex, rows: ArrayLike<number>, keys: (row: number) => MessageCallKeys): Promise<void> {

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { analyzeCommand, analyzeUsage } from './analyze.js';
 import { UsageError } from './args.js';
 import { callsCommand, callsUsage, statsCommand } from './calls.js';
+import { captureCommand, captureUsage } from './capture.js';
 import { desktopCommand, desktopTrace, isFile } from './desktop.js';
 import { explainCommand, explainUsage } from './explain.js';
 import { fieldsCommand, fieldsUsage } from './fields.js';
@@ -18,6 +19,7 @@ Commands:
   fields         the display-filter fields (for --filter)
   serve [FILE]   the app's window in a web browser, for headless servers (see 'sipscope serve --help')
   interfaces     the network interfaces live capture can use
+  capture        capture live (an interface, a HEP feed) and print SIP messages as they arrive
   explain TERM   what a method, response code, header, option tag or SDP attribute means (RFC/3GPP)
   help           show this help
   version        print the version
@@ -31,6 +33,8 @@ ${fieldsUsage}
 ${serveUsage}
 
 ${interfacesUsage}
+
+${captureUsage}
 
 ${explainUsage}`;
 
@@ -58,6 +62,8 @@ export async function main(argv: string[]): Promise<number> {
         return await serveCommand(rest);
       case 'interfaces':
         return await interfacesCommand(rest);
+      case 'capture':
+        return await captureCommand(rest);
       case undefined:
       case 'help':
       case '--help':

@@ -1,4 +1,7 @@
 import type { Writable } from 'node:stream';
+import { formatDiagnostic } from '../core/diagnostics.js';
+import type { MessageRecord } from '../core/index/message-index.js';
+import { epochSecondsText } from '../core/report/message-json.js';
 
 /**
  * Buffered text output that respects back-pressure and stops quietly when the reader goes away
@@ -72,4 +75,51 @@ export function readingProgress(path: string, enabled = true): { onProgress: ((r
       if (show) process.stderr.write('\r\x1b[K');
     },
   };
+}
+
+// One message per row, as `sipscope analyze` and `sipscope capture` print them (table and tsv formats). A row
+// takes one message, so the live capture prints each as it is indexed.
+function messageLabel(m: MessageRecord): string {
+  return m.method !== undefined ? m.method : `${m.status} ${m.reason ?? ''}`.trimEnd();
+}
+
+function cseqText(m: MessageRecord): string {
+  return m.cseq ? `${m.cseq.seq} ${m.cseq.method}` : '';
+}
+
+function truncate(text: string, width: number): string {
+  return text.length <= width ? text : `${text.slice(0, width - 1)}…`;
+}
+
+export const TABLE_HEADER = `${'No.'.padStart(7)}  ${'Time'.padStart(12)}  ${'Source'.padEnd(22)}  ${'Destination'.padEnd(22)}  ${'Proto'.padEnd(5)}  ${'Message'.padEnd(24)}  ${'CSeq'.padEnd(14)}  Call-ID\n`;
+export const TSV_COLUMNS = ['frame', 'time', 'src', 'dst', 'transport', 'method', 'status', 'reason', 'call_id', 'cseq', 'from_tag', 'to_tag', 'branch', 'diagnostics'];
+
+/** A table row (time relative to `first`, the trace's first message), its error and warning diagnostics under it. */
+export function tableRow(m: MessageRecord, first: MessageRecord): string {
+  const t = m.tsSec - first.tsSec + (m.tsNsec - first.tsNsec) / 1e9;
+  const flag = m.diagnostics.some((d) => d.severity === 'error') ? ' !' : m.diagnostics.some((d) => d.severity === 'warning') ? ' ?' : '';
+  let text = `${String(m.frame).padStart(7)}  ${t.toFixed(6).padStart(12)}  ${escapeControls(m.src).padEnd(22)}  ${escapeControls(m.dst).padEnd(22)}  ${m.transport.padEnd(5)}  ${truncate(escapeControls(messageLabel(m)), 24).padEnd(24)}  ${truncate(escapeControls(cseqText(m)), 14).padEnd(14)}  ${escapeControls(m.callId)}${flag}\n`;
+  for (const d of m.diagnostics) if (d.severity !== 'note') text += `${''.padStart(9)}${escapeControls(formatDiagnostic(d))}\n`;
+  return text;
+}
+
+/** A tsv row under `TSV_COLUMNS` (tabs inside values become spaces). */
+export function tsvRow(m: MessageRecord): string {
+  const fields = [
+    String(m.frame),
+    epochSecondsText(m.tsSec, m.tsNsec),
+    m.src,
+    m.dst,
+    m.transport,
+    m.method ?? '',
+    m.status !== undefined ? String(m.status) : '',
+    m.reason ?? '',
+    m.callId,
+    cseqText(m),
+    m.fromTag,
+    m.toTag,
+    m.branch,
+    m.diagnostics.map(formatDiagnostic).join('; '),
+  ];
+  return `${fields.map((f) => escapeControls(f.replace(/\t/g, ' '))).join('\t')}\n`;
 }

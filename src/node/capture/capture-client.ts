@@ -13,6 +13,7 @@ import type {
   CaptureErrorInfo,
   CaptureErrorKind,
   CaptureInterface,
+  CaptureOutput,
   CaptureRequest,
   CaptureStats,
   HelperToParent,
@@ -20,7 +21,7 @@ import type {
   ParentToHelper,
 } from './helper-protocol.js';
 
-export type { CaptureErrorKind, CaptureInterface, CaptureStats, InterfaceAddress, LinkType } from './helper-protocol.js';
+export type { CaptureErrorKind, CaptureInterface, CaptureOutput, CaptureStats, InterfaceAddress, LinkType } from './helper-protocol.js';
 
 /**
  * What the capture filter keeps when the user gives none: SIP and what SIP hides in.
@@ -96,6 +97,33 @@ export interface CaptureOptions extends HelperOptions {
   batchesInFlight?: number;
   queueLimitBytes?: number;
   statsMs?: number;
+  /**
+   * Write every captured packet to pcapng, in the helper, as it is captured (so a crash of this process, or a kill
+   * of the helper, loses nothing already written). Without ring options one file at `path` (replaced if it exists);
+   * with any of them a ring buffer like dumpcap's: files `<base>_00001_<YYYYMMDDhhmmss>.pcapng`, a new one when the
+   * current one reaches `ringBytes` bytes or `ringSeconds` seconds (checked as packets arrive: an idle capture does
+   * not make empty files), at most `ringFiles` kept (oldest deleted).
+   * A file that cannot be created makes startCapture reject ('output-failed'); a write failure later ends the
+   * capture through onError ('output-failed', naming the file). The final stats list the files and count the packets.
+   */
+  output?: { path: string; ringFiles?: number; ringBytes?: number; ringSeconds?: number };
+}
+
+/** Checks the output options before a helper is started, so that a mistake is named rather than half-applied. */
+function checkOutput(output: CaptureOutput | undefined): void {
+  if (output === undefined) return;
+  const bad = (message: string) => {
+    throw new CaptureError('bad-output', message);
+  };
+  if (typeof output.path !== 'string' || output.path === '') bad('The capture file needs a path.');
+  const { ringFiles, ringBytes, ringSeconds } = output;
+  if (ringFiles !== undefined && !(Number.isInteger(ringFiles) && ringFiles >= 1)) bad(`The ring buffer's number of files must be a whole number of at least 1 (got ${ringFiles}).`);
+  if (ringBytes !== undefined && !(Number.isInteger(ringBytes) && ringBytes >= 1)) bad(`The ring buffer's file size must be a whole number of bytes of at least 1 (got ${ringBytes}).`);
+  if (ringSeconds !== undefined && !(Number.isFinite(ringSeconds) && ringSeconds > 0)) bad(`The ring buffer's file duration must be a positive number of seconds (got ${ringSeconds}).`);
+  // As dumpcap: a number of files alone never switches file, so the ring would be one file growing without limit.
+  if (ringFiles !== undefined && ringBytes === undefined && ringSeconds === undefined) {
+    bad('A ring buffer needs a file size (ringBytes) or a file duration (ringSeconds) as well as a number of files.');
+  }
 }
 
 export interface RunningCapture {
@@ -106,7 +134,10 @@ export interface RunningCapture {
   timestampSource: string;
   /** The helper's process id (to watch it, or to kill it in a crash test). */
   helperPid: number;
-  /** Stops capturing; resolves after every captured packet went through onBatch, with the final counters. */
+  /**
+   * Stops capturing; resolves after every captured packet went through onBatch, with the final counters (with
+   * `output`: the files on disk, finished with their statistics blocks, and the packets written).
+   */
   stop(): Promise<CaptureStats>;
 }
 
@@ -206,10 +237,12 @@ export function startCapture(options: CaptureOptions): Promise<RunningCapture> {
     batchesInFlight: options.batchesInFlight ?? 8,
     queueLimitBytes: options.queueLimitBytes ?? 128 << 20,
     statsMs: options.statsMs ?? 1000,
+    ...(options.output ? { output: { ...options.output } } : {}),
   };
   return new Promise((resolve, reject) => {
     let helper: Helper;
     try {
+      checkOutput(options.output);
       helper = startHelper(options);
     } catch (error) {
       reject(error);

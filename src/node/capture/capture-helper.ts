@@ -8,6 +8,12 @@
  * stamped here when its 'packet' event runs, from process.hrtime (monotonic, nanoseconds) anchored once to the
  * wall clock. They order packets exactly, but they are the helper's read time, not the kernel's arrival time: a
  * packet that waited in the kernel buffer (helper busy) is stamped late.
+ *
+ * Output: with `request.output`, every captured packet is written to pcapng here, in the helper, as it is captured
+ * (like dumpcap): a crash of the parent loses nothing, and the packets are appended synchronously, one write per
+ * batch, so a kill of the helper itself leaves a readable file holding every batch written before it. The file does
+ * not wait for the parent: packets the parent is too slow to take (queue full, counted in queueDropped) are still
+ * written.
  */
 import type { CapHandle } from './cap-module.js';
 import { CaptureFailure, classifyOpenFailure, linkTypeFromCap, loadCap } from './cap-module.js';
@@ -19,6 +25,7 @@ import type {
   HelperToParent,
   ParentToHelper,
 } from './helper-protocol.js';
+import { PcapngOutput, PcapngOutputError, type PcapngPacket } from './pcapng-file.js';
 
 /** cap opens every device with snap length 65535; a buffer this size never truncates. */
 const PACKET_BUFFER_BYTES = 65535;
@@ -35,6 +42,7 @@ function send(message: HelperToParent): Promise<void> {
 
 function errorInfo(error: unknown): CaptureErrorInfo {
   if (error instanceof CaptureFailure) return error.info;
+  if (error instanceof PcapngOutputError) return { kind: 'output-failed', message: error.message };
   return { kind: 'helper-failed', message: `The capture helper failed: ${error instanceof Error ? error.message : String(error)}` };
 }
 
@@ -101,6 +109,11 @@ class CaptureSession {
   private pendingStamps: bigint[] = [];
   private pendingBytes = 0;
   private pendingSince = 0n;
+  /** The capture files, when the request asks for them; packets captured and not yet written. */
+  private output: PcapngOutput | undefined;
+  private filePending: PcapngPacket[] = [];
+  private outputFailed = false;
+  private outputError: unknown;
   /** Batches built and not yet acknowledged (the first `inFlight` of them are sent). */
   private readonly unacked: Batch[] = [];
   private inFlight = 0;
@@ -117,6 +130,8 @@ class CaptureSession {
     queueHighWater: 0,
     truncated: 0,
     kernel: null,
+    files: [],
+    written: 0,
   };
   private readonly timers: NodeJS.Timeout[] = [];
 
@@ -134,12 +149,30 @@ class CaptureSession {
       keepFailedHandle(this.cap);
       throw new CaptureFailure(classifyOpenFailure(request.interface, request.filter, error instanceof Error ? error.message : String(error)));
     }
+    const link = linkTypeFromCap(capLink);
+    if (request.output) {
+      if (link.linkType < 0) {
+        throw new CaptureFailure({ kind: 'output-failed', message: `Cannot write ${request.output.path}: ${request.interface} has a link type pcapng has no number for (${link.name}).` });
+      }
+      // Opened before 'started': a folder that does not exist or is not writable is refused like a bad filter.
+      this.output = new PcapngOutput(
+        request.output,
+        {
+          linkType: link.linkType,
+          interfaceName: request.interface,
+          snapLength: PACKET_BUFFER_BYTES,
+          filter: request.filter,
+          application: 'sipscope (capture helper)',
+        },
+        () => this.fileStatistics(),
+      );
+    }
     this.cap.on('packet', (nbytes, truncated) => this.onPacket(nbytes, truncated));
     await send({
       type: 'started',
       interface: request.interface,
       filter: request.filter,
-      link: linkTypeFromCap(capLink),
+      link,
       timestampSource: 'helper read time (process.hrtime anchored to the wall clock): cap 0.2.1 does not expose libpcap timestamps',
     });
     this.timers.push(setInterval(() => this.flushIfOld(), Math.max(1, Math.floor(request.batchMs / 2))));
@@ -151,14 +184,20 @@ class CaptureSession {
     this.stats.packets++;
     this.stats.bytes += nbytes;
     if (truncated) this.stats.truncated++;
+    if (this.pending.length === 0 && this.filePending.length === 0) this.pendingSince = stamp;
+    // The packet buffer is reused by the next packet: copy (once, shared by the file and the batch).
+    const copy = Buffer.from(this.packetBuffer.subarray(0, nbytes));
+    if (this.output && !this.outputFailed) {
+      this.filePending.push({ data: copy, tsSec: Number(stamp / 1_000_000_000n), tsNsec: Number(stamp % 1_000_000_000n) });
+      // The file does not wait for the parent's queue: write when a batch's worth is pending even if none is sent.
+      if (this.filePending.length >= this.request.batchPackets) this.writeOutput();
+    }
     // Bounded queue: when the parent falls this far behind, drop and count rather than grow without limit.
     if (this.heldBytes + nbytes > this.request.queueLimitBytes) {
       this.stats.queueDropped++;
       return;
     }
-    if (this.pending.length === 0) this.pendingSince = stamp;
-    // The packet buffer is reused by the next packet: copy.
-    this.pending.push(Buffer.from(this.packetBuffer.subarray(0, nbytes)));
+    this.pending.push(copy);
     this.pendingStamps.push(stamp);
     this.pendingBytes += nbytes;
     this.heldBytes += nbytes;
@@ -168,13 +207,15 @@ class CaptureSession {
   }
 
   private flushIfOld(): void {
-    if (this.pending.length === 0) return;
+    if (this.pending.length === 0 && this.filePending.length === 0) return;
     const ageMs = Number(epochAnchorNs + process.hrtime.bigint() - this.pendingSince) / 1e6;
     if (ageMs >= this.request.batchMs) this.flush();
   }
 
   /** Moves the pending packets into a batch and sends what the window allows. */
   private flush(): void {
+    // To disk first: whatever the parent has been sent is already in the file, whatever happens next.
+    this.writeOutput();
     if (this.pending.length > 0) {
       const lengths = Uint32Array.from(this.pending, (p) => p.length);
       const batch: Batch = {
@@ -198,6 +239,53 @@ class CaptureSession {
     this.pump();
   }
 
+  /** Appends the pending packets to the capture file in one synchronous write. */
+  private writeOutput(): void {
+    if (!this.output || this.outputFailed || this.filePending.length === 0) return;
+    const packets = this.filePending;
+    this.filePending = [];
+    try {
+      this.output.writePackets(packets);
+    } catch (error) {
+      this.outputFailed = true;
+      this.outputError = error;
+      // Often inside cap's 'packet' callback: close the handle from a fresh tick, not from within its own event.
+      // When stopping, stop() reports it itself (before the channel is closed).
+      if (!this.stopping) setImmediate(() => void this.failOutput());
+    }
+  }
+
+  /**
+   * A write failed: stop capturing, hand the parent what it has not had yet, report the error (naming the file)
+   * and exit. The file keeps everything written before the failure, without a statistics block.
+   */
+  private async failOutput(): Promise<void> {
+    if (!this.stopping) {
+      this.stopping = true;
+      for (const timer of this.timers) clearInterval(timer);
+      this.cap.close();
+    }
+    this.output?.abandon();
+    this.flush();
+    await failAndExit(this.outputError);
+  }
+
+  /**
+   * What each file's Interface Statistics Block says. isb_ifrecv is the packets libpcap delivered to the helper; there
+   * is no isb_ifdrop: the kernel's drop counts (pcap_stats) are not available from `cap` 0.2.1, and packets the
+   * helper's queue dropped are not missing from the file (they are written regardless), so they go in the comment.
+   */
+  private fileStatistics(): { received: number; comment: string } {
+    const s = this.stats;
+    return {
+      received: s.packets,
+      comment:
+        `sipscope capture helper: ${s.packets} packets received from libpcap, ${this.output?.written ?? 0} written to the capture files, ` +
+        `${s.queueDropped} not delivered to the live view (helper queue full, but written here), ${s.truncated} cut to ${PACKET_BUFFER_BYTES} bytes; ` +
+        'kernel drop counts unknown (cap 0.2.1 does not expose pcap_stats)',
+    };
+  }
+
   private pump(): void {
     // When stopping, everything goes: the parent waits for 'stopped' and reads all that came before it.
     while (this.inFlight < this.unacked.length && (this.stopping || this.inFlight < this.request.batchesInFlight)) {
@@ -218,7 +306,7 @@ class CaptureSession {
   }
 
   private snapshot(): CaptureStats {
-    return { ...this.stats, queueDepth: this.heldPackets };
+    return { ...this.stats, queueDepth: this.heldPackets, files: this.output ? [...this.output.files] : [], written: this.output?.written ?? 0 };
   }
 
   async stop(): Promise<void> {
@@ -227,6 +315,12 @@ class CaptureSession {
     for (const timer of this.timers) clearInterval(timer);
     this.cap.close();
     this.flush();
+    if (this.outputFailed) await this.failOutput();
+    try {
+      this.output?.finish();
+    } catch (error) {
+      await failAndExit(error);
+    }
     await send({ type: 'stopped', stats: this.snapshot() });
   }
 }

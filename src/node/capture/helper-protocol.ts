@@ -19,7 +19,11 @@ export type CaptureErrorKind =
   /** The helper process died or stopped answering. */
   | 'helper-failed'
   /** Any other libpcap refusal, with its text. */
-  | 'capture-failed';
+  | 'capture-failed'
+  /** The `output` options make no sense (a ring without a size or age limit, a count that is not a number...). */
+  | 'bad-output'
+  /** Writing the capture file failed (folder missing, permission, disk full); the message names the file. */
+  | 'output-failed';
 
 export interface CaptureErrorInfo {
   kind: CaptureErrorKind;
@@ -51,6 +55,18 @@ export interface CaptureInterface {
   linkError?: CaptureErrorInfo;
 }
 
+/**
+ * Where the helper writes what it captures, as pcapng. Without ring options, one file at `path`; with any of them, a
+ * ring buffer like dumpcap's: `<base>_00001_<YYYYMMDDhhmmss>.pcapng`..., a new file once the current one reaches
+ * `ringBytes` bytes or `ringSeconds` seconds, at most `ringFiles` kept (the oldest deleted).
+ */
+export interface CaptureOutput {
+  path: string;
+  ringFiles?: number;
+  ringBytes?: number;
+  ringSeconds?: number;
+}
+
 export interface CaptureRequest {
   interface: string;
   /** BPF (pcap-filter(7)) syntax; '' captures everything. */
@@ -67,6 +83,8 @@ export interface CaptureRequest {
   queueLimitBytes: number;
   /** How often the helper reports statistics. */
   statsMs: number;
+  /** Write every captured packet to pcapng, in the helper, as it is captured. */
+  output?: CaptureOutput;
 }
 
 /** Counters of one capture, cumulative since it started. */
@@ -89,6 +107,13 @@ export interface CaptureStats {
    * until a binding that does replaces it.
    */
   kernel: { received: number; dropped: number; interfaceDropped: number } | null;
+  /** The capture files on disk, oldest first ([] without `output`). */
+  files: string[];
+  /**
+   * Packets written to the capture files (including ring files since deleted). The file does not depend on the
+   * parent keeping up: packets the queue drops (`queueDropped`) are still written, so this is `packets` after stop.
+   */
+  written: number;
 }
 
 export type ParentToHelper =
