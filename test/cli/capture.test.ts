@@ -73,7 +73,9 @@ function start(args: string[]): Running {
     stdout: () => out,
     stderr: () => err,
     waitStderr: (pattern) => until(() => err.match(pattern) ?? undefined, String(pattern)),
-    waitStdoutLines: (n, keep) => until(() => (out.split('\n').filter(keep).length >= n ? true : undefined), `${n} lines`),
+    waitStdoutLines: async (n, keep) => {
+      await until(() => (out.split('\n').filter(keep).length >= n ? true : undefined), `${n} lines`);
+    },
     exit,
   };
 }
@@ -108,11 +110,19 @@ function sipMessages(tag: string, n: number): { method: string; callId: string; 
   });
 }
 
-function ndjson(stdout: string): { callId: string; method?: string; transport: string; encapsulation: string[] }[] {
+interface PrintedMessage {
+  frame: number;
+  callId: string;
+  method?: string;
+  transport: string;
+  encapsulation: string[];
+}
+
+function ndjson(stdout: string): PrintedMessage[] {
   return stdout
     .split('\n')
     .filter((line) => line.length > 0)
-    .map((line) => JSON.parse(line) as { callId: string; method?: string; transport: string; encapsulation: string[] });
+    .map((line) => JSON.parse(line) as PrintedMessage);
 }
 
 describe.skipIf(!canCapture)('sipscope capture -i lo', () => {
@@ -279,7 +289,7 @@ describe('sipscope capture --hep-listen', () => {
     }
     socket.close();
     expect(await capture.exit).toBe(0);
-    const printed = ndjson(capture.stdout()) as { callId: string; frame: number }[];
+    const printed = ndjson(capture.stdout());
     expect(printed.map((p) => p.callId).sort()).toEqual([...messages.map((m) => m.callId), ...payloads.map(callIdOf)].sort());
     expect(new Set(printed.map((p) => p.frame)).size).toBe(6);
   });
