@@ -11,11 +11,11 @@ import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { capInstalled } from '../helpers/capture.js';
 import { fixtures, repoRoot } from '../helpers/paths.js';
 import { readPcap } from '../helpers/read-pcap.js';
 
 const bin = join(repoRoot, 'bin/sipscope.js');
-const capInstalled = spawnSync(process.execPath, ['-e', "require('cap')"], { cwd: repoRoot }).status === 0;
 const canCapture = capInstalled && process.getuid?.() === 0;
 const tmp = mkdtempSync(join(tmpdir(), 'sipscope-capture-test-'));
 

@@ -6,10 +6,10 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { capInstalled } from '../helpers/capture.js';
 import { repoRoot } from '../helpers/paths.js';
 
 const bin = join(repoRoot, 'bin/sipscope.js');
-const capInstalled = spawnSync(process.execPath, ['-e', "require('cap')"], { cwd: repoRoot }).status === 0;
 
 function run(args: string[], env: Record<string, string> = {}) {
   const r = spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', env: { ...process.env, ...env } });

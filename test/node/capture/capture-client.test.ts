@@ -8,6 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { createSocket } from 'node:dgram';
 import { existsSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { capInstalled, canCapture } from '../../helpers/capture.js';
 import {
   CaptureError,
   DEFAULT_CAPTURE_FILTER,
@@ -18,8 +19,6 @@ import {
   type CaptureStats,
 } from '../../../src/node/capture/capture-client.js';
 
-// Checked in a separate process so this one never loads the native module either.
-const capInstalled = spawnSync(process.execPath, ['-e', "require('cap')"], { cwd: new URL('../../..', import.meta.url).pathname }).status === 0;
 const capSkipNote = 'the `cap` module is not installed here (libpcap bindings): live capture is untestable';
 
 beforeAll(() => {
@@ -28,11 +27,6 @@ beforeAll(() => {
   }
 });
 
-/** Does this process (the helper inherits it) have capture rights? Opening lo answers. */
-async function canCapture(): Promise<boolean> {
-  const lo = (await listInterfaces()).find((i) => i.name === 'lo');
-  return lo?.link !== null && lo?.link !== undefined;
-}
 
 /** The UDP payload of an Ethernet/IPv4/UDP frame from `srcPort`, or undefined (loopback frames are Ethernet). */
 function udpPayloadFrom(frame: Uint8Array, srcPort: number): Uint8Array | undefined {

@@ -11,13 +11,13 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { capInstalled, canCapture } from '../../helpers/capture.js';
 import { createCaptureReader } from '../../../src/core/capture/open.js';
 import { analyzeFile } from '../../../src/node/analyze.js';
-import { CaptureError, defaultHelperPath, listInterfaces, startCapture, type CapturedPacket } from '../../../src/node/capture/capture-client.js';
+import { CaptureError, defaultHelperPath, startCapture, type CapturedPacket } from '../../../src/node/capture/capture-client.js';
 import { haveTshark } from '../../helpers/tshark.js';
 
 // Checked in a separate process so this one never loads the native module.
-const capInstalled = spawnSync(process.execPath, ['-e', "require('cap')"], { cwd: new URL('../../..', import.meta.url).pathname }).status === 0;
 
 const work = mkdtempSync(join(tmpdir(), 'sipscope-capture-output-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
@@ -28,10 +28,6 @@ beforeAll(() => {
   }
 });
 
-async function canCapture(): Promise<boolean> {
-  const lo = (await listInterfaces()).find((i) => i.name === 'lo');
-  return lo?.link !== null && lo?.link !== undefined;
-}
 
 /** An OPTIONS of about `size` bytes whose Call-ID carries its number. */
 function sipDatagram(i: number, size: number): Buffer {
