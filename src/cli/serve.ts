@@ -2,11 +2,12 @@
 import { stat } from 'node:fs/promises';
 import { networkInterfaces } from 'node:os';
 import { resolve } from 'node:path';
+import { defaultCaptureFolder } from '../node/capture/capture-sources.js';
 import { isLoopbackHost } from '../node/serve/auth.js';
 import { RendererMissingError, startServer, type RunningServer } from '../node/serve/server.js';
 import { parseArgs, UsageError } from './args.js';
 
-export const serveUsage = `Usage: sipscope serve [FILE] [--host 127.0.0.1] [--port N]
+export const serveUsage = `Usage: sipscope serve [FILE] [--host 127.0.0.1] [--port N] [--capture [--capture-dir DIR]]
 
 Serves the sipscope window to a web browser, for machines without a display (lab servers): open the URL
 it prints (first line of the output). The URL carries a random access token; every request needs it, so
@@ -16,6 +17,9 @@ other file of the machine. There is no file dialog in the browser.
              machines connect: anyone who can reach the port and learns the token can read the traces.
              From elsewhere, prefer an SSH tunnel: ssh -L 8080:127.0.0.1:8080 lab, then --port 8080.
   --port N   port to listen on (default 0: any free port).
+  --capture  let the page start live captures on this machine's interfaces (or a HEP listener), with
+             this process's capture rights; off by default.
+  --capture-dir DIR  where those capture files go (default ~/sipscope-captures).
 Stops on Ctrl+C (SIGINT) or SIGTERM.`;
 
 /** Where the command writes, and what stops it (tests run it in-process). */
@@ -63,7 +67,13 @@ function externalAddresses(port: number): string[] {
  * the built page is missing or the port is taken, (UsageError thrown → 2 in main) for bad usage.
  */
 export async function serveCommand(argv: string[], io: ServeIo = { stdout: process.stdout, stderr: process.stderr }): Promise<number> {
-  const { positionals, options } = parseArgs(argv, { host: { value: true }, port: { value: true, short: 'p' }, help: { short: 'h' } });
+  const { positionals, options } = parseArgs(argv, {
+    host: { value: true },
+    port: { value: true, short: 'p' },
+    capture: {},
+    'capture-dir': { value: true },
+    help: { short: 'h' },
+  });
   if (options.has('help')) {
     io.stdout.write(`${serveUsage}\n`);
     return 0;
@@ -72,6 +82,9 @@ export async function serveCommand(argv: string[], io: ServeIo = { stdout: proce
   const host = (options.get('host') as string | undefined) ?? '127.0.0.1';
   if (host === '') throw new UsageError('--host needs an address');
   const port = parsePort((options.get('port') as string | undefined) ?? '0');
+  const captureDir = options.get('capture-dir') as string | undefined;
+  if (captureDir !== undefined && !options.has('capture')) throw new UsageError('--capture-dir applies with --capture');
+  const capture = options.has('capture') ? { folder: resolve(captureDir ?? defaultCaptureFolder()) } : undefined;
 
   let launchTrace: string | null = null;
   if (positionals[0] !== undefined) {
@@ -85,7 +98,7 @@ export async function serveCommand(argv: string[], io: ServeIo = { stdout: proce
 
   let server: RunningServer;
   try {
-    server = await startServer({ host, port, launchTrace });
+    server = await startServer({ host, port, launchTrace, ...(capture ? { capture } : {}) });
   } catch (err) {
     const message = err instanceof RendererMissingError ? err.message : `cannot listen on ${host}:${port}: ${err instanceof Error ? err.message : String(err)}`;
     io.stderr.write(`sipscope: ${message}\n`);
@@ -102,6 +115,7 @@ export async function serveCommand(argv: string[], io: ServeIo = { stdout: proce
     }
   }
   io.stderr.write(`sipscope: serving ${launchTrace ?? 'no trace'} on ${server.url.split('?')[0]}; stop with Ctrl+C\n`);
+  if (capture) io.stderr.write(`sipscope: the page may capture live on this machine; files go to ${capture.folder}\n`);
   io.onListening?.(server);
 
   await new Promise<void>((done) => {

@@ -1,5 +1,5 @@
 // Native dialogs, shared by the IPC handlers and the application menu.
-import { dialog, type BrowserWindow, type MessageBoxOptions, type OpenDialogOptions } from 'electron';
+import { dialog, type BrowserWindow, type MessageBoxOptions, type OpenDialogOptions, type SaveDialogOptions } from 'electron';
 
 const openTraceOptions: OpenDialogOptions = {
   title: 'Open trace',
@@ -25,4 +25,33 @@ export async function showWarning(owner: BrowserWindow | null, message: string, 
   const options: MessageBoxOptions = { type: 'warning', title: 'sipscope', message, detail, buttons: ['OK'] };
   if (owner) await dialog.showMessageBox(owner, options);
   else await dialog.showMessageBox(options);
+}
+
+async function openDialog(owner: BrowserWindow | null, options: OpenDialogOptions): Promise<string | null> {
+  const result = owner ? await dialog.showOpenDialog(owner, options) : await dialog.showOpenDialog(options);
+  if (result.canceled || result.filePaths.length === 0) return null;
+  return result.filePaths[0] ?? null;
+}
+
+/** Asks for the folder live-capture files go to. */
+export function chooseCaptureFolderPath(owner: BrowserWindow | null, defaultPath: string): Promise<string | null> {
+  return openDialog(owner, { title: 'Folder for capture files', defaultPath, properties: ['openDirectory', 'createDirectory'] });
+}
+
+/**
+ * Where to save a capture: a file name for one file; a folder for several (a ring buffer, several
+ * interfaces), which keep their names.
+ */
+export async function chooseCaptureSavePath(owner: BrowserWindow | null, files: readonly string[]): Promise<string | null> {
+  if (files.length !== 1) return openDialog(owner, { title: `Save the ${files.length} capture files into`, properties: ['openDirectory', 'createDirectory'] });
+  const options: SaveDialogOptions = {
+    title: 'Save capture as',
+    defaultPath: files[0],
+    filters: [
+      { name: 'pcapng', extensions: ['pcapng'] },
+      { name: 'All files', extensions: ['*'] },
+    ],
+  };
+  const result = owner ? await dialog.showSaveDialog(owner, options) : await dialog.showSaveDialog(options);
+  return result.canceled || !result.filePath ? null : result.filePath;
 }

@@ -9,6 +9,7 @@ import { chooseTracePath, showWarning } from './dialogs.js';
 import { registerIpcHandlers } from './ipc.js';
 import { installMenu, type MenuActions } from './menu.js';
 import { openRecentFiles, RECENT_FILES_NAME } from './recent-files.js';
+import { defaultCaptureFolder } from '../node/capture/capture-sources.js';
 import { createEngineTraceService, type TraceService } from './trace-service.js';
 import { createTraceWindows } from './trace-windows.js';
 import { appPaths, appUrlMatcher, createMainWindow, rendererTarget } from './window.js';
@@ -169,7 +170,7 @@ export function startSipscope({ createTraceService }: StartOptions): void {
     .whenReady()
     .then(() => {
       app.setAboutPanelOptions({ applicationName: 'sipscope', applicationVersion: app.getVersion() });
-      registerIpcHandlers(ipcMain, { isAppUrl, traceServiceFor, launchTrace: (contents) => windows.launchTraceFor(contents) });
+      registerIpcHandlers(ipcMain, { isAppUrl, traceServiceFor, launchTrace: (contents) => windows.launchTraceFor(contents), captureFolder: defaultCaptureFolder() });
       refreshMenu();
       // The first window: the command-line trace, else a file handed over by macOS, else the sample.
       const initial = firstTrace !== null ? [firstTrace, ...pendingFiles] : pendingFiles.length > 0 ? pendingFiles : [sampleTrace];

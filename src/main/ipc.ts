@@ -14,8 +14,11 @@ import {
   type InvokeOperation,
   type InvokeResult,
   type IpcResult,
+  type CaptureStatus,
 } from '../shared/api.js';
-import { chooseTracePath } from './dialogs.js';
+import { captureSources, copyCaptureFiles } from '../node/capture/capture-sources.js';
+import { interfacePacketCounters } from '../node/capture/interface-counters.js';
+import { chooseCaptureFolderPath, chooseCaptureSavePath, chooseTracePath } from './dialogs.js';
 import type { TraceService } from './trace-service.js';
 import { parseArguments } from './validate.js';
 
@@ -33,6 +36,8 @@ export interface IpcDeps {
    * last (so a reload shows it again). Already absolute.
    */
   launchTrace(contents: WebContents): string | null;
+  /** Where live-capture files go unless the user chooses another folder. */
+  captureFolder: string;
 }
 
 /** The part of `ipcMain` we use, so tests can pass a recorder. */
@@ -63,6 +68,8 @@ function checkSender(event: IpcMainInvokeEvent, isAppUrl: (url: string) => boole
  */
 export function registerIpcHandlers(ipcMain: IpcMainLike, deps: IpcDeps): () => void {
   const channels: string[] = [];
+  /** Each window's latest capture status: its files are what "Save capture as…" copies. */
+  const captureStatus = new WeakMap<WebContents, CaptureStatus>();
 
   function register<K extends InvokeOperation>(operation: K, handler: Handler<K>): void {
     const channel = InvokeChannels[operation];
@@ -143,6 +150,49 @@ export function registerIpcHandlers(ipcMain: IpcMainLike, deps: IpcDeps): () => 
 
   register('getFilterFields', {
     run: async (event) => deps.traceServiceFor(event.sender).filterFields(),
+  });
+
+  register('listCaptureSources', {
+    run: () => captureSources({ defaultFolder: deps.captureFolder, folderChoosable: true }),
+  });
+
+  register('getInterfaceCounters', {
+    run: () => interfacePacketCounters(),
+  });
+
+  register('chooseCaptureFolder', {
+    run: (event) => chooseCaptureFolderPath(BrowserWindow.fromWebContents(event.sender), deps.captureFolder),
+  });
+
+  register('startCapture', {
+    // The counters go to the page that started the capture, while it exists.
+    run: async (event, settings) => {
+      const contents = event.sender;
+      const onStatus = (status: CaptureStatus): void => {
+        captureStatus.set(contents, status);
+        if (!isDestroyed(contents)) sendEvent(contents, 'captureStatus', status);
+      };
+      const status = await deps.traceServiceFor(contents).startCapture({ ...settings, folder: settings.folder ?? deps.captureFolder }, onStatus);
+      captureStatus.set(contents, status);
+      return status;
+    },
+  });
+
+  register('stopCapture', {
+    run: async (event) => {
+      const status = await deps.traceServiceFor(event.sender).stopCapture();
+      captureStatus.set(event.sender, status);
+      return status;
+    },
+  });
+
+  register('saveCaptureAs', {
+    run: async (event) => {
+      const files = captureStatus.get(event.sender)?.files ?? [];
+      if (files.length === 0) throw new Error('there is no capture in this window to save');
+      const target = await chooseCaptureSavePath(BrowserWindow.fromWebContents(event.sender), files);
+      return target === null ? null : copyCaptureFiles(files, target);
+    },
   });
 
   return () => {

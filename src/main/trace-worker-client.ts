@@ -10,7 +10,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { DecodeAsRule } from '../core/engine/decode-as.js';
-import type { TraceProgress } from '../shared/api.js';
+import type { CaptureStatus, TraceProgress } from '../shared/api.js';
 import type { TraceService } from './trace-service.js';
 import {
   TRACE_WORKER_MARK,
@@ -55,6 +55,8 @@ export function createWorkerTraceService({ workerFile }: WorkerTraceServiceOptio
   let disposed = false;
   let nextId = 1;
   const pending = new Map<number, Pending>();
+  /** The live capture's status listener, by the id of the request that started it (the latest capture only). */
+  let capture: { id: number; onStatus: (status: CaptureStatus) => void; last?: CaptureStatus } | undefined;
 
   function failAll(message: string): void {
     for (const request of pending.values()) request.reject(new Error(message));
@@ -67,6 +69,13 @@ export function createWorkerTraceService({ workerFile }: WorkerTraceServiceOptio
     // The app's or the server's lifetime is not the worker's business: it never keeps the process alive.
     created.unref();
     created.on('message', (message: WorkerMessage) => {
+      if ('captureStatus' in message) {
+        if (capture?.id === message.id) {
+          capture.last = message.captureStatus;
+          capture.onStatus(message.captureStatus);
+        }
+        return;
+      }
       const request = pending.get(message.id);
       if (!request) return;
       if ('progress' in message) {
@@ -83,6 +92,12 @@ export function createWorkerTraceService({ workerFile }: WorkerTraceServiceOptio
       if (worker !== created) return;
       worker = undefined;
       failAll(`the trace reader stopped (${why}); open the trace again`);
+      // Its capture helpers lost their parent and stopped, their files finished (capture-helper.ts).
+      const running = capture;
+      capture = undefined;
+      if (running?.last?.state === 'capturing') {
+        running.onStatus({ ...running.last, state: 'failed', problem: `the trace reader stopped (${why}); the capture files on disk are complete up to here` });
+      }
     };
     created.on('error', (err) => lost(err.message));
     created.on('exit', (code) => lost(`exit code ${code}`));
@@ -90,9 +105,10 @@ export function createWorkerTraceService({ workerFile }: WorkerTraceServiceOptio
     return created;
   }
 
-  function call<T>(op: WorkerOperation, args: unknown[], onProgress?: (progress: TraceProgress) => void): Promise<T> {
+  function call<T>(op: WorkerOperation, args: unknown[], onProgress?: (progress: TraceProgress) => void, onCaptureStatus?: (status: CaptureStatus) => void): Promise<T> {
     if (disposed) return Promise.reject(new Error('this trace service is closed'));
     const id = nextId++;
+    if (onCaptureStatus) capture = { id, onStatus: onCaptureStatus };
     const request: WorkerRequest = { id, op, args };
     return new Promise<T>((resolve, reject) => {
       pending.set(id, { resolve: resolve as (value: unknown) => void, reject, onProgress });
@@ -119,6 +135,8 @@ export function createWorkerTraceService({ workerFile }: WorkerTraceServiceOptio
     getLadder: (calls) => call('getLadder', [calls]),
     getStatistics: (view) => call('getStatistics', [view]),
     applyFilter: (text) => call('applyFilter', [text]),
+    startCapture: (settings, onStatus) => call('startCapture', [settings, rules.map(ruleText)], undefined, onStatus),
+    stopCapture: () => (worker ? call('stopCapture', []) : Promise.reject(new Error('no capture is running in this window'))),
     dispose() {
       disposed = true;
       const running = worker;

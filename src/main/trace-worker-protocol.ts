@@ -3,13 +3,23 @@
 // Kept apart from ./trace-service.ts so that neither side imports the other at run time.
 import { parseDecodeAs, type DecodeAsRule } from '../core/engine/decode-as.js';
 import { allFields } from '../core/filter/registry.js';
-import type { FilterFieldInfo, TraceProgress } from '../shared/api.js';
+import type { CaptureStatus, FilterFieldInfo, TraceProgress } from '../shared/api.js';
 
 /** The client's `workerData`: only a Worker started as a trace worker serves requests (not any thread importing the module). */
 export const TRACE_WORKER_MARK = 'sipscope-trace-worker';
 
 /** The operations the worker runs; `open` takes `[path, decode-as rules as text]`. */
-export type WorkerOperation = 'open' | 'cancelOpen' | 'getRows' | 'getMessage' | 'getCalls' | 'getLadder' | 'getStatistics' | 'applyFilter';
+export type WorkerOperation =
+  | 'open'
+  | 'cancelOpen'
+  | 'getRows'
+  | 'getMessage'
+  | 'getCalls'
+  | 'getLadder'
+  | 'getStatistics'
+  | 'applyFilter'
+  | 'startCapture'
+  | 'stopCapture';
 
 /** main → worker. */
 export interface WorkerRequest {
@@ -18,11 +28,15 @@ export interface WorkerRequest {
   args: unknown[];
 }
 
-/** worker → main: the reply to request `id`, or progress of the open request `id`. */
+/**
+ * worker → main: the reply to request `id`, progress of the open request `id`, or the counters of the live
+ * capture started by request `id` (they keep coming after its reply, until the capture ends).
+ */
 export type WorkerMessage =
   | { id: number; ok: true; value: unknown }
   | { id: number; ok: false; error: string }
-  | { id: number; progress: TraceProgress };
+  | { id: number; progress: TraceProgress }
+  | { id: number; captureStatus: CaptureStatus };
 
 /** A rule in its canonical spelling, the way `parseDecodeAs` reads it back. */
 export function ruleText(rule: DecodeAsRule): string {

@@ -26,6 +26,11 @@ export function serveTraceWorker(post: (message: WorkerMessage) => void, service
     getLadder: ([calls]) => service.getLadder(calls as number[]),
     getStatistics: ([view]) => service.getStatistics(view as number),
     applyFilter: ([text]) => service.applyFilter(text as string),
+    startCapture: async ([settings, rules]) => {
+      service.setDecodeAs(rules as string[]);
+      return service.startCapture(settings as Parameters<TraceService['startCapture']>[0], (captureStatus) => post({ id, captureStatus }));
+    },
+    stopCapture: () => service.stopCapture(),
   });
   return (request) => {
     const { id, op, args } = request;

@@ -2,7 +2,7 @@
 // The renderer is treated as untrusted: a compromised page can send any value on any channel, so each
 // handler validates its arguments here before they touch the file system or the engine.
 import { isAbsolute, normalize } from 'node:path';
-import { MESSAGE_COLUMNS, type InvokeArgs, type InvokeOperation, type MessageColumn, type RowsQuery, type ViewId } from '../shared/api.js';
+import { MESSAGE_COLUMNS, type CaptureSettings, type CaptureSource, type InvokeArgs, type InvokeOperation, type MessageColumn, type RowsQuery, type ViewId } from '../shared/api.js';
 
 /** Longest path we accept. Linux PATH_MAX is 4096 bytes including the terminating NUL. */
 export const MAX_PATH_LENGTH = 4095;
@@ -165,6 +165,83 @@ export function validateCallList(value: unknown): number[] {
   return value.map((call, i) => validateIndex(call, `call ${i + 1}`));
 }
 
+
+/** Most interfaces captured at once, and the longest interface name (Windows NPF names are ~50 characters). */
+export const MAX_CAPTURE_INTERFACES = 16;
+export const MAX_INTERFACE_NAME_LENGTH = 256;
+/** Longest BPF capture filter accepted. */
+export const MAX_CAPTURE_FILTER_LENGTH = 8 * 1024;
+/** Ring buffer bounds: files kept, and the largest file size (MB) and duration (s) a file may reach. */
+export const MAX_RING_FILES = 100_000;
+export const MAX_RING_MEGABYTES = 1_000_000;
+export const MAX_RING_SECONDS = 31 * 24 * 3600;
+
+function validateInterfaceName(value: unknown, what: string): string {
+  if (typeof value !== 'string') throw new ArgumentError(`${what} must be a string, got ${describe(value)}`);
+  if (value.length === 0 || value.length > MAX_INTERFACE_NAME_LENGTH) throw new ArgumentError(`${what} must be 1 to ${MAX_INTERFACE_NAME_LENGTH} characters long`);
+  // Control characters have no place in an interface name, and a NUL would cut it short in libpcap.
+  for (let i = 0; i < value.length; i++) {
+    const code = value.charCodeAt(i);
+    if (code < 0x20 || code === 0x7f) throw new ArgumentError(`${what} contains a control character`);
+  }
+  return value;
+}
+
+function validateCaptureSource(value: unknown): CaptureSource {
+  if (!isPlainObject(value)) throw new ArgumentError(`capture source must be an object, got ${describe(value)}`);
+  if (value['kind'] === 'interfaces') {
+    checkKeys(value, ['kind', 'interfaces', 'filter'], 'capture source');
+    const interfaces = value['interfaces'];
+    if (!Array.isArray(interfaces) || interfaces.length === 0) throw new ArgumentError('capture needs at least one interface');
+    if (interfaces.length > MAX_CAPTURE_INTERFACES) throw new ArgumentError(`too many interfaces (${interfaces.length}; the limit is ${MAX_CAPTURE_INTERFACES})`);
+    const filter = value['filter'];
+    if (typeof filter !== 'string') throw new ArgumentError(`capture filter must be a string, got ${describe(filter)}`);
+    if (filter.length > MAX_CAPTURE_FILTER_LENGTH) throw new ArgumentError(`capture filter is too long (${filter.length} characters; the limit is ${MAX_CAPTURE_FILTER_LENGTH})`);
+    if (filter.includes('\0')) throw new ArgumentError('capture filter contains a NUL character');
+    return { kind: 'interfaces', interfaces: interfaces.map((name, i) => validateInterfaceName(name, `interface ${i + 1}`)), filter };
+  }
+  if (value['kind'] === 'hep') {
+    checkKeys(value, ['kind', 'transport', 'host', 'port'], 'capture source');
+    const transport = value['transport'];
+    if (transport !== 'udp' && transport !== 'tcp') throw new ArgumentError(`HEP transport must be "udp" or "tcp", got ${JSON.stringify(transport) ?? 'undefined'}`);
+    const host = value['host'];
+    // An IP address or a host name (RFC 1123): letters, digits, '-', '.', and ':' for IPv6.
+    if (typeof host !== 'string' || host.length === 0 || host.length > 255 || !/^[A-Za-z0-9.:%_-]+$/.test(host)) {
+      throw new ArgumentError(`HEP listen address must be an IP address or a host name, got ${typeof host === 'string' ? JSON.stringify(host.slice(0, 64)) : describe(host)}`);
+    }
+    return { kind: 'hep', transport, host, port: validateIndex(value['port'], 'HEP port', 65535) };
+  }
+  throw new ArgumentError(`capture source kind must be "interfaces" or "hep", got ${JSON.stringify(value['kind']) ?? 'undefined'}`);
+}
+
+function positiveOrNull(value: unknown, what: string, max: number): number | null {
+  if (value === null) return null;
+  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0 || value > max) throw new ArgumentError(`${what} must be a number above 0 and at most ${max}, or null`);
+  return value;
+}
+
+/** Returns `value` as `CaptureSettings` (a fresh object with the known fields only), or throws `ArgumentError`. */
+export function validateCaptureSettings(value: unknown): CaptureSettings {
+  if (!isPlainObject(value)) throw new ArgumentError(`capture settings must be an object, got ${describe(value)}`);
+  checkKeys(value, ['source', 'folder', 'ring'], 'capture settings');
+  const source = validateCaptureSource(value['source']);
+  const folder = value['folder'] === null || value['folder'] === undefined ? null : validateAbsolutePath(value['folder'], 'capture folder');
+  let ring: CaptureSettings['ring'] = null;
+  const rawRing = value['ring'];
+  if (rawRing !== null && rawRing !== undefined) {
+    if (!isPlainObject(rawRing)) throw new ArgumentError(`ring buffer must be an object or null, got ${describe(rawRing)}`);
+    checkKeys(rawRing, ['files', 'megabytes', 'seconds'], 'ring buffer');
+    const files = rawRing['files'];
+    if (typeof files !== 'number' || !Number.isInteger(files) || files < 2 || files > MAX_RING_FILES) throw new ArgumentError(`ring buffer files must be a whole number from 2 to ${MAX_RING_FILES}`);
+    const megabytes = positiveOrNull(rawRing['megabytes'] ?? null, 'ring buffer file size (MB)', MAX_RING_MEGABYTES);
+    const seconds = positiveOrNull(rawRing['seconds'] ?? null, 'ring buffer file duration (s)', MAX_RING_SECONDS);
+    if (megabytes === null && seconds === null) throw new ArgumentError('a ring buffer needs a file size (MB) or a file duration (seconds)');
+    if (source.kind === 'hep') throw new ArgumentError('a HEP listener writes one file: the ring buffer applies to interface captures');
+    ring = { files, megabytes, seconds };
+  }
+  return { source, folder, ring };
+}
+
 /**
  * The argument checks of every operation of the contract, in one table shared by both transports (the IPC
  * handlers of src/main/ipc.ts and `sipscope serve`'s src/node/serve/protocol.ts): each returns the arguments
@@ -185,4 +262,10 @@ export const parseArguments: { [K in InvokeOperation]: (args: readonly unknown[]
   getCalls: (args) => (checkArity('getCalls', args, 1), [validateViewId(args[0])]),
   getLadder: (args) => (checkArity('getLadder', args, 1), [validateCallList(args[0])]),
   getStatistics: (args) => (checkArity('getStatistics', args, 1), [validateViewId(args[0])]),
+  listCaptureSources: (args) => (checkArity('listCaptureSources', args, 0), []),
+  getInterfaceCounters: (args) => (checkArity('getInterfaceCounters', args, 0), []),
+  chooseCaptureFolder: (args) => (checkArity('chooseCaptureFolder', args, 0), []),
+  startCapture: (args) => (checkArity('startCapture', args, 1), [validateCaptureSettings(args[0])]),
+  stopCapture: (args) => (checkArity('stopCapture', args, 0), []),
+  saveCaptureAs: (args) => (checkArity('saveCaptureAs', args, 0), []),
 };

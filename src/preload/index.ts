@@ -13,22 +13,11 @@ import {
   type InvokeOperation,
   type InvokeResult,
   type SipscopeApi,
-  type TraceProgress,
 } from '../shared/api.js';
+import { captureStatusOf, traceProgressOf } from '../shared/event-payloads.js';
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null;
-}
-
-const PHASES: readonly string[] = ['reading', 'analysing', 'done'] satisfies TraceProgress['phase'][];
-
-/** A `TraceProgress` copied field by field from an event payload, or null when it is not one. */
-function traceProgressOf(payload: unknown): TraceProgress | null {
-  if (!isRecord(payload)) return null;
-  const { path, bytesRead, totalBytes, messages, phase } = payload;
-  if (typeof path !== 'string' || typeof bytesRead !== 'number' || typeof totalBytes !== 'number' || typeof messages !== 'number') return null;
-  if (typeof phase !== 'string' || !PHASES.includes(phase)) return null;
-  return { path, bytesRead, totalBytes, messages, phase: phase as TraceProgress['phase'] };
 }
 
 /** Sends a request and unwraps the `IpcResult` reply: a value, or a rejection with the main process's message. */
@@ -58,6 +47,17 @@ const api: SipscopeApi = {
     const relay = (_event: IpcRendererEvent, payload: EventPayloads['traceProgress']): void => {
       const progress = traceProgressOf(payload);
       if (progress) listener(progress);
+    };
+    ipcRenderer.on(channel, relay);
+    return () => {
+      ipcRenderer.removeListener(channel, relay);
+    };
+  },
+  onCaptureStatus(listener) {
+    const channel = EventChannels.captureStatus;
+    const relay = (_event: IpcRendererEvent, payload: EventPayloads['captureStatus']): void => {
+      const status = captureStatusOf(payload);
+      if (status) listener(status);
     };
     ipcRenderer.on(channel, relay);
     return () => {

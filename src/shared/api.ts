@@ -340,6 +340,87 @@ export interface FilterFieldInfo {
   values?: string[];
 }
 
+/** A network interface live capture can open (`listCaptureSources`). */
+export interface CaptureInterfaceInfo {
+  name: string;
+  /** libpcap's description, when it has one (often none on Linux). */
+  description: string | null;
+  /** IPv4 / IPv6 addresses of the interface. */
+  addresses: string[];
+  loopback: boolean;
+}
+
+/** What the Capture dialog offers: whether live capture works here, the interfaces, the defaults. */
+export interface CaptureSources {
+  /** False when capture cannot start at all (cap not installed, no permission...): `problem` says what to do. */
+  available: boolean;
+  /** Why capture is not available, or a warning (no interface may be opened with the current rights), as instructions. */
+  problem: string | null;
+  interfaces: CaptureInterfaceInfo[];
+  /** The BPF capture filter used when the user gives none: SIP ports, IP fragments, GTP-U. */
+  defaultFilter: string;
+  /** Where capture files go unless the user chooses (`CaptureSettings.folder` null). */
+  defaultFolder: string;
+  /** Whether the user may choose another folder (the app; not a served page, which writes only to the server's folder). */
+  folderChoosable: boolean;
+}
+
+/** Where a live capture reads packets from. */
+export type CaptureSource =
+  | {
+      kind: 'interfaces';
+      /** One or several interface names (`CaptureInterfaceInfo.name`, or `any`). */
+      interfaces: string[];
+      /** BPF (pcap-filter(7)); '' captures everything. */
+      filter: string;
+    }
+  | {
+      /** A HEP (v1/v2/v3) listener: capture agents (heplify, Kamailio siptrace, OpenSIPS proto_hep) send here. */
+      kind: 'hep';
+      transport: 'udp' | 'tcp';
+      /** Address to listen on (`0.0.0.0`, `::`, `127.0.0.1`...). */
+      host: string;
+      port: number;
+    };
+
+export interface CaptureSettings {
+  source: CaptureSource;
+  /** Folder for the capture files (absolute); null for `CaptureSources.defaultFolder`. */
+  folder: string | null;
+  /** Ring buffer: at most `files` files, a new one every `megabytes` MB and/or `seconds` s; null for one file. */
+  ring: { files: number; megabytes: number | null; seconds: number | null } | null;
+}
+
+/** A live capture's counters, pushed about every half second (`onCaptureStatus`) and returned by `stopCapture`. */
+export interface CaptureStatus {
+  /** 'capturing' until stopped; 'failed' when it ended on an error (`problem` says which). */
+  state: 'capturing' | 'stopped' | 'failed';
+  /** What is captured, for a title: `lo, eth1 — filter: udp port 5060` or `HEP udp 0.0.0.0:9060`. */
+  source: string;
+  /** Epoch seconds when the capture started. */
+  startedAt: number;
+  elapsedMs: number;
+  /** Packets and bytes captured (every interface, or HEP packets received). */
+  packets: number;
+  bytes: number;
+  /** SIP messages decoded so far: rows 0..messages-1 of view 0 can be fetched. */
+  messages: number;
+  /** Calls at the last analysis (the calls list and filters refresh about every second while capturing). */
+  calls: number;
+  /** Bumped each time calls, procedures and filter views were brought up to date with the messages. */
+  analysis: number;
+  /** The kernel's counts of packets received and dropped (every interface), null when not known. */
+  kernelReceived: number | null;
+  kernelDropped: number | null;
+  /** Packets waiting in the capture helper for the engine, and packets it had to drop because the engine fell behind. */
+  queueDepth: number;
+  queueDropped: number;
+  /** The capture files on disk (every packet is written as it is captured), oldest first. */
+  files: string[];
+  /** Why the capture failed, or a note (kernel counts not available...), for the user. */
+  problem: string | null;
+}
+
 export type Unsubscribe = () => void;
 
 /**
@@ -391,6 +472,31 @@ export interface SipscopeApi {
    * unsubscribes.
    */
   onTraceProgress(listener: (progress: TraceProgress) => void): Unsubscribe;
+  /** Interfaces and defaults for the Capture dialog; says how to enable capture when it is not available. */
+  listCaptureSources(): Promise<CaptureSources>;
+  /**
+   * Packets each interface has received and sent so far (the kernel's interface counters), for the dialog's
+   * live counters; an interface the system gives no counter for is absent.
+   */
+  getInterfaceCounters(): Promise<Record<string, number>>;
+  /** Shows the native folder dialog (the app only); resolves to the chosen folder, or null. */
+  chooseCaptureFolder(): Promise<string | null>;
+  /**
+   * Starts a live capture in this window: it replaces the trace shown, which then grows as packets arrive
+   * (view 0 like a trace being read; calls, procedures and the applied filter refresh about every second).
+   * Rejects with instructions when the capture cannot start (permission, bad capture filter, port in use).
+   */
+  startCapture(settings: CaptureSettings): Promise<CaptureStatus>;
+  /** Stops the capture: the files are finished, the last messages decoded, calls analysed; resolves to the final counters. */
+  stopCapture(): Promise<CaptureStatus>;
+  /**
+   * Copies the capture files (finished or still growing: what is written so far) to a place the user chooses
+   * (the app's save dialog); resolves to the path written, or null when cancelled. A served page has no save
+   * dialog: it rejects, naming where the files are on the server.
+   */
+  saveCaptureAs(): Promise<string | null>;
+  /** Subscribes to the counters of this window's live capture. Returns a function that unsubscribes. */
+  onCaptureStatus(listener: (status: CaptureStatus) => void): Unsubscribe;
 }
 
 /** Request/response operations (everything in `SipscopeApi` that is not an event subscription). */
@@ -408,7 +514,13 @@ export type InvokeOperation =
   | 'getMessage'
   | 'getCalls'
   | 'getLadder'
-  | 'getStatistics';
+  | 'getStatistics'
+  | 'listCaptureSources'
+  | 'getInterfaceCounters'
+  | 'chooseCaptureFolder'
+  | 'startCapture'
+  | 'stopCapture'
+  | 'saveCaptureAs';
 export type InvokeArgs<K extends InvokeOperation> = Parameters<SipscopeApi[K]>;
 export type InvokeResult<K extends InvokeOperation> = Awaited<ReturnType<SipscopeApi[K]>>;
 
@@ -416,6 +528,7 @@ export type InvokeResult<K extends InvokeOperation> = Awaited<ReturnType<Sipscop
 export interface EventPayloads {
   openTraceRequest: { path: string };
   traceProgress: TraceProgress;
+  captureStatus: CaptureStatus;
 }
 export type EventName = keyof EventPayloads;
 
@@ -435,12 +548,19 @@ export const InvokeChannels = {
   getCalls: 'sipscope:get-calls',
   getLadder: 'sipscope:get-ladder',
   getStatistics: 'sipscope:get-statistics',
+  listCaptureSources: 'sipscope:list-capture-sources',
+  getInterfaceCounters: 'sipscope:get-interface-counters',
+  chooseCaptureFolder: 'sipscope:choose-capture-folder',
+  startCapture: 'sipscope:start-capture',
+  stopCapture: 'sipscope:stop-capture',
+  saveCaptureAs: 'sipscope:save-capture-as',
 } as const satisfies Record<InvokeOperation, string>;
 
 /** IPC channel of each pushed event. */
 export const EventChannels = {
   openTraceRequest: 'sipscope:event:open-trace-request',
   traceProgress: 'sipscope:event:trace-progress',
+  captureStatus: 'sipscope:event:capture-status',
 } as const satisfies Record<EventName, string>;
 
 /**
@@ -473,5 +593,11 @@ export function requestOperations(request: RequestFunction): Pick<SipscopeApi, I
     getCalls: (view) => request('getCalls', view),
     getLadder: (calls) => request('getLadder', calls),
     getStatistics: (view) => request('getStatistics', view),
+    listCaptureSources: () => request('listCaptureSources'),
+    getInterfaceCounters: () => request('getInterfaceCounters'),
+    chooseCaptureFolder: () => request('chooseCaptureFolder'),
+    startCapture: (settings) => request('startCapture', settings),
+    stopCapture: () => request('stopCapture'),
+    saveCaptureAs: () => request('saveCaptureAs'),
   };
 }

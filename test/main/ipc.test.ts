@@ -85,6 +85,12 @@ beforeEach(() => {
     setDecodeAs,
     applyFilter,
     filterFields,
+    startCapture: vi.fn(async () => {
+      throw new Error('not used here');
+    }),
+    stopCapture: vi.fn(async () => {
+      throw new Error('not used here');
+    }),
   };
   servedTo = [];
   const deps: IpcDeps = {
@@ -94,6 +100,7 @@ beforeEach(() => {
       return service;
     },
     launchTrace: () => trace,
+    captureFolder: '/home/lab/sipscope-captures',
   };
   dispose = registerIpcHandlers(ipc, deps);
 });
@@ -199,6 +206,7 @@ const oneArgument = {
   getCalls: 0,
   getLadder: [0, 1],
   getStatistics: 2,
+  startCapture: { source: { kind: 'interfaces', interfaces: ['lo'], filter: '' }, folder: null, ring: null },
 } as const;
 
 describe('the trace operations', () => {

@@ -26,6 +26,13 @@ const contract = {
   getLadder: true,
   getStatistics: true,
   onTraceProgress: true,
+  listCaptureSources: true,
+  getInterfaceCounters: true,
+  chooseCaptureFolder: true,
+  startCapture: true,
+  stopCapture: true,
+  saveCaptureAs: true,
+  onCaptureStatus: true,
 } as const satisfies Record<keyof SipscopeApi, true>;
 
 let api: SipscopeApi;

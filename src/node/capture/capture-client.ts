@@ -7,7 +7,7 @@
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { delimiter, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type {
   CaptureErrorInfo,
@@ -144,8 +144,11 @@ export interface RunningCapture {
 /** Where the compiled helper is: beside this module in dist/, or in dist/ when this module runs from src/ (tests). */
 export function defaultHelperPath(): string {
   const here = fileURLToPath(import.meta.url);
-  if (here.endsWith('.js')) return join(dirname(here), 'capture-helper.js');
-  return join(dirname(here), '../../../dist/node/capture/capture-helper.js');
+  if (!here.endsWith('.js')) return join(dirname(here), '../../../dist/node/capture/capture-helper.js');
+  // Bundled by electron-vite, this module may sit in a shared chunk one folder below out/main/.
+  const beside = join(dirname(here), 'capture-helper.js');
+  const above = join(dirname(here), '..', 'capture-helper.js');
+  return existsSync(beside) || !existsSync(above) ? beside : above;
 }
 
 interface Helper {
@@ -155,16 +158,30 @@ interface Helper {
   stderrTail(): string;
 }
 
+/**
+ * The Node binary that runs the helper. From plain Node, this process's own. From Electron, the system's
+ * `node` when there is one: `cap` is a native module built by npm for that Node's ABI, which Electron's
+ * embedded Node does not share (loading it there fails with "compiled against a different Node.js version"),
+ * and it is the binary the README's setcap line grants capture rights to. `npm start` sets npm_node_execpath.
+ */
+export function helperNode(): string {
+  if (!process.versions.electron) return process.execPath;
+  const candidates = [process.env['npm_node_execpath'], ...(process.env['PATH'] ?? '').split(delimiter).filter(Boolean).map((dir) => join(dir, process.platform === 'win32' ? 'node.exe' : 'node'))];
+  return candidates.find((path): path is string => typeof path === 'string' && path !== '' && existsSync(path)) ?? process.execPath;
+}
+
 function startHelper(options: HelperOptions): Helper {
   const helperPath = options.helperPath ?? defaultHelperPath();
   if (!existsSync(helperPath)) {
     throw new CaptureError('helper-missing', `The capture helper is not built (${helperPath} is missing): run \`npm run build:cli\` in the sipscope folder.`);
   }
-  const node = options.nodePath ?? process.execPath;
+  const node = options.nodePath ?? helperNode();
   const launcher = options.launcher ?? [];
   const child = fork(helperPath, [options.capModule ?? ''], {
     execPath: launcher.length > 0 ? launcher[0] : node,
     execArgv: launcher.length > 0 ? [...launcher.slice(1), node] : [],
+    // Electron's own binary runs the helper as plain Node only when told to.
+    ...(node === process.execPath && process.versions.electron ? { env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' } } : {}),
     serialization: 'advanced',
     stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
   });

@@ -12,7 +12,10 @@ import { realpath } from 'node:fs/promises';
 import { dirname, sep } from 'node:path';
 import type { TraceService } from '../../main/trace-service.js';
 import { parseArguments } from '../../main/validate.js';
-import type { AppInfo, EventName, EventPayloads, InvokeOperation, InvokeResult, IpcResult } from '../../shared/api.js';
+import type { AppInfo, CaptureStatus, EventName, EventPayloads, InvokeOperation, InvokeResult, IpcResult } from '../../shared/api.js';
+import { DEFAULT_CAPTURE_FILTER } from '../capture/capture-client.js';
+import { captureSources } from '../capture/capture-sources.js';
+import { interfacePacketCounters } from '../capture/interface-counters.js';
 
 /** A reply on the wire: the contract's `IpcResult` plus the request's id (null when the request had none). */
 export type WireReply = { id: number | string | null } & IpcResult<unknown>;
@@ -31,7 +34,13 @@ export interface SessionDeps {
   appInfo: AppInfo;
   /** Pushes an event to this connection's page (`WireEvent`); absent, events are dropped. */
   sendEvent?<K extends EventName>(name: K, payload: EventPayloads[K]): void;
+  /** Live capture allowed (`sipscope serve --capture`), writing its files to `folder`; null when not. */
+  capture?: { folder: string } | null;
 }
+
+/** Why a served page cannot capture unless the server was started for it. */
+export const CAPTURE_NOT_SERVED =
+  "live capture from a browser is off: start the server with 'sipscope serve --capture' (it then captures on the server's interfaces, with the server's rights)";
 
 /** Longest request id accepted when it is a string. */
 const MAX_ID_LENGTH = 64;
@@ -73,6 +82,12 @@ type Handlers = { [K in InvokeOperation]: (args: readonly unknown[]) => Promise<
 
 /** One handler per operation of the contract; the mapped type makes a new operation a compile error here. */
 export function createHandlers(deps: SessionDeps): Handlers {
+  const capture = deps.capture ?? null;
+  let lastStatus: CaptureStatus | null = null;
+  const allowCapture = (): { folder: string } => {
+    if (!capture) throw new Error(CAPTURE_NOT_SERVED);
+    return capture;
+  };
   return {
     async getAppInfo(args) {
       parseArguments.getAppInfo(args);
@@ -125,6 +140,43 @@ export function createHandlers(deps: SessionDeps): Handlers {
     },
     async getStatistics(args) {
       return deps.service.getStatistics(...parseArguments.getStatistics(args));
+    },
+    async listCaptureSources(args) {
+      parseArguments.listCaptureSources(args);
+      if (!capture) return { available: false, problem: CAPTURE_NOT_SERVED, interfaces: [], defaultFilter: DEFAULT_CAPTURE_FILTER, defaultFolder: '', folderChoosable: false };
+      return captureSources({ defaultFolder: capture.folder, folderChoosable: false });
+    },
+    async getInterfaceCounters(args) {
+      parseArguments.getInterfaceCounters(args);
+      return capture ? interfacePacketCounters() : {};
+    },
+    // No native dialog in a browser; and a page may not pick where the server writes.
+    async chooseCaptureFolder(args) {
+      parseArguments.chooseCaptureFolder(args);
+      return null;
+    },
+    async startCapture(args) {
+      const [settings] = parseArguments.startCapture(args);
+      const { folder } = allowCapture();
+      if (settings.folder !== null) throw new Error(`a served page cannot choose where the server writes: capture files go to ${folder} (sipscope serve --capture-dir)`);
+      const onStatus = (status: CaptureStatus): void => {
+        lastStatus = status;
+        deps.sendEvent?.('captureStatus', status);
+      };
+      lastStatus = await deps.service.startCapture({ ...settings, folder }, onStatus);
+      return lastStatus;
+    },
+    async stopCapture(args) {
+      parseArguments.stopCapture(args);
+      allowCapture();
+      lastStatus = await deps.service.stopCapture();
+      return lastStatus;
+    },
+    async saveCaptureAs(args) {
+      parseArguments.saveCaptureAs(args);
+      const files = lastStatus?.files ?? [];
+      if (files.length === 0) throw new Error('there is no capture in this page to save');
+      throw new Error(`a browser cannot save files of the server: the capture is on the server in ${files.join(', ')}`);
     },
   };
 }

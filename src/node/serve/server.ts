@@ -51,6 +51,11 @@ export interface ServeOptions {
   /** A trace service per connection (disposed when it closes); the engine in a worker thread by default. */
   createTraceService?: () => TraceService;
   appInfo?: AppInfo;
+  /**
+   * Live capture from the page (`sipscope serve --capture`): the folder its files go to. Absent, a page
+   * cannot capture: capturing on a server is a privilege its operator grants, not one every token holder has.
+   */
+  capture?: { folder: string };
 }
 
 export interface RunningServer {
@@ -165,7 +170,7 @@ export async function startServer(options: ServeOptions = {}): Promise<RunningSe
     const sendEvent = <K extends EventName>(event: K, payload: EventPayloads[K]): void => {
       if (ws.readyState === ws.OPEN) ws.send(JSON.stringify({ event, payload } satisfies WireEvent<K>));
     };
-    const handlers = createHandlers({ service, launchTrace, appInfo, sendEvent });
+    const handlers = createHandlers({ service, launchTrace, appInfo, sendEvent, capture: options.capture ?? null });
     ws.on('message', (data, isBinary) => {
       if (isBinary) {
         ws.send(JSON.stringify({ id: null, ok: false, error: 'request refused: send JSON text, not binary' }));

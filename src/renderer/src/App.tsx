@@ -1,11 +1,13 @@
-import { useCallback, useEffect, useReducer, useRef, useState, type KeyboardEvent, type PointerEvent } from 'react';
-import type { AppInfo, SipscopeApi, TraceProgress, ViewId } from '../../shared/api.js';
+import { useCallback, useEffect, useMemo, useReducer, useRef, useState, type KeyboardEvent, type PointerEvent } from 'react';
+import type { AppInfo, CaptureSettings, CaptureStatus, SipscopeApi, TraceProgress, ViewId } from '../../shared/api.js';
+import { CaptureDialog } from './capture/CaptureDialog.js';
+import { LiveCaptureBar } from './capture/LiveCaptureBar.js';
 import { CallsView } from './calls/CallsView.js';
 import { DecodeAsSettings } from './DecodeAsSettings.js';
 import { DetailPane } from './detail/DetailPane.js';
 import { FilterBar, type FilterRequest } from './FilterBar.js';
 import { baseName, clampSplit, openFailureText, progressFraction, progressText, splitAt, traceStatusParts } from './lib/shell.js';
-import { TABS, reopenPath, shownTrace, tabAfterKey, traceReducer, type TabId, type TraceState } from './lib/trace-state.js';
+import { TABS, liveSummary, reopenPath, shownTrace, tabAfterKey, traceReducer, type TabId, type TraceState } from './lib/trace-state.js';
 import { ReferenceTooltipHost, onOpenReference, type ReferenceTarget } from './reference/RefTerm.js';
 import { ReferenceView } from './reference/ReferenceView.js';
 import { StatsView } from './stats/StatsView.js';
@@ -40,6 +42,13 @@ export function App({ api }: { api: SipscopeApi }) {
   const [filterRequest, setFilterRequest] = useState<FilterRequest | null>(null);
   const [split, setSplit] = useState(initialSplit);
   const [referenceFocus, setReferenceFocus] = useState<ReferenceTarget | null>(null);
+  const [captureDialog, setCaptureDialog] = useState(false);
+  const [paused, setPaused] = useState(false);
+  const [follow, setFollow] = useState(true);
+  const [stopping, setStopping] = useState(false);
+  const [saveResult, setSaveResult] = useState<{ ok: boolean; text: string } | null>(null);
+  /** Messages the table was last told about while the display is paused. */
+  const [shownMessages, setShownMessages] = useState(0);
   const openCount = useRef(0);
   const traceRef = useRef(trace);
   traceRef.current = trace;
@@ -61,6 +70,44 @@ export function App({ api }: { api: SipscopeApi }) {
     },
     [api],
   );
+
+  const startCapture = useCallback(
+    async (settings: CaptureSettings) => {
+      // Rejections reach the dialog, which shows them where they belong (the filter, the HEP port...).
+      const status = await api.startCapture(settings);
+      dispatch({ type: 'captureStarted', key: `${++openCount.current}:capture`, status });
+      setView(0);
+      setSelectedRow(null);
+      setPaused(false);
+      setFollow(true);
+      setStopping(false);
+      setSaveResult(null);
+      setShownMessages(0);
+      setCaptureDialog(false);
+    },
+    [api],
+  );
+
+  const stopCapture = useCallback(async () => {
+    setStopping(true);
+    try {
+      dispatch({ type: 'captureStatus', status: await api.stopCapture() });
+    } catch (err) {
+      setSaveResult({ ok: false, text: `Stopping the capture failed: ${messageOf(err)}` });
+    } finally {
+      setStopping(false);
+      setPaused(false);
+    }
+  }, [api]);
+
+  const saveCaptureAs = useCallback(async () => {
+    try {
+      const path = await api.saveCaptureAs();
+      if (path !== null) setSaveResult({ ok: true, text: `Saved to ${path}` });
+    } catch (err) {
+      setSaveResult({ ok: false, text: messageOf(err) });
+    }
+  }, [api]);
 
   // After the decode-as rules change, the trace on screen is read again with them.
   const reopen = useCallback(async () => {
@@ -93,10 +140,12 @@ export function App({ api }: { api: SipscopeApi }) {
     );
     const unsubscribeOpen = api.onOpenTraceRequest((path) => void openPath(path));
     const unsubscribeProgress = api.onTraceProgress((progress: TraceProgress) => dispatch({ type: 'progress', progress }));
+    const unsubscribeCapture = api.onCaptureStatus((status: CaptureStatus) => dispatch({ type: 'captureStatus', status }));
     return () => {
       live = false;
       unsubscribeOpen();
       unsubscribeProgress();
+      unsubscribeCapture();
     };
   }, [api, openPath]);
 
@@ -112,9 +161,15 @@ export function App({ api }: { api: SipscopeApi }) {
   );
 
   const shown = shownTrace(trace);
+  const liveStatus = trace.kind === 'live' ? trace.status : null;
+  const capturing = liveStatus?.state === 'capturing';
   useEffect(() => {
-    document.title = shown ? `${baseName(shown.path)} — sipscope` : 'sipscope';
-  }, [shown?.path]);
+    document.title = capturing ? `Capturing — sipscope` : shown ? `${baseName(shown.path)} — sipscope` : 'sipscope';
+  }, [shown?.path, capturing]);
+  // While the display is paused the table keeps the rows it had: the bar counts the ones not shown.
+  useEffect(() => {
+    if (liveStatus && !paused) setShownMessages(liveStatus.messages);
+  }, [liveStatus?.messages, paused]);
 
   const selectTab = (id: TabId) => {
     setTab(id);
@@ -157,7 +212,11 @@ export function App({ api }: { api: SipscopeApi }) {
     }
   };
 
-  const summary = trace.kind === 'open' ? trace.summary : null;
+  // A live capture counts as an open trace (filters apply, calls list) from its start; its summary is made
+  // again when it ends, so the applied filter runs once more over every message.
+  const liveState = liveStatus?.state;
+  const liveSummaryValue = useMemo(() => (liveStatus ? liveSummary(liveStatus) : null), [trace.kind === 'live' ? trace.key : null, liveState]);
+  const summary = trace.kind === 'open' ? trace.summary : liveSummaryValue;
   const cancelOpen = () => {
     dispatch({ type: 'cancel' });
     api.cancelOpen().catch((err: unknown) => console.error('cancelOpen failed:', err));
@@ -167,8 +226,11 @@ export function App({ api }: { api: SipscopeApi }) {
     <main className="app">
       <ReferenceTooltipHost />
       <header className="toolbar">
-        <button type="button" className="primary" onClick={() => void chooseAndOpen()} disabled={trace.kind === 'opening'}>
+        <button type="button" className="primary" onClick={() => void chooseAndOpen()} disabled={trace.kind === 'opening' || capturing}>
           Open trace…
+        </button>
+        <button type="button" onClick={() => setCaptureDialog(true)} disabled={trace.kind === 'opening' || capturing}>
+          Capture…
         </button>
         <h1>
           {info ? info.name : 'sipscope'}
@@ -177,7 +239,23 @@ export function App({ api }: { api: SipscopeApi }) {
         <DecodeAsSettings api={api} onApplied={() => void reopen()} />
       </header>
       {trace.kind === 'opening' && <OpenProgress path={trace.path} progress={trace.progress} cancelling={trace.cancelling} onCancel={cancelOpen} />}
-      <TraceStatus trace={trace} />
+      {liveStatus ? (
+        <LiveCaptureBar
+          status={liveStatus}
+          paused={paused}
+          follow={follow}
+          shownMessages={shownMessages}
+          stopping={stopping}
+          saveResult={saveResult}
+          onStop={() => void stopCapture()}
+          onPause={setPaused}
+          onFollow={setFollow}
+          onSaveAs={() => void saveCaptureAs()}
+        />
+      ) : (
+        <TraceStatus trace={trace} />
+      )}
+      {captureDialog && <CaptureDialog api={api} onStart={startCapture} onClose={() => setCaptureDialog(false)} />}
       <FilterBar api={api} trace={summary} onView={setView} request={filterRequest} />
       <div className="tabs" role="tablist" aria-label="Views">
         {TABS.map((t) => (
@@ -205,8 +283,10 @@ export function App({ api }: { api: SipscopeApi }) {
                   api={api}
                   view={view}
                   traceKey={shown.key}
-                  growing={shown.growing}
-                  growth={trace.kind === 'opening' ? (trace.progress?.messages ?? 0) : undefined}
+                  growing={shown.growing && !paused}
+                  growth={trace.kind === 'opening' ? (trace.progress?.messages ?? 0) : liveStatus ? liveStatus.messages + liveStatus.analysis : undefined}
+                  follow={capturing && follow && !paused}
+                  onFollowChange={setFollow}
                   selectedRow={selectedRow}
                   onSelect={setSelectedRow}
                   onActivate={() => detailRef.current?.focus()}
@@ -240,7 +320,7 @@ export function App({ api }: { api: SipscopeApi }) {
             {summary && shown ? (
               <>
                 <div className="calls-main">
-                  <CallsView api={api} view={view} traceKey={shown.key} onSelectMessage={setSelectedRow} selectedRow={selectedRow} />
+                  <CallsView api={api} view={view} traceKey={shown.key} revision={liveStatus && !paused ? liveStatus.analysis : 0} onSelectMessage={setSelectedRow} selectedRow={selectedRow} />
                 </div>
                 <div className="calls-detail">{tab === 'calls' && <DetailPane api={api} row={selectedRow} />}</div>
               </>
@@ -252,7 +332,7 @@ export function App({ api }: { api: SipscopeApi }) {
         {visited.has('statistics') && (
           <div id="panel-statistics" role="tabpanel" aria-labelledby="tab-statistics" className="panel" hidden={tab !== 'statistics'}>
             {summary && shown ? (
-              <StatsView api={api} view={view} traceKey={shown.key} onShowInTrace={showInTrace} />
+              <StatsView api={api} view={view} traceKey={shown.key} revision={liveStatus && !paused ? liveStatus.analysis : 0} onShowInTrace={showInTrace} />
             ) : (
               <p className="hint">{shown ? 'Statistics are computed once the trace has been read.' : 'Open a trace to see its statistics.'}</p>
             )}

@@ -4,7 +4,8 @@
 // server pushes come as `{ event, payload }` (no id): `traceProgress` goes to the `onTraceProgress` listeners.
 // This file uses no DOM or Node type: it takes a `connect` function, so the browser passes its native
 // WebSocket and the tests pass the `ws` package's.
-import { requestOperations, type InvokeArgs, type InvokeOperation, type InvokeResult, type SipscopeApi, type TraceProgress } from '../../shared/api.js';
+import { requestOperations, type CaptureStatus, type InvokeArgs, type InvokeOperation, type InvokeResult, type SipscopeApi, type TraceProgress } from '../../shared/api.js';
+import { captureStatusOf, traceProgressOf } from '../../shared/event-payloads.js';
 
 /** What the transport needs of a WebSocket (a subset of the WHATWG WebSocket interface). */
 export interface SocketLike {
@@ -27,16 +28,6 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null;
 }
 
-const PHASES: readonly string[] = ['reading', 'analysing', 'done'] satisfies TraceProgress['phase'][];
-
-/** A `TraceProgress` copied field by field from a pushed payload, or null when it is not one. */
-export function traceProgressOf(payload: unknown): TraceProgress | null {
-  if (!isRecord(payload)) return null;
-  const { path, bytesRead, totalBytes, messages, phase } = payload;
-  if (typeof path !== 'string' || typeof bytesRead !== 'number' || typeof totalBytes !== 'number' || typeof messages !== 'number') return null;
-  if (typeof phase !== 'string' || !PHASES.includes(phase)) return null;
-  return { path, bytesRead, totalBytes, messages, phase: phase as TraceProgress['phase'] };
-}
 
 /**
  * The WebSocket URL of a page served by `sipscope serve`: same host, path `/ws`, the page's token. Null when
@@ -61,6 +52,7 @@ export function createWebSocketApi(url: string, connect: (url: string) => Socket
   let nextId = 1;
   let closedReason: string | null = null;
   const progressListeners = new Set<(progress: TraceProgress) => void>();
+  const statusListeners = new Set<(status: CaptureStatus) => void>();
 
   function fail(reason: string): void {
     if (closedReason !== null) return;
@@ -92,6 +84,19 @@ export function createWebSocketApi(url: string, connect: (url: string) => Socket
             listener(progress);
           } catch (err) {
             console.error('sipscope: a trace progress listener failed:', err);
+          }
+        }
+      }
+      return;
+    }
+    if (isRecord(reply) && reply['event'] === 'captureStatus' && !('id' in reply)) {
+      const status = captureStatusOf(reply['payload']);
+      if (status) {
+        for (const listener of [...statusListeners]) {
+          try {
+            listener(status);
+          } catch (err) {
+            console.error('sipscope: a capture status listener failed:', err);
           }
         }
       }
@@ -136,6 +141,13 @@ export function createWebSocketApi(url: string, connect: (url: string) => Socket
       progressListeners.add(entry);
       return () => {
         progressListeners.delete(entry);
+      };
+    },
+    onCaptureStatus(listener) {
+      const entry = (status: CaptureStatus): void => listener(status);
+      statusListeners.add(entry);
+      return () => {
+        statusListeners.delete(entry);
       };
     },
   };

@@ -12,7 +12,7 @@ import { analyzeFile } from '../../../src/node/analyze.js';
 import { judgeHepDatagram, startHepListener, type HepListener, type HepListenerOptions, type HepListenerProblem } from '../../../src/node/capture/hep-listener.js';
 import { buildUdpFrame } from '../../../src/node/capture/udp-frame.js';
 import { fixtures } from '../../helpers/paths.js';
-import { readPcap } from '../../helpers/read-pcap.js';
+import { hepPayloads } from '../../helpers/hep.js';
 import { haveTshark } from '../../helpers/tshark.js';
 
 /**
@@ -24,16 +24,6 @@ import { haveTshark } from '../../helpers/tshark.js';
 
 const work = mkdtempSync(join(tmpdir(), 'sipscope-hep-listener-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
-
-/** The HEP packets of a fixture: the UDP payload of each frame (Ethernet, IPv4 with its IHL, UDP length). */
-function hepPackets(name: string): Uint8Array[] {
-  return readPcap(join(fixtures, name)).map(({ data }) => {
-    const ip = 14;
-    const udp = ip + (data[ip] & 0x0f) * 4;
-    const udpLength = (data[udp + 4] << 8) | data[udp + 5];
-    return new Uint8Array(data.subarray(udp + 8, udp + udpLength));
-  });
-}
 
 /** What a message is, minus where its bytes sit in a file and the outer (HEP transport) addresses. */
 function messages(engine: TraceEngine) {
@@ -200,7 +190,7 @@ describe('HEP listener over UDP', () => {
     const { listener } = run;
     expect(listener.port).toBeGreaterThan(0);
     expect(listener.decodeAs).toEqual([{ transport: 'udp', port: listener.port, protocol: 'hep' }]);
-    const hep = hepPackets('hep3-udp.pcap');
+    const hep = hepPayloads('hep3-udp.pcap');
     const before = Date.now() / 1000;
     await sendDatagrams('udp4', '127.0.0.1', listener.port, hep);
     await until(() => listener.stats.packets === hep.length, `${hep.length} packets`);
@@ -238,7 +228,7 @@ describe('HEP listener over UDP', () => {
   it('decodes HEP v2 on ::1, which needs the decode-as rule off port 9060', async () => {
     const out = join(work, 'hep2-udp6.pcapng');
     const run = await listen({ transport: 'udp', host: '::1', port: 0, pcapngPath: out });
-    const hep = hepPackets('hep2-udp.pcap');
+    const hep = hepPayloads('hep2-udp.pcap');
     await sendDatagrams('udp6', '::1', run.listener.port, hep);
     await until(() => run.listener.stats.packets === hep.length, `${hep.length} packets`);
     await run.listener.close();
@@ -263,7 +253,7 @@ describe('HEP listener over UDP', () => {
 
   it('decodes HEP v3 carrying IPv6 endpoints on ::1', async () => {
     const run = await listen({ transport: 'udp', host: '::1', port: 0 });
-    const hep = hepPackets('hep3-ipv6-udp.pcap');
+    const hep = hepPayloads('hep3-ipv6-udp.pcap');
     await sendDatagrams('udp6', '::1', run.listener.port, hep);
     await until(() => run.listener.stats.packets === hep.length, `${hep.length} packets`);
     await run.listener.close();
@@ -277,7 +267,7 @@ describe('HEP listener over UDP', () => {
 
   it('counts garbage datagrams and truncated HEP, and keeps decoding what follows', async () => {
     const run = await listen({ transport: 'udp', host: '127.0.0.1', port: 0 });
-    const hep = hepPackets('hep3-udp.pcap').slice(0, 4);
+    const hep = hepPayloads('hep3-udp.pcap').slice(0, 4);
     const cut = hep[1].subarray(0, 100); // "HEP3" announcing more than the datagram holds
     const garbage = [new TextEncoder().encode('hello, not HEP'), Uint8Array.of(0x48, 0x45, 0x50, 0x33, 0x00, 0x02), new Uint8Array(0), Uint8Array.of(2, 0, 2, 17)];
     await sendDatagrams('udp4', '127.0.0.1', run.listener.port, [hep[0], ...garbage, cut, hep[1], hep[2], hep[3]]);
@@ -295,7 +285,7 @@ describe('HEP listener over UDP', () => {
 
   it('on a dual-stack :: socket, frames an IPv4 agent as IPv4 (to 0.0.0.0: a wildcard bind hides the local address)', async () => {
     const run = await listen({ transport: 'udp', host: '::', port: 0 });
-    const hep = hepPackets('hep3-udp.pcap').slice(0, 2);
+    const hep = hepPayloads('hep3-udp.pcap').slice(0, 2);
     await sendDatagrams('udp4', '127.0.0.1', run.listener.port, hep);
     await until(() => run.listener.stats.packets === 2, '2 packets');
     await run.listener.close();
@@ -316,7 +306,7 @@ describe('HEP listener over TCP', () => {
   it('frames HEP v3 sent in awkward pieces (inside the magic, the length, a chunk header) on 127.0.0.1', async () => {
     const out = join(work, 'hep3-tcp.pcapng');
     const run = await listen({ transport: 'tcp', host: '127.0.0.1', port: 0, pcapngPath: out });
-    const hep = hepPackets('hep3-udp.pcap');
+    const hep = hepPayloads('hep3-udp.pcap');
     const stream = concat(hep);
     // 1 byte, then into the length field, then inside the first chunk header, then across packet boundaries.
     const cuts = [1, 4, 3, 2, hep[0].length - 10 - 1, 2, 700, 1, 1, 1, 3000, 5];
@@ -342,7 +332,7 @@ describe('HEP listener over TCP', () => {
 
   it('frames HEP v3 with IPv6 endpoints on ::1, one byte at a time at first', async () => {
     const run = await listen({ transport: 'tcp', host: '::1', port: 0 });
-    const hep = hepPackets('hep3-ipv6-udp.pcap');
+    const hep = hepPayloads('hep3-ipv6-udp.pcap');
     await sendStream('::1', run.listener.port, concat(hep), [1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 2000]);
     await until(() => run.listener.stats.packets === hep.length, `${hep.length} packets`);
     await run.listener.close();
@@ -352,7 +342,7 @@ describe('HEP listener over TCP', () => {
 
   it('skips bytes that are not HEP, counts a packet cut by the connection end, drops what cannot fit a datagram', async () => {
     const run = await listen({ transport: 'tcp', host: '127.0.0.1', port: 0 });
-    const hep = hepPackets('hep3-udp.pcap');
+    const hep = hepPayloads('hep3-udp.pcap');
     // A HEP3 packet of 65,535 bytes (one payload chunk): valid HEP, but no IPv4 UDP datagram holds it.
     const huge = new Uint8Array(65535);
     huge.set([0x48, 0x45, 0x50, 0x33, 0xff, 0xff, 0, 0, 0, 0x0f, 0xff, 0xf9]);
@@ -368,7 +358,7 @@ describe('HEP listener over TCP', () => {
 
   it('on a dual-stack :: listener, an IPv4 connection gives IPv4 frames to the address it reached', async () => {
     const run = await listen({ transport: 'tcp', host: '::', port: 0 });
-    await sendStream('127.0.0.1', run.listener.port, concat(hepPackets('hep3-udp.pcap').slice(0, 2)), [3]);
+    await sendStream('127.0.0.1', run.listener.port, concat(hepPayloads('hep3-udp.pcap').slice(0, 2)), [3]);
     await until(() => run.listener.stats.packets === 2, '2 packets');
     await run.listener.close();
     expect(run.engine.index.get(1).outer[0]).toMatchObject({ layer: 'ipv4', 'ip.src': '127.0.0.1', 'ip.dst': '127.0.0.1' });
@@ -378,7 +368,7 @@ describe('HEP listener over TCP', () => {
   it('closing the listener ends open connections and finishes the file', async () => {
     const out = join(work, 'hep3-tcp-open.pcapng');
     const run = await listen({ transport: 'tcp', host: '127.0.0.1', port: 0, pcapngPath: out });
-    const hep = hepPackets('hep3-udp.pcap');
+    const hep = hepPayloads('hep3-udp.pcap');
     const socket = await sendStream('127.0.0.1', run.listener.port, concat(hep.slice(0, 3)), [], false);
     await until(() => run.listener.stats.packets === 3, '3 packets');
     await run.listener.close();
@@ -411,8 +401,8 @@ describe('synthetic frame and datagram checks', () => {
   });
 
   it('judges datagrams by the HEP3 magic and length, or the v1/v2 header shape', () => {
-    expect(judgeHepDatagram(hepPackets('hep3-udp.pcap')[0])).toEqual({ kind: 'hep' });
-    expect(judgeHepDatagram(hepPackets('hep2-udp.pcap')[0])).toEqual({ kind: 'hep' });
+    expect(judgeHepDatagram(hepPayloads('hep3-udp.pcap')[0])).toEqual({ kind: 'hep' });
+    expect(judgeHepDatagram(hepPayloads('hep2-udp.pcap')[0])).toEqual({ kind: 'hep' });
     expect(judgeHepDatagram(Uint8Array.of(2, 0, 2, 17, 0, 1, 0, 2))).toEqual({ kind: 'truncated', message: 'HEP v2 header needs 28 bytes, the datagram has 8' });
     expect(judgeHepDatagram(Uint8Array.of(0x48, 0x45, 0x50))).toMatchObject({ kind: 'not-hep' });
   });

@@ -26,6 +26,8 @@ export interface CallsViewProps {
   view: ViewId;
   /** Changes whenever a trace is (re)opened, so the view reloads. */
   traceKey: string;
+  /** Bumped while a live capture grows (each analysis): the list and the ladder are fetched again. */
+  revision?: number;
   /** The user clicked an arrow: select that message (the app shows it in the detail pane). */
   onSelectMessage(row: number): void;
   /** The message selected elsewhere, highlighted on the ladder when it is there. */
@@ -39,7 +41,7 @@ function messageOf(err: unknown): string {
 /** Selection changes (keyboard repeat, Shift-click sweeps) settle before the ladder is requested. */
 const LADDER_DEBOUNCE_MS = 80;
 
-export function CallsView({ api, view, traceKey, onSelectMessage, selectedRow }: CallsViewProps) {
+export function CallsView({ api, view, traceKey, revision = 0, onSelectMessage, selectedRow }: CallsViewProps) {
   const [calls, setCalls] = useState<CallSummary[] | null>(null);
   const [callsError, setCallsError] = useState<string | null>(null);
   const [quickFilter, setQuickFilter] = useState('');
@@ -73,7 +75,7 @@ export function CallsView({ api, view, traceKey, onSelectMessage, selectedRow }:
     return () => {
       live = false;
     };
-  }, [api, view, traceKey]);
+  }, [api, view, traceKey, revision]);
 
   const listed = useMemo(() => filterCalls(calls ?? [], quickFilter), [calls, quickFilter]);
   const sorted = useMemo(() => sortCalls(listed, sort), [listed, sort]);
@@ -111,7 +113,7 @@ export function CallsView({ api, view, traceKey, onSelectMessage, selectedRow }:
       );
     }, LADDER_DEBOUNCE_MS);
     return () => clearTimeout(timer);
-  }, [api, wantedKey, traceKey]);
+  }, [api, wantedKey, traceKey, revision]);
 
   const onSort = useCallback((column: CallColumn) => setSort((current) => nextSort(current, column)), []);
   const onClickCall = useCallback(

@@ -1,4 +1,4 @@
-import type { TraceProgress, TraceSummary } from '../../../shared/api.js';
+import type { CaptureStatus, TraceProgress, TraceSummary } from '../../../shared/api.js';
 
 /**
  * The app's trace lifecycle as a reducer: nothing open, opening (with progress; the table already shows
@@ -9,6 +9,8 @@ export type TraceState =
   | { kind: 'none' }
   | { kind: 'opening'; path: string; key: string; progress: TraceProgress | null; cancelling: boolean }
   | { kind: 'open'; summary: TraceSummary; key: string }
+  /** A live capture (growing while `status.state` is 'capturing'; then it stays, browsable like an open trace). */
+  | { kind: 'live'; key: string; status: CaptureStatus }
   | { kind: 'failed'; path: string | null; message: string };
 
 export type TraceAction =
@@ -16,7 +18,9 @@ export type TraceAction =
   | { type: 'progress'; progress: TraceProgress }
   | { type: 'cancel' }
   | { type: 'opened'; key: string; summary: TraceSummary }
-  | { type: 'failed'; key: string | null; path: string | null; message: string };
+  | { type: 'failed'; key: string | null; path: string | null; message: string }
+  | { type: 'captureStarted'; key: string; status: CaptureStatus }
+  | { type: 'captureStatus'; status: CaptureStatus };
 
 export function traceReducer(state: TraceState, action: TraceAction): TraceState {
   switch (action.type) {
@@ -28,6 +32,13 @@ export function traceReducer(state: TraceState, action: TraceAction): TraceState
       return state.kind === 'opening' ? { ...state, cancelling: true } : state;
     case 'opened':
       return state.kind === 'opening' && state.key === action.key ? { kind: 'open', summary: action.summary, key: action.key } : state;
+    case 'captureStarted':
+      return { kind: 'live', key: action.key, status: action.status };
+    case 'captureStatus':
+      // Counters of a capture this window no longer shows (a trace was opened since) change nothing; once
+      // stopped, a late 'capturing' status does not bring the capture back.
+      if (state.kind !== 'live' || (state.status.state !== 'capturing' && action.status.state === 'capturing')) return state;
+      return { ...state, status: action.status };
     case 'failed':
       // A failure of an open that was superseded says nothing about what is on screen now.
       if (action.key !== null && (state.kind !== 'opening' || state.key !== action.key)) return state;
@@ -39,7 +50,29 @@ export function traceReducer(state: TraceState, action: TraceAction): TraceState
 export function shownTrace(state: TraceState): { key: string; path: string; growing: boolean } | null {
   if (state.kind === 'opening') return { key: state.key, path: state.path, growing: true };
   if (state.kind === 'open') return { key: state.key, path: state.summary.path, growing: false };
+  if (state.kind === 'live') return { key: state.key, path: state.status.files[0] ?? state.status.source, growing: state.status.state === 'capturing' };
   return null;
+}
+
+/**
+ * The summary the filter bar and the other views treat as "a trace is open". For a live capture it is
+ * made when the capture starts and again when it ends (the filter then runs once more, over every message),
+ * not on every counter update.
+ */
+export function liveSummary(status: CaptureStatus): TraceSummary {
+  return {
+    path: status.files[0] ?? status.source,
+    messages: status.messages,
+    calls: status.calls,
+    packets: status.packets,
+    firstTime: status.startedAt,
+    lastTime: status.startedAt + status.elapsedMs / 1000,
+    errors: 0,
+    warnings: 0,
+    fileProblems: status.problem && status.state === 'failed' ? [status.problem] : [],
+    complete: status.state !== 'failed',
+    elapsedMs: status.elapsedMs,
+  };
 }
 
 /** The path to read again after the decode-as rules change. */
@@ -49,6 +82,9 @@ export function reopenPath(state: TraceState): string | null {
       return state.summary.path;
     case 'opening':
       return state.path;
+    case 'live':
+      // A capture is read again from its file once it is stopped (a ring's first file only holds the start).
+      return state.status.state === 'capturing' || state.status.files.length !== 1 ? null : state.status.files[0];
     case 'failed':
       return state.path;
     case 'none':

@@ -1,7 +1,7 @@
 // The Statistics view: the KPIs of the calls in the current view (`sipscope stats`), their timing
 // distributions, and response codes, methods, procedures and findings as small SVG charts and tables whose
 // bars and cells apply the matching display filter.
-import { useEffect, useMemo, useState, type KeyboardEvent } from 'react';
+import { useEffect, useMemo, useRef, useState, type KeyboardEvent } from 'react';
 import type { SipscopeApi, TraceStatistics, ViewId } from '../../../shared/api.js';
 import { RefTerm } from '../reference/RefTerm.js';
 import {
@@ -26,20 +26,26 @@ export interface StatsViewProps {
   view: ViewId;
   /** Changes whenever a trace is (re)opened, so the view reloads. */
   traceKey: string;
+  /** Bumped while a live capture grows (each analysis): the statistics are fetched again, without a loading state. */
+  revision?: number;
   /** Applies a display filter (clicking a bar: `sip.Status-Code == 486`). */
   onShowInTrace(filter: string): void;
 }
 
 type Status = { kind: 'loading' } | { kind: 'ready' } | { kind: 'error'; message: string };
 
-export function StatsView({ api, view, traceKey, onShowInTrace }: StatsViewProps) {
+export function StatsView({ api, view, traceKey, revision = 0, onShowInTrace }: StatsViewProps) {
   const [stats, setStats] = useState<TraceStatistics | null>(null);
   const [status, setStatus] = useState<Status>({ kind: 'loading' });
+  /** The view and trace last asked for: a live refresh of the same keeps the charts on screen meanwhile. */
+  const loaded = useRef<string | null>(null);
 
   useEffect(() => {
     // Only the latest request may fill the view: a slower answer for an older view or trace is dropped.
     let live = true;
-    setStatus({ kind: 'loading' });
+    const refresh = loaded.current === `${view}\u0000${traceKey}`;
+    if (!refresh) setStatus({ kind: 'loading' });
+    loaded.current = `${view}\u0000${traceKey}`;
     api.getStatistics(view).then(
       (value) => {
         if (!live) return;
@@ -53,7 +59,7 @@ export function StatsView({ api, view, traceKey, onShowInTrace }: StatsViewProps
     return () => {
       live = false;
     };
-  }, [api, view, traceKey]);
+  }, [api, view, traceKey, revision]);
 
   return (
     <section data-testid="stats-view" className="stats-view" aria-busy={status.kind === 'loading'}>

@@ -80,6 +80,12 @@ export interface MessageTableProps {
   growing: boolean;
   /** Messages read so far (from the progress events) while growing: each change asks for the new rows at once. */
   growth?: number;
+  /**
+   * A live capture's "follow": keep the newest row in sight as rows arrive. Scrolling up turns it off
+   * (`onFollowChange(false)`), as in a terminal, so reading an older message is never yanked away.
+   */
+  follow?: boolean;
+  onFollowChange?(follow: boolean): void;
   /** The selected message (`MessageRow.row`). */
   selectedRow: number | null;
   onSelect(row: number): void;
@@ -92,7 +98,7 @@ export interface MessageTableProps {
  * layout (order, visibility, widths, custom header columns, time format, sort, colour rules) is kept in
  * localStorage.
  */
-export function MessageTable({ api, view, traceKey, growing, growth, selectedRow, onSelect, onActivate }: MessageTableProps) {
+export function MessageTable({ api, view, traceKey, growing, growth, follow = false, onFollowChange, selectedRow, onSelect, onActivate }: MessageTableProps) {
   const [settings, setSettings] = useState<ColumnSettings>(() => parseColumnSettings(readStorage(SETTINGS_STORAGE_KEY)));
   useEffect(() => {
     // Debounced: a column resize changes the settings on every mouse move.
@@ -253,6 +259,10 @@ export function MessageTable({ api, view, traceKey, growing, growth, selectedRow
   }, [growing, refreshGrowing]);
 
   const total = Math.max(0, cache.total);
+  const followRef = useRef(follow);
+  followRef.current = follow;
+  const onFollowChangeRef = useRef(onFollowChange);
+  onFollowChangeRef.current = onFollowChange;
   const fastScroll = useRef(false);
   const lastScrollOffset = useRef(0);
   const virtualizer = useVirtualizer({
@@ -268,6 +278,8 @@ export function MessageTable({ api, view, traceKey, growing, growth, selectedRow
       // extra rows on every frame for nothing: they are left out until it slows down.
       const offset = instance.scrollOffset ?? 0;
       fastScroll.current = instance.isScrolling && Math.abs(offset - lastScrollOffset.current) > OVERSCAN * ROW_HEIGHT;
+      // Only the user scrolls up: following scrolls down, always.
+      if (followRef.current && instance.isScrolling && offset < lastScrollOffset.current - ROW_HEIGHT) onFollowChangeRef.current?.(false);
       lastScrollOffset.current = offset;
       const items = instance.getVirtualItems();
       if (items.length === 0) return;
@@ -279,6 +291,11 @@ export function MessageTable({ api, view, traceKey, growing, growth, selectedRow
       }
     },
   });
+
+  // Following: the last row in sight whenever the view grows (or following is turned back on).
+  useEffect(() => {
+    if (follow && total > 0) virtualizer.scrollToIndex(total - 1, { align: 'end' });
+  }, [follow, total, virtualizer]);
 
   // Time of the first message of the trace, for relative times (view 0, frame order, row 0).
   const [timeReference, setTimeReference] = useState<{ traceKey: string; time: number } | null>(null);
