@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { app, BrowserWindow, ipcMain, type WebContents } from 'electron';
 import { launchDirectory, launchTraceFromArgv, traceFromInstanceData, type InstanceData } from './argv.js';
 import { chooseTracePath, showWarning } from './dialogs.js';
-import { registerIpcHandlers } from './ipc.js';
+import { registerIpcHandlers, sendEvent } from './ipc.js';
 import { installMenu, type MenuActions } from './menu.js';
 import { openRecentFiles, RECENT_FILES_NAME } from './recent-files.js';
 import { defaultCaptureFolder } from '../node/capture/capture-sources.js';
@@ -133,6 +133,10 @@ export function startSipscope({ createTraceService }: StartOptions): void {
       app.clearRecentDocuments();
     },
     openSample: () => windows.openSample(focusedWindow()),
+    captureCommand: (command) => {
+      const target = focusedWindow();
+      if (target && !target.webContents.isDestroyed()) sendEvent(target.webContents, 'captureCommand', { command });
+    },
     about: () => app.showAboutPanel(),
   };
   const refreshMenu = (): void => installMenu(menuActions, { platform: process.platform, packaged: app.isPackaged, recent: recent.list() });

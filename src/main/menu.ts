@@ -11,6 +11,8 @@ export interface MenuActions {
   clearRecent(): void;
   /** Help > Open Sample Trace. */
   openSample(): void;
+  /** Capture > Start… (the focused window shows its Capture dialog) and Capture > Stop. */
+  captureCommand(command: 'start' | 'stop'): void;
   about(): void;
 }
 
@@ -56,6 +58,14 @@ export function menuTemplate(actions: MenuActions, state: MenuState): MenuItemCo
   return [
     ...(isMac ? [{ role: 'appMenu' } satisfies MenuItemConstructorOptions] : []),
     { label: '&File', submenu: file },
+    {
+      label: '&Capture',
+      submenu: [
+        // Wireshark's keys: Ctrl+K capture options, Ctrl+E stop.
+        { label: 'Start…', accelerator: 'CmdOrCtrl+K', click: () => actions.captureCommand('start') },
+        { label: 'Stop', accelerator: 'CmdOrCtrl+E', click: () => actions.captureCommand('stop') },
+      ],
+    },
     { label: '&View', submenu: view },
     {
       label: '&Help',

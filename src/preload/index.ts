@@ -53,6 +53,16 @@ const api: SipscopeApi = {
       ipcRenderer.removeListener(channel, relay);
     };
   },
+  onCaptureCommand(listener) {
+    const channel = EventChannels.captureCommand;
+    const relay = (_event: IpcRendererEvent, payload: EventPayloads['captureCommand']): void => {
+      if (isRecord(payload) && (payload.command === 'start' || payload.command === 'stop')) listener(payload.command);
+    };
+    ipcRenderer.on(channel, relay);
+    return () => {
+      ipcRenderer.removeListener(channel, relay);
+    };
+  },
   onCaptureStatus(listener) {
     const channel = EventChannels.captureStatus;
     const relay = (_event: IpcRendererEvent, payload: EventPayloads['captureStatus']): void => {

@@ -391,6 +391,9 @@ export interface CaptureSettings {
   ring: { files: number; megabytes: number | null; seconds: number | null } | null;
 }
 
+/** What the application menu asks a window's page to do about capture. */
+export type CaptureCommand = 'start' | 'stop';
+
 /** A live capture's counters, pushed about every half second (`onCaptureStatus`) and returned by `stopCapture`. */
 export interface CaptureStatus {
   /** 'capturing' until stopped; 'failed' when it ended on an error (`problem` says which). */
@@ -497,6 +500,11 @@ export interface SipscopeApi {
   saveCaptureAs(): Promise<string | null>;
   /** Subscribes to the counters of this window's live capture. Returns a function that unsubscribes. */
   onCaptureStatus(listener: (status: CaptureStatus) => void): Unsubscribe;
+  /**
+   * Subscribes to the application menu's Capture › Start… ('start': show the Capture dialog) and
+   * Capture › Stop ('stop'), sent to the focused window. Returns a function that unsubscribes.
+   */
+  onCaptureCommand(listener: (command: CaptureCommand) => void): Unsubscribe;
 }
 
 /** Request/response operations (everything in `SipscopeApi` that is not an event subscription). */
@@ -529,6 +537,7 @@ export interface EventPayloads {
   openTraceRequest: { path: string };
   traceProgress: TraceProgress;
   captureStatus: CaptureStatus;
+  captureCommand: { command: CaptureCommand };
 }
 export type EventName = keyof EventPayloads;
 
@@ -561,6 +570,7 @@ export const EventChannels = {
   openTraceRequest: 'sipscope:event:open-trace-request',
   traceProgress: 'sipscope:event:trace-progress',
   captureStatus: 'sipscope:event:capture-status',
+  captureCommand: 'sipscope:event:capture-command',
 } as const satisfies Record<EventName, string>;
 
 /**

@@ -5,7 +5,7 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser, type ConsoleMessage, type Page } from 'playwright-core';
-import { startServer, type RunningServer } from '../../src/node/serve/server.js';
+import { startServer, type RunningServer, type ServeOptions } from '../../src/node/serve/server.js';
 import { repoRoot } from './paths.js';
 
 /** Where the browser is: Debian's `chromium` package, or SIPSCOPE_CHROMIUM. */
@@ -38,9 +38,9 @@ export interface ServedPage {
   close(): Promise<void>;
 }
 
-/** Serves `trace` and opens the printed URL in a new page of `browser` (1400×900). */
-export async function openServedPage(browser: Browser, trace: string): Promise<ServedPage> {
-  const server = await startServer({ launchTrace: trace });
+/** Serves `trace` (with more `options`: live capture) and opens the printed URL in a new page of `browser` (1400×900). */
+export async function openServedPage(browser: Browser, trace: string, options: ServeOptions = {}): Promise<ServedPage> {
+  const server = await startServer({ ...options, launchTrace: trace });
   const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
   const page = await context.newPage();
   const problems: string[] = [];

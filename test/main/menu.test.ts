@@ -8,7 +8,7 @@ vi.mock('electron', () => import('./fake-electron.js'));
 beforeEach(resetFakeElectron);
 
 function actions() {
-  return { openTrace: vi.fn(), openRecent: vi.fn(), clearRecent: vi.fn(), openSample: vi.fn(), about: vi.fn() } satisfies MenuActions;
+  return { openTrace: vi.fn(), openRecent: vi.fn(), clearRecent: vi.fn(), openSample: vi.fn(), captureCommand: vi.fn(), about: vi.fn() } satisfies MenuActions;
 }
 
 const linux: MenuState = { platform: 'linux', packaged: false, recent: [] };
@@ -34,7 +34,7 @@ describe('menuTemplate', () => {
     for (const platform of ['linux', 'win32'] as const) {
       const act = actions();
       const template = menuTemplate(act, { ...linux, platform });
-      expect(template.map((entry) => entry.label)).toEqual(['&File', '&View', '&Help']);
+      expect(template.map((entry) => entry.label)).toEqual(['&File', '&Capture', '&View', '&Help']);
       const file = submenu(template, '&File');
       const openItem = item(file, 'Open…');
       expect(openItem.accelerator).toBe('CmdOrCtrl+O');
@@ -48,6 +48,17 @@ describe('menuTemplate', () => {
       click(item(help, 'About sipscope'));
       expect(act.about).toHaveBeenCalledOnce();
     }
+  });
+
+  it('has Capture > Start… (Ctrl/Cmd+K) and Stop (Ctrl/Cmd+E), each sending its command', () => {
+    const act = actions();
+    const capture = submenu(menuTemplate(act, linux), '&Capture');
+    const start = item(capture, 'Start…');
+    const stop = item(capture, 'Stop');
+    expect([start.accelerator, stop.accelerator]).toEqual(['CmdOrCtrl+K', 'CmdOrCtrl+E']);
+    click(start);
+    click(stop);
+    expect(act.captureCommand.mock.calls).toEqual([['start'], ['stop']]);
   });
 
   it('puts Quit in the application menu on macOS', () => {

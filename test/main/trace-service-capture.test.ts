@@ -4,7 +4,6 @@
  * decoded as they arrive (view 0 grows), calls analysed and the applied filter refreshed while capturing, and
  * the files on disk holding every packet at the end. Also a HEP listener as the source.
  */
-import { createSocket, type Socket } from 'node:dgram';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,43 +13,10 @@ import type { CaptureStatus } from '../../src/shared/api.js';
 import { analyzeFile } from '../../src/node/analyze.js';
 import { capInstalled, canCapture } from '../helpers/capture.js';
 import { hepPayloads } from '../helpers/hep.js';
+import { boundSender, sendSip, sipExchange } from '../helpers/sip-exchange.js';
 
 const work = mkdtempSync(join(tmpdir(), 'sipscope-live-service-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
-
-/** A REGISTER/200 and an INVITE/100/180/200/ACK/BYE/200 exchange, as one UA and its P-CSCF would send them. */
-function sipExchange(tag: string): string[] {
-  const via = (branch: string) => `Via: SIP/2.0/UDP 127.0.0.1:5060;branch=z9hG4bK${branch}`;
-  const common = (callId: string, cseq: string) => [`From: <sip:alice@ims.example>;tag=a${tag}`, `Call-ID: ${callId}`, `CSeq: ${cseq}`, 'Max-Forwards: 70'];
-  const message = (start: string, headers: string[], body = '') => `${start}\r\n${headers.join('\r\n')}\r\nContent-Length: ${body.length}\r\n\r\n${body}`;
-  const reg = `reg-${tag}@127.0.0.1`;
-  const call = `call-${tag}@127.0.0.1`;
-  const toReg = 'To: <sip:alice@ims.example>';
-  const toCall = 'To: <sip:bob@ims.example>';
-  return [
-    message('REGISTER sip:ims.example SIP/2.0', [via(`r${tag}`), toReg, ...common(reg, '1 REGISTER'), 'Contact: <sip:alice@127.0.0.1:5060>', 'Expires: 600000']),
-    message('SIP/2.0 200 OK', [via(`r${tag}`), `${toReg};tag=s${tag}`, ...common(reg, '1 REGISTER'), 'Contact: <sip:alice@127.0.0.1:5060>;expires=600000']),
-    message('INVITE sip:bob@ims.example SIP/2.0', [via(`i${tag}`), toCall, ...common(call, '1 INVITE'), 'Contact: <sip:alice@127.0.0.1:5060>']),
-    message('SIP/2.0 100 Trying', [via(`i${tag}`), toCall, ...common(call, '1 INVITE')]),
-    message('SIP/2.0 180 Ringing', [via(`i${tag}`), `${toCall};tag=b${tag}`, ...common(call, '1 INVITE'), 'Contact: <sip:bob@127.0.0.1:5062>']),
-    message('SIP/2.0 200 OK', [via(`i${tag}`), `${toCall};tag=b${tag}`, ...common(call, '1 INVITE'), 'Contact: <sip:bob@127.0.0.1:5062>']),
-    message('ACK sip:bob@127.0.0.1:5062 SIP/2.0', [via(`k${tag}`), `${toCall};tag=b${tag}`, ...common(call, '1 ACK')]),
-    message('BYE sip:bob@127.0.0.1:5062 SIP/2.0', [via(`b${tag}`), `${toCall};tag=b${tag}`, ...common(call, '2 BYE')]),
-    message('SIP/2.0 200 OK', [via(`b${tag}`), `${toCall};tag=b${tag}`, ...common(call, '2 BYE')]),
-  ];
-}
-
-async function boundSender(family: 'udp4' | 'udp6', address: string): Promise<Socket> {
-  const socket = createSocket(family);
-  await new Promise<void>((resolve) => socket.bind(0, address, resolve));
-  return socket;
-}
-
-async function send(socket: Socket, messages: string[], port: number, address: string): Promise<void> {
-  for (const text of messages) {
-    await new Promise<void>((resolve, reject) => socket.send(Buffer.from(text), port, address, (error) => (error ? reject(error) : resolve())));
-  }
-}
 
 async function until<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, timeoutMs = 15_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
@@ -79,7 +45,7 @@ describe('trace service: live capture on lo', () => {
       expect(started.source).toBe(`lo (ethernet) — capture filter: udp and src port ${senderPort}`);
 
       const first = sipExchange('1');
-      await send(sender, first, 5060, '127.0.0.1');
+      await sendSip(sender, first, 5060, '127.0.0.1');
       // View 0 grows as the packets arrive, before anything is stopped.
       const page = await until('the first exchange in view 0', async () => {
         const rows = await service.getRows({ view: 0, start: 0, count: 100 });
@@ -94,7 +60,7 @@ describe('trace service: live capture on lo', () => {
 
       // A second exchange joins the filter view at a later analysis, without applying the filter again.
       const second = sipExchange('2');
-      await send(sender, second, 5060, '127.0.0.1');
+      await sendSip(sender, second, 5060, '127.0.0.1');
       const grown = await until('the filter view to grow', async () => {
         const rows = await service.getRows({ view, start: 0, count: 100 });
         return rows.total === 4 ? rows : undefined;

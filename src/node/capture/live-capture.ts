@@ -154,6 +154,8 @@ export async function startLiveCapture(options: LiveCaptureOptions): Promise<Liv
   const ring = ringOutput(options.ring);
   const captures: RunningCapture[] = [];
   const live: (CaptureStats | undefined)[] = names.map(() => undefined);
+  // What reached this process so far: the helper's statistics come once a second, the packets sooner.
+  const delivered = names.map(() => ({ packets: 0, bytes: 0 }));
   const final: (CaptureStats | undefined)[] = names.map(() => undefined);
   let failed = false;
   try {
@@ -168,7 +170,11 @@ export async function startLiveCapture(options: LiveCaptureOptions): Promise<Liv
         // busy event loop (the engine's analysis in the same process, a garbage collection).
         kernelBufferBytes: 128 << 20,
         output: { path: join(options.folder, `sipscope_${safeName(name)}_${stamp}.pcapng`), ...ring },
-        onBatch: (batch) => options.onPackets(toEnginePackets(batch, linkType, i, nextFrame)),
+        onBatch: (batch) => {
+          delivered[i].packets += batch.packets.length;
+          delivered[i].bytes += batch.bytes;
+          options.onPackets(toEnginePackets(batch, linkType, i, nextFrame));
+        },
         onStats: (stats) => {
           live[i] = stats;
         },
@@ -194,14 +200,14 @@ export async function startLiveCapture(options: LiveCaptureOptions): Promise<Liv
     let queueDepth = 0;
     let queueDropped = 0;
     const files: string[] = [];
-    for (const s of stats) {
-      if (!s) continue;
-      packets += s.packets;
-      bytes += s.bytes;
+    stats.forEach((s, i) => {
+      packets += Math.max(s?.packets ?? 0, delivered[i].packets);
+      bytes += Math.max(s?.bytes ?? 0, delivered[i].bytes);
+      if (!s) return;
       queueDepth += s.queueDepth;
       queueDropped += s.queueDropped;
       files.push(...s.files);
-    }
+    });
     // Before the first statistics message, the files are the ones asked for.
     if (files.length === 0 && !options.ring) files.push(...names.map((name) => join(options.folder, `sipscope_${safeName(name)}_${stamp}.pcapng`)));
     return {

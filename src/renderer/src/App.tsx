@@ -100,6 +100,9 @@ export function App({ api }: { api: SipscopeApi }) {
     }
   }, [api]);
 
+  const stopCaptureRef = useRef(stopCapture);
+  stopCaptureRef.current = stopCapture;
+
   const saveCaptureAs = useCallback(async () => {
     try {
       const path = await api.saveCaptureAs();
@@ -141,11 +144,17 @@ export function App({ api }: { api: SipscopeApi }) {
     const unsubscribeOpen = api.onOpenTraceRequest((path) => void openPath(path));
     const unsubscribeProgress = api.onTraceProgress((progress: TraceProgress) => dispatch({ type: 'progress', progress }));
     const unsubscribeCapture = api.onCaptureStatus((status: CaptureStatus) => dispatch({ type: 'captureStatus', status }));
+    const unsubscribeCommand = api.onCaptureCommand((command) => {
+      const capturingNow = traceRef.current.kind === 'live' && traceRef.current.status.state === 'capturing';
+      if (command === 'start' && !capturingNow && traceRef.current.kind !== 'opening') setCaptureDialog(true);
+      if (command === 'stop' && capturingNow) void stopCaptureRef.current();
+    });
     return () => {
       live = false;
       unsubscribeOpen();
       unsubscribeProgress();
       unsubscribeCapture();
+      unsubscribeCommand();
     };
   }, [api, openPath]);
 
@@ -214,9 +223,9 @@ export function App({ api }: { api: SipscopeApi }) {
 
   // A live capture counts as an open trace (filters apply, calls list) from its start; its summary is made
   // again when it ends, so the applied filter runs once more over every message.
-  const liveState = liveStatus?.state;
-  const liveSummaryValue = useMemo(() => (liveStatus ? liveSummary(liveStatus) : null), [trace.kind === 'live' ? trace.key : null, liveState]);
+  const liveSummaryValue = useMemo(() => (liveStatus ? liveSummary(liveStatus) : null), [liveStatus]);
   const summary = trace.kind === 'open' ? trace.summary : liveSummaryValue;
+  const reapplyKey = trace.kind === 'live' ? `${trace.key}\u0000${trace.status.state}` : undefined;
   const cancelOpen = () => {
     dispatch({ type: 'cancel' });
     api.cancelOpen().catch((err: unknown) => console.error('cancelOpen failed:', err));
@@ -256,7 +265,7 @@ export function App({ api }: { api: SipscopeApi }) {
         <TraceStatus trace={trace} />
       )}
       {captureDialog && <CaptureDialog api={api} onStart={startCapture} onClose={() => setCaptureDialog(false)} />}
-      <FilterBar api={api} trace={summary} onView={setView} request={filterRequest} />
+      <FilterBar api={api} trace={summary} onView={setView} request={filterRequest} reapplyKey={reapplyKey} />
       <div className="tabs" role="tablist" aria-label="Views">
         {TABS.map((t) => (
           <button

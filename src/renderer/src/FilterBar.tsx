@@ -27,6 +27,12 @@ export interface FilterBarProps {
   /** A filter was applied: its view (0 back to everything when the bar is cleared). */
   onView(view: ViewId): void;
   request?: FilterRequest | null;
+  /**
+   * The applied filter runs again when this changes (default: when `trace` does). A live capture's summary
+   * changes with its counters, but its filter view is kept up to date by the back end: it runs again only
+   * when the capture starts and stops.
+   */
+  reapplyKey?: string;
 }
 
 function loadHistory(): string[] {
@@ -51,7 +57,7 @@ function saveHistory(history: string[]): void {
  * field names and of closed fields' values, a history (Up/Down or the ▾ list), and procedure chips that
  * narrow to IMS procedures and compose with the text. When the trace is reopened the applied filter runs again.
  */
-export function FilterBar({ api, trace, onView, request }: FilterBarProps) {
+export function FilterBar({ api, trace, onView, request, reapplyKey }: FilterBarProps) {
   const [text, setText] = useState('');
   const [chips, setChips] = useState<string[]>([]);
   const [state, setState] = useState<FilterState>({ kind: 'idle' });
@@ -126,7 +132,7 @@ export function FilterBar({ api, trace, onView, request }: FilterBarProps) {
     }
     if (applied.current !== null) void apply(applied.current.text, applied.current.chips);
     else setState({ kind: 'idle' });
-  }, [trace, apply]);
+  }, [reapplyKey ?? trace, trace === null, apply]);
 
   useEffect(() => {
     if (!request) return;

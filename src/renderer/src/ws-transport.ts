@@ -135,6 +135,8 @@ export function createWebSocketApi(url: string, connect: (url: string) => Socket
     ...requestOperations(request),
     // Nothing outside the page asks a served page to open a trace (there is no application menu).
     onOpenTraceRequest: () => () => {},
+    // Nor to start or stop a capture: a served page has no application menu; its buttons do it.
+    onCaptureCommand: () => () => {},
     onTraceProgress(listener) {
       // Wrapped, so that subscribing the same function twice gives two independent subscriptions.
       const entry = (progress: TraceProgress): void => listener(progress);

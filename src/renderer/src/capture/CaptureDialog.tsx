@@ -37,7 +37,7 @@ export function CaptureDialog({ api, onStart, onClose }: CaptureDialogProps) {
   const [sources, setSources] = useState<CaptureSources | null>(null);
   const [loadError, setLoadError] = useState<string | null>(null);
   const [form, setForm] = useState<CaptureForm | null>(null);
-  const [rates, setRates] = useState<Record<string, number>>({});
+  const [rates, setRates] = useState<Record<string, number> | null>(null);
   const [problem, setProblem] = useState<{ field: CaptureField | null; message: string } | null>(null);
   const [starting, setStarting] = useState(false);
   const dialogRef = useRef<HTMLDivElement>(null);
@@ -171,7 +171,7 @@ export function CaptureDialog({ api, onStart, onClose }: CaptureDialogProps) {
                   <tbody>
                     {sources.interfaces.map((i) => {
                       const checked = form.interfaces.includes(i.name);
-                      const rate = rates[i.name];
+                      const rate = rates?.[i.name];
                       return (
                         <tr key={i.name} className={checked ? 'selected' : undefined}>
                           <td>
@@ -189,7 +189,8 @@ export function CaptureDialog({ api, onStart, onClose }: CaptureDialogProps) {
                           </td>
                           <td className="addresses">{i.addresses.join(', ')}</td>
                           <td className="number" data-testid={`rate-${i.name}`}>
-                            {rate === undefined ? '…' : Math.round(rate).toLocaleString('en-US')}
+                            {/* '…' until two readings make a rate; '—' for a device the system keeps no counter for (nflog, dbus). */}
+                            {rate !== undefined ? Math.round(rate).toLocaleString('en-US') : rates ? '—' : '…'}
                           </td>
                         </tr>
                       );
