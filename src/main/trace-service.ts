@@ -288,6 +288,8 @@ export function createInProcessTraceService(helperOptions: HelperOptions = {}): 
     analysis: number;
     /** Resolves when the analysis loop has ended (after the capture stopped). */
     loop: Promise<void>;
+    /** Ends the loop's wait between two analyses at once (the capture stopped). */
+    wake: () => void;
     onStatus: (status: CaptureStatus) => void;
     statusTimer: ReturnType<typeof setInterval>;
     /** The final status once stopped. */
@@ -361,7 +363,13 @@ export function createInProcessTraceService(helperOptions: HelperOptions = {}): 
   async function liveAnalysisLoop(session: LiveSession): Promise<void> {
     let wait = LIVE_ANALYSIS_INTERVAL_MS;
     while (session.state === 'capturing' && latest === session.controller) {
-      await new Promise((resolve) => setTimeout(resolve, wait));
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, wait);
+        session.wake = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
       if (session.state !== 'capturing' || latest !== session.controller) return;
       const started = performance.now();
       const rowsBefore = session.trace.analysedRows;
@@ -383,6 +391,7 @@ export function createInProcessTraceService(helperOptions: HelperOptions = {}): 
       clearInterval(session.statusTimer);
       session.state = failure ? 'failed' : 'stopped';
       if (failure) session.problem = failure;
+      session.wake();
       await session.loop;
       // The messages still inside a TCP stream, or an unfinished datagram, are reported now.
       session.trace.engine.finish();
@@ -436,6 +445,7 @@ export function createInProcessTraceService(helperOptions: HelperOptions = {}): 
       analysing: false,
       analysis: 0,
       loop: Promise.resolve(),
+      wake: () => {},
       onStatus,
       statusTimer: setInterval(() => {
         if (created.state === 'capturing') onStatus(liveStatus(created));
