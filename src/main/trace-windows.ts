@@ -178,6 +178,20 @@ export function createTraceWindows(deps: TraceWindowsDeps): TraceWindows {
           throw err;
         }
       };
+      // A capture makes the window busy (the next trace opens in another window) and titles it; its file, once
+      // the capture ends, is what a reload reads.
+      const startCapture = service.startCapture.bind(service);
+      service.startCapture = async (settings, onStatus) => {
+        const status = await startCapture(settings, onStatus);
+        const state = states.get(contents);
+        if (state) {
+          state.trace = status.files[0] ?? settings.folder;
+          state.launch = status.files.length === 1 ? status.files[0] : state.launch;
+          state.opens++;
+          state.win.setTitle(`Capture: ${status.source}`);
+        }
+        return status;
+      };
       return service;
     },
     windows: () => [...states.values()].map((state) => state.win),

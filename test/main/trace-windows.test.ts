@@ -4,7 +4,7 @@ import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { BrowserWindow, resetFakeElectron } from './fake-electron.js';
 import type { TraceService } from '../../src/main/trace-service.js';
 import { createTraceWindows, windowTitle, type TraceWindows } from '../../src/main/trace-windows.js';
-import { EventChannels, type TraceSummary } from '../../src/shared/api.js';
+import { EventChannels, type CaptureStatus, type TraceSummary } from '../../src/shared/api.js';
 
 vi.mock('electron', () => import('./fake-electron.js'));
 
@@ -48,6 +48,7 @@ function manualService() {
   const pending: { path: string; resolve: (s: TraceSummary) => void; reject: (e: Error) => void }[] = [];
   const service = {
     open: (path: string) => new Promise<TraceSummary>((resolve, reject) => pending.push({ path, resolve, reject })),
+    startCapture: async (settings: { folder: string }) => ({ state: 'capturing', source: 'lo (ethernet) — capture filter: udp port 5060', files: [`${settings.folder}/sipscope_lo_20261124-130000.pcapng`] }) as CaptureStatus,
   } as unknown as TraceService;
   return { service, pending };
 }
@@ -147,6 +148,17 @@ describe('watching the opens of a window', () => {
     pending[0]!.resolve({ path: reg } as TraceSummary);
     await expect(opening).resolves.toEqual({ path: reg });
     expect(rememberTrace).toHaveBeenCalledExactlyOnceWith(reg);
+  });
+
+  it('titles a capturing window after its source, sends the next trace to a new window, and reloads its file', async () => {
+    const win = windows.openWindow(null);
+    windows.launchTraceFor(contentsOf(win));
+    const { service } = manualService();
+    windows.watch(contentsOf(win), service);
+    const status = await service.startCapture({ source: { kind: 'interfaces', interfaces: ['lo'], filter: 'udp port 5060' }, folder: '/captures', ring: null }, () => {});
+    expect(fake(win).title).toBe('Capture: lo (ethernet) — capture filter: udp port 5060');
+    expect(windows.launchTraceFor(contentsOf(win))).toBe(status.files[0]);
+    expect(windows.open(call, win)).not.toBe(win);
   });
 
   it('does not put the bundled sample in Open Recent', async () => {
