@@ -45,7 +45,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['src/node/**/*.ts', 'src/cli/**/*.ts', 'src/main/**/*.ts', 'bin/**/*.js', 'bench/**/*.mjs', 'test/**/*.ts', '*.config.*'],
+    files: ['src/node/**/*.ts', 'src/cli/**/*.ts', 'src/main/**/*.ts', 'bin/**/*.js', 'bench/**/*.mjs', 'scripts/**/*.mjs', 'test/**/*.ts', '*.config.*'],
     languageOptions: { globals: { ...globals.node } },
   },
   {

@@ -315,7 +315,7 @@ export function createInProcessTraceService(helperOptions: HelperOptions = {}): 
       queueDepth: counters.queueDepth,
       queueDropped: counters.queueDropped,
       files: counters.files,
-      problem: session.problem,
+      problem: session.problem ?? (counters.kernelUnavailable ? `Kernel drop counts are not available: ${counters.kernelUnavailable}` : null),
     };
   }
 

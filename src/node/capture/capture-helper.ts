@@ -25,6 +25,7 @@ import type {
   HelperToParent,
   ParentToHelper,
 } from './helper-protocol.js';
+import { KernelStats, probeBeforeOpen, type KernelStatsReading } from './kernel-stats.js';
 import { PcapngOutput, PcapngOutputError, type PcapngPacket } from './pcapng-file.js';
 
 /** cap opens every device with snap length 65535; a buffer this size never truncates. */
@@ -134,6 +135,8 @@ class CaptureSession {
     written: 0,
   };
   private readonly timers: NodeJS.Timeout[] = [];
+  /** The kernel's received/dropped counters of cap's packet socket, or why they cannot be read (kernel-stats.ts). */
+  private kernelStats: KernelStats | string = 'the capture has not started';
 
   constructor(private readonly request: CaptureRequest) {
     const { Cap } = loadCap(capModuleName);
@@ -143,12 +146,15 @@ class CaptureSession {
   async start(): Promise<void> {
     const { request } = this;
     let capLink: string;
+    // cap does not say which descriptor it opened: the packet sockets that exist before open() are not it.
+    const kernelProbe = probeBeforeOpen();
     try {
       capLink = this.cap.open(request.interface, request.filter, request.kernelBufferBytes, this.packetBuffer);
     } catch (error) {
       keepFailedHandle(this.cap);
       throw new CaptureFailure(classifyOpenFailure(request.interface, request.filter, error instanceof Error ? error.message : String(error)));
     }
+    this.kernelStats = KernelStats.afterOpen(request.interface, kernelProbe);
     const link = linkTypeFromCap(capLink);
     if (request.output) {
       if (link.linkType < 0) {
@@ -270,19 +276,31 @@ class CaptureSession {
     await failAndExit(this.outputError);
   }
 
+  /** The kernel's counts now (cumulative), or why there are none. Never throws. */
+  private readKernel(): KernelStatsReading {
+    return typeof this.kernelStats === 'string' ? { unavailable: this.kernelStats } : this.kernelStats.read();
+  }
+
   /**
-   * What each file's Interface Statistics Block says. isb_ifrecv is the packets libpcap delivered to the helper; there
-   * is no isb_ifdrop: the kernel's drop counts (pcap_stats) are not available from `cap` 0.2.1, and packets the
-   * helper's queue dropped are not missing from the file (they are written regardless), so they go in the comment.
+   * What each file's Interface Statistics Block says. As dumpcap writes pcap_stats: isb_ifrecv is the kernel's
+   * received count (every packet that passed the filter, dropped ones included) and isb_ifdrop its dropped count.
+   * Without kernel counts, isb_ifrecv is the packets libpcap delivered to the helper and there is no isb_ifdrop.
+   * Packets the helper's queue dropped are not missing from the file (they are written regardless): comment only.
    */
-  private fileStatistics(): { received: number; comment: string } {
+  private fileStatistics(): { received: number; dropped?: number; comment: string } {
     const s = this.stats;
+    const kernel = this.readKernel();
+    const kernelText =
+      'counts' in kernel
+        ? `the kernel received ${kernel.counts.received} (isb_ifrecv) and dropped ${kernel.counts.dropped} (isb_ifdrop, ring full); the interface dropped ${kernel.counts.interfaceDropped}`
+        : `no kernel counts: ${kernel.unavailable}`;
     return {
-      received: s.packets,
+      received: 'counts' in kernel ? kernel.counts.received : s.packets,
+      ...('counts' in kernel ? { dropped: kernel.counts.dropped } : {}),
       comment:
         `sipscope capture helper: ${s.packets} packets received from libpcap, ${this.output?.written ?? 0} written to the capture files, ` +
         `${s.queueDropped} not delivered to the live view (helper queue full, but written here), ${s.truncated} cut to ${PACKET_BUFFER_BYTES} bytes; ` +
-        'kernel drop counts unknown (cap 0.2.1 does not expose pcap_stats)',
+        kernelText,
     };
   }
 
@@ -306,13 +324,23 @@ class CaptureSession {
   }
 
   private snapshot(): CaptureStats {
-    return { ...this.stats, queueDepth: this.heldPackets, files: this.output ? [...this.output.files] : [], written: this.output?.written ?? 0 };
+    const kernel = this.readKernel();
+    return {
+      ...this.stats,
+      queueDepth: this.heldPackets,
+      files: this.output ? [...this.output.files] : [],
+      written: this.output?.written ?? 0,
+      kernel: 'counts' in kernel ? { received: kernel.counts.received, dropped: kernel.counts.dropped, interfaceDropped: kernel.counts.interfaceDropped } : null,
+      ...('unavailable' in kernel ? { kernelUnavailable: kernel.unavailable } : {}),
+    };
   }
 
   async stop(): Promise<void> {
     if (this.stopping) return;
     this.stopping = true;
     for (const timer of this.timers) clearInterval(timer);
+    // Before closing: stop the kernel queueing, let cap take what is in the ring, read the last counts (kernel-stats.ts).
+    if (typeof this.kernelStats !== 'string') await this.kernelStats.finish();
     this.cap.close();
     this.flush();
     if (this.outputFailed) await this.failOutput();

@@ -103,10 +103,17 @@ export interface CaptureStats {
   /** Packets longer than the helper's packet buffer (cut to it). */
   truncated: number;
   /**
-   * The kernel's received/dropped counts (pcap_stats). `cap` 0.2.1 does not expose pcap_stats, so this is null
-   * until a binding that does replaces it.
+   * The kernel's counts, what pcap_stats would say (Linux only; read by kernel-stats.ts from libpcap's packet socket,
+   * since `cap` 0.2.1 does not expose pcap_stats). `received` is every packet that passed the capture filter,
+   * including the `dropped` ones (no room in the kernel ring); `interfaceDropped` is the device's own receive drops
+   * since the capture began (/sys/class/net/IF/statistics, as libpcap's ps_ifdrop; 0 for `any`). In the final stats
+   * (after stop) `received == packets + dropped` on one interface, loopback included; on `any`, loopback traffic is
+   * counted twice in `received` (its outgoing and incoming copies; libpcap hands over only one).
+   * null when unavailable, with the reason in `kernelUnavailable`.
    */
   kernel: { received: number; dropped: number; interfaceDropped: number } | null;
+  /** Why `kernel` is null: not Linux, the packet-stats addon not built, the packet socket not found... */
+  kernelUnavailable?: string;
   /** The capture files on disk, oldest first ([] without `output`). */
   files: string[];
   /**

@@ -22,6 +22,8 @@ export interface LiveCaptureCounters {
   bytes: number;
   kernelReceived: number | null;
   kernelDropped: number | null;
+  /** Why the kernel counts are null (the packet-stats addon not built, not Linux...), when they are. */
+  kernelUnavailable: string | null;
   queueDepth: number;
   queueDropped: number;
   files: string[];
@@ -133,6 +135,7 @@ export async function startLiveCapture(options: LiveCaptureOptions): Promise<Liv
       bytes: hep.stats.bytesReceived,
       kernelReceived: null,
       kernelDropped: null,
+      kernelUnavailable: null,
       queueDepth: 0,
       queueDropped: 0,
       files: [path],
@@ -215,6 +218,7 @@ export async function startLiveCapture(options: LiveCaptureOptions): Promise<Liv
       bytes,
       kernelReceived: sumKernel(stats, (k) => k.received),
       kernelDropped: sumKernel(stats, (k) => k.dropped),
+      kernelUnavailable: stats.find((s) => s?.kernelUnavailable)?.kernelUnavailable ?? null,
       queueDepth,
       queueDropped,
       files,

@@ -92,8 +92,9 @@ export class PcapngFile {
   }
 
   /**
-   * Writes the statistics block (isb_ifrecv: packets received; isb_ifdrop only when `dropped` is given: a socket
-   * has no kernel drop count we could read) and closes the file. Idempotent; throws on an I/O error.
+   * Writes the statistics block (isb_ifrecv: packets received; isb_ifdrop only when `dropped` is given, i.e. when
+   * the kernel's drop count is known: a HEP socket has none, nor a capture without the packet-stats addon) and
+   * closes the file. Idempotent; throws on an I/O error.
    */
   finish(tsSec: number, tsNsec: number, received: number, comment?: string, dropped?: number): void {
     if (this.fd === undefined) return;

@@ -173,7 +173,8 @@ describe.skipIf(!capInstalled)('capture output (pcapng written by the helper)', 
     expect((BigInt(epb.readUInt32LE(4)) << 32n) | BigInt(epb.readUInt32LE(8))).toBe(frames[0].timestampNs);
     const isbOptions = options(all[all.length - 1].body, 12);
     expect(isbOptions.get(4)?.readBigUInt64LE(0)).toBe(BigInt(sent.length));
-    expect(isbOptions.get(1)?.toString()).toMatch(/kernel drop counts unknown \(cap 0\.2\.1 does not expose pcap_stats\)/);
+    expect(isbOptions.get(5)?.readBigUInt64LE(0)).toBe(0n);
+    expect(isbOptions.get(1)?.toString()).toMatch(new RegExp(`the kernel received ${sent.length} \\(isb_ifrecv\\) and dropped 0 \\(isb_ifdrop, ring full\\)`));
 
     if (!haveTshark) return ctx.skip('tshark is not installed: the reference reading is skipped');
     const reference = tsharkCallIds(path, port);
