@@ -169,9 +169,6 @@ export async function startLiveCapture(options: LiveCaptureOptions): Promise<Liv
         ...options.helper,
         interface: name,
         filter: source.filter,
-        // The lab NIC may carry thousands of messages a second: a kernel buffer that absorbs a second of a
-        // busy event loop (the engine's analysis in the same process, a garbage collection).
-        kernelBufferBytes: 128 << 20,
         output: { path: join(options.folder, `sipscope_${safeName(name)}_${stamp}.pcapng`), ...ring },
         onBatch: (batch) => {
           delivered[i].packets += batch.packets.length;
