@@ -85,6 +85,7 @@ export class BrowserWindow extends EventEmitter {
 
 export const dialog = {
   showOpenDialog: vi.fn(async (..._args: unknown[]) => ({ canceled: true, filePaths: [] as string[] })),
+  showSaveDialog: vi.fn(async (..._args: unknown[]) => ({ canceled: true, filePath: '' })),
   showMessageBox: vi.fn(async (..._args: unknown[]) => ({ response: 0, checkboxChecked: false })),
 };
 
@@ -127,6 +128,8 @@ export function resetFakeElectron(): void {
   BrowserWindow.focused = null;
   dialog.showOpenDialog.mockReset();
   dialog.showOpenDialog.mockResolvedValue({ canceled: true, filePaths: [] });
+  dialog.showSaveDialog.mockReset();
+  dialog.showSaveDialog.mockResolvedValue({ canceled: true, filePath: '' });
   dialog.showMessageBox.mockClear();
   Menu.buildFromTemplate.mockClear();
   Menu.setApplicationMenu.mockClear();

@@ -1,14 +1,20 @@
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { BrowserWindow, FakeIpcMain, dialog, resetFakeElectron } from './fake-electron.js';
 import { registerIpcHandlers, sendEvent, type IpcDeps } from '../../src/main/ipc.js';
 import { MAX_FILTER_LENGTH, MAX_PATH_LENGTH } from '../../src/main/validate.js';
 import { appUrlMatcher } from '../../src/main/window.js';
 import type { TraceService } from '../../src/main/trace-service.js';
+import { DEFAULT_CAPTURE_FILTER } from '../../src/node/capture/capture-client.js';
+import { capInstalled } from '../helpers/capture.js';
 import {
   EventChannels,
   InvokeChannels,
+  type CaptureSettings,
+  type CaptureStatus,
   type FilterFieldInfo,
   type FilterOutcome,
   type MessageDetail,
@@ -374,6 +380,8 @@ describe('registerIpcHandlers', () => {
     expect(applyFilter).not.toHaveBeenCalled();
     expect(filterFields).not.toHaveBeenCalled();
     expect(dialog.showOpenDialog).not.toHaveBeenCalled();
+    expect(dialog.showSaveDialog).not.toHaveBeenCalled();
+    expect(service.startCapture).not.toHaveBeenCalled();
   });
 
   describe.each([
@@ -393,6 +401,8 @@ describe('registerIpcHandlers', () => {
       expect(applyFilter).not.toHaveBeenCalled();
       expect(filterFields).not.toHaveBeenCalled();
       expect(dialog.showOpenDialog).not.toHaveBeenCalled();
+      expect(dialog.showSaveDialog).not.toHaveBeenCalled();
+      expect(service.startCapture).not.toHaveBeenCalled();
       expect(servedTo).toEqual([]);
     });
   });
@@ -425,4 +435,201 @@ describe('sendEvent', () => {
     sendEvent(win.webContents as unknown as WebContents, 'openTraceRequest', { path: trace });
     expect(win.webContents.sent).toEqual([[EventChannels.openTraceRequest, { path: trace }]]);
   });
+});
+
+describe('live capture', () => {
+  const work = mkdtempSync(join(tmpdir(), 'sipscope-ipc-capture-'));
+  afterAll(() => rmSync(work, { recursive: true, force: true }));
+  let caseNumber = 0;
+
+  const lo: CaptureSettings = { source: { kind: 'interfaces', interfaces: ['lo'], filter: 'udp port 5060' }, folder: null, ring: null };
+  const status = (changes: Partial<CaptureStatus>): CaptureStatus => ({
+    state: 'capturing',
+    source: 'lo (ethernet) — capture filter: udp port 5060',
+    startedAt: 1790000000,
+    elapsedMs: 0,
+    packets: 0,
+    bytes: 0,
+    messages: 0,
+    calls: 0,
+    analysis: 0,
+    kernelReceived: null,
+    kernelDropped: null,
+    queueDepth: 0,
+    queueDropped: 0,
+    files: [],
+    problem: null,
+    ...changes,
+  });
+  /** Capture files with real bytes, in a folder of their own. */
+  function captureFiles(...names: string[]): { folder: string; files: string[]; bytes: Buffer[] } {
+    const folder = join(work, `case-${++caseNumber}`);
+    mkdirSync(folder);
+    const files = names.map((name) => join(folder, name));
+    // A pcapng Section Header Block start (0x0a0d0d0a) followed by bytes that differ per file.
+    const bytes = files.map((_, i) => Buffer.concat([Buffer.from([0x0a, 0x0d, 0x0d, 0x0a]), Buffer.alloc(64 + i, i + 1)]));
+    files.forEach((file, i) => writeFileSync(file, bytes[i]!));
+    return { folder, files, bytes };
+  }
+  /** The status handler the service was given by the last startCapture. */
+  const serviceOnStatus = () => vi.mocked(service.startCapture).mock.calls.at(-1)![1];
+
+  it('startCapture hands the service validated settings with the default folder, and returns its status', async () => {
+    const started = status({ files: ['/home/lab/sipscope-captures/sipscope_lo_20261124-130501.pcapng'] });
+    vi.mocked(service.startCapture).mockResolvedValueOnce(started);
+    await expect(ipc.invoke(InvokeChannels.startCapture, fromApp(), { ...lo, source: { ...lo.source } })).resolves.toEqual({ ok: true, value: started });
+    expect(service.startCapture).toHaveBeenCalledExactlyOnceWith({ ...lo, folder: '/home/lab/sipscope-captures' }, expect.any(Function));
+    expect(servedTo).toEqual([win.webContents]);
+  });
+
+  it("startCapture keeps the page's folder (normalised), and passes a ring and a HEP source as given", async () => {
+    vi.mocked(service.startCapture).mockResolvedValue(status({}));
+    const ring = { files: 4, megabytes: null, seconds: 60 };
+    await ipc.invoke(InvokeChannels.startCapture, fromApp(), { ...lo, folder: '/srv/x/../captures', ring });
+    expect(vi.mocked(service.startCapture).mock.calls[0]![0]).toEqual({ ...lo, folder: '/srv/captures', ring });
+    const hep = { kind: 'hep', transport: 'udp', host: '0.0.0.0', port: 9060 } as const;
+    await ipc.invoke(InvokeChannels.startCapture, fromApp(), { source: hep, folder: null, ring: null });
+    expect(vi.mocked(service.startCapture).mock.calls[1]![0]).toEqual({ source: hep, folder: '/home/lab/sipscope-captures', ring: null });
+  });
+
+  it.each([
+    ['an unknown field', { ...lo, snaplen: 96 }, 'capture settings has an unknown field "snaplen"'],
+    ['a relative folder', { ...lo, folder: 'captures' }, 'capture folder must be absolute, got "captures"'],
+    ['no interface', { ...lo, source: { kind: 'interfaces', interfaces: [], filter: '' } }, 'capture needs at least one interface'],
+    ['a ring with HEP', { source: { kind: 'hep', transport: 'udp', host: '0.0.0.0', port: 9060 }, folder: null, ring: { files: 2, megabytes: 1, seconds: null } }, 'a HEP listener writes one file: the ring buffer applies to interface captures'],
+  ])('startCapture refuses %s without touching the service', async (_name, settings, error) => {
+    await expect(ipc.invoke(InvokeChannels.startCapture, fromApp(), settings)).resolves.toEqual({ ok: false, error });
+    expect(service.startCapture).not.toHaveBeenCalled();
+  });
+
+  it("passes the service's refusal back as an error value", async () => {
+    vi.mocked(service.startCapture).mockRejectedValueOnce(new Error("No interface named 'no-such0' (No such device exists); 'sipscope interfaces' lists them."));
+    await expect(ipc.invoke(InvokeChannels.startCapture, fromApp(), lo)).resolves.toEqual({
+      ok: false,
+      error: "No interface named 'no-such0' (No such device exists); 'sipscope interfaces' lists them.",
+    });
+  });
+
+  it("relays the service's status updates to the window that started the capture, as captureStatus events", async () => {
+    const other = new BrowserWindow({});
+    vi.mocked(service.startCapture).mockImplementationOnce(async (_settings, onStatus) => {
+      // An update may come before startCapture resolves (the first batch of a busy link).
+      onStatus(status({ packets: 1 }));
+      return status({});
+    });
+    await ipc.invoke(InvokeChannels.startCapture, fromApp(), lo);
+    serviceOnStatus()(status({ packets: 9, elapsedMs: 500 }));
+    serviceOnStatus()(status({ state: 'stopped', packets: 9, elapsedMs: 700 }));
+    expect(win.webContents.sent).toEqual([
+      [EventChannels.captureStatus, status({ packets: 1 })],
+      [EventChannels.captureStatus, status({ packets: 9, elapsedMs: 500 })],
+      [EventChannels.captureStatus, status({ state: 'stopped', packets: 9, elapsedMs: 700 })],
+    ]);
+    expect(other.webContents.sent).toEqual([]);
+  });
+
+  it('sends no status to a window destroyed while it captures', async () => {
+    vi.mocked(service.startCapture).mockResolvedValueOnce(status({}));
+    await ipc.invoke(InvokeChannels.startCapture, fromApp(), lo);
+    serviceOnStatus()(status({ packets: 3 }));
+    (win.webContents as unknown as { isDestroyed?: () => boolean }).isDestroyed = () => true;
+    serviceOnStatus()(status({ packets: 4 }));
+    expect(win.webContents.sent).toEqual([[EventChannels.captureStatus, status({ packets: 3 })]]);
+  });
+
+  it("stopCapture returns the service's final status, and its refusal as an error value", async () => {
+    const final = status({ state: 'stopped', packets: 18, messages: 18, calls: 4 });
+    vi.mocked(service.stopCapture).mockResolvedValueOnce(final);
+    await expect(ipc.invoke(InvokeChannels.stopCapture, fromApp())).resolves.toEqual({ ok: true, value: final });
+    vi.mocked(service.stopCapture).mockRejectedValueOnce(new Error('no capture is running in this window'));
+    await expect(ipc.invoke(InvokeChannels.stopCapture, fromApp())).resolves.toEqual({ ok: false, error: 'no capture is running in this window' });
+  });
+
+  it('saveCaptureAs refuses when this window has no capture', async () => {
+    await expect(ipc.invoke(InvokeChannels.saveCaptureAs, fromApp())).resolves.toEqual({ ok: false, error: 'there is no capture in this window to save' });
+    // Another window's capture is not this window's.
+    const { files } = captureFiles('sipscope_lo_20261124-130501.pcapng');
+    const other = new BrowserWindow({});
+    vi.mocked(service.startCapture).mockResolvedValueOnce(status({ files }));
+    await ipc.invoke(InvokeChannels.startCapture, eventFrom(appUrl, other.webContents), lo);
+    await expect(ipc.invoke(InvokeChannels.saveCaptureAs, fromApp())).resolves.toEqual({ ok: false, error: 'there is no capture in this window to save' });
+    expect(dialog.showSaveDialog).not.toHaveBeenCalled();
+    expect(dialog.showOpenDialog).not.toHaveBeenCalled();
+  });
+
+  it("saveCaptureAs copies the capture's one file to the path chosen in the save dialog", async () => {
+    const { folder, files, bytes } = captureFiles('sipscope_lo_20261124-130501.pcapng');
+    vi.mocked(service.startCapture).mockResolvedValueOnce(status({ files }));
+    await ipc.invoke(InvokeChannels.startCapture, fromApp(), lo);
+    const target = join(folder, 'register-failure.pcapng');
+    dialog.showSaveDialog.mockResolvedValueOnce({ canceled: false, filePath: target });
+    await expect(ipc.invoke(InvokeChannels.saveCaptureAs, fromApp())).resolves.toEqual({ ok: true, value: target });
+    expect(dialog.showSaveDialog).toHaveBeenCalledOnce();
+    const [owner, options] = dialog.showSaveDialog.mock.calls[0]! as [unknown, { defaultPath: string }];
+    expect(owner).toBe(win);
+    expect(options.defaultPath).toBe(files[0]);
+    expect(readFileSync(target)).toEqual(bytes[0]);
+    expect(dialog.showOpenDialog).not.toHaveBeenCalled();
+  });
+
+  it('saveCaptureAs writes nothing and resolves to null when the dialog is cancelled', async () => {
+    const { folder, files } = captureFiles('sipscope_lo_20261124-130501.pcapng');
+    vi.mocked(service.startCapture).mockResolvedValueOnce(status({ files }));
+    await ipc.invoke(InvokeChannels.startCapture, fromApp(), lo);
+    await expect(ipc.invoke(InvokeChannels.saveCaptureAs, fromApp())).resolves.toEqual({ ok: true, value: null });
+    expect(readdirSync(folder)).toEqual(['sipscope_lo_20261124-130501.pcapng']);
+  });
+
+  it('saveCaptureAs copies every file of the latest status (a ring that grew) into the folder chosen, keeping their names', async () => {
+    const { folder, files, bytes } = captureFiles('sipscope_lo_00001_20261124130501.pcapng', 'sipscope_lo_00002_20261124130601.pcapng', 'sipscope_any_20261124-130501.pcapng');
+    vi.mocked(service.startCapture).mockResolvedValueOnce(status({ files: files.slice(0, 1) }));
+    await ipc.invoke(InvokeChannels.startCapture, fromApp(), lo);
+    serviceOnStatus()(status({ files }));
+    const into = join(folder, 'saved');
+    mkdirSync(into);
+    dialog.showOpenDialog.mockResolvedValueOnce({ canceled: false, filePaths: [into] });
+    await expect(ipc.invoke(InvokeChannels.saveCaptureAs, fromApp())).resolves.toEqual({ ok: true, value: into });
+    const [owner, options] = dialog.showOpenDialog.mock.calls[0]! as [unknown, { properties: string[] }];
+    expect(owner).toBe(win);
+    expect(options.properties).toContain('openDirectory');
+    expect(readdirSync(into).sort()).toEqual(['sipscope_any_20261124-130501.pcapng', 'sipscope_lo_00001_20261124130501.pcapng', 'sipscope_lo_00002_20261124130601.pcapng']);
+    files.forEach((file, i) => expect(readFileSync(join(into, file.slice(folder.length + 1)))).toEqual(bytes[i]));
+    expect(dialog.showSaveDialog).not.toHaveBeenCalled();
+  });
+
+  it('saveCaptureAs saves the files of the stopped capture, and reports a file that is gone', async () => {
+    const { folder, files } = captureFiles('sipscope_lo_20261124-130501.pcapng');
+    vi.mocked(service.stopCapture).mockResolvedValueOnce(status({ state: 'stopped', files }));
+    await ipc.invoke(InvokeChannels.stopCapture, fromApp());
+    rmSync(files[0]!);
+    dialog.showSaveDialog.mockResolvedValueOnce({ canceled: false, filePath: join(folder, 'copy.pcapng') });
+    const reply = (await ipc.invoke(InvokeChannels.saveCaptureAs, fromApp())) as { ok: boolean; error: string };
+    expect(reply.ok).toBe(false);
+    expect(reply.error).toMatch(/ENOENT.*sipscope_lo_20261124-130501\.pcapng/);
+    expect(existsSync(join(folder, 'copy.pcapng'))).toBe(false);
+  });
+
+  it('chooseCaptureFolder shows a folder dialog starting at the default folder, and returns the choice or null', async () => {
+    dialog.showOpenDialog.mockResolvedValueOnce({ canceled: false, filePaths: ['/srv/captures'] });
+    await expect(ipc.invoke(InvokeChannels.chooseCaptureFolder, fromApp())).resolves.toEqual({ ok: true, value: '/srv/captures' });
+    const [owner, options] = dialog.showOpenDialog.mock.calls[0]! as [unknown, { defaultPath: string; properties: string[] }];
+    expect(owner).toBe(win);
+    expect(options.defaultPath).toBe('/home/lab/sipscope-captures');
+    expect(options.properties).toEqual(['openDirectory', 'createDirectory']);
+    await expect(ipc.invoke(InvokeChannels.chooseCaptureFolder, fromApp())).resolves.toEqual({ ok: true, value: null });
+  });
+
+  it('getInterfaceCounters answers from the kernel: lo with a packet count', async () => {
+    const reply = (await ipc.invoke(InvokeChannels.getInterfaceCounters, fromApp())) as { ok: boolean; value: Record<string, number> };
+    expect(reply.ok).toBe(true);
+    expect(Number.isInteger(reply.value['lo'])).toBe(true);
+  });
+
+  it('listCaptureSources lists the interfaces through the helper with the default folder, or says how to enable capture', async () => {
+    const reply = (await ipc.invoke(InvokeChannels.listCaptureSources, fromApp())) as { ok: boolean; value: Record<string, unknown> & { interfaces: { name: string }[] } };
+    expect(reply.ok).toBe(true);
+    expect(reply.value).toMatchObject({ defaultFilter: DEFAULT_CAPTURE_FILTER, defaultFolder: '/home/lab/sipscope-captures', folderChoosable: true });
+    if (capInstalled) expect(reply.value.interfaces.map((i) => i.name)).toContain('lo');
+    else expect(reply.value).toMatchObject({ available: false, problem: expect.stringMatching(/^Live capture is not enabled/), interfaces: [] });
+  }, 30_000);
 });

@@ -3,11 +3,15 @@
  * (src/node/serve/server.ts), with the `ws` package standing in for the browser's WebSocket: the same
  * `SipscopeApi` the preload gives the page in Electron, replies unwrapped, errors as rejections.
  */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
+import type { TraceService } from '../../src/main/trace-service.js';
 import { startServer, type RunningServer } from '../../src/node/serve/server.js';
 import { createWebSocketApi, webSocketUrl } from '../../src/renderer/src/ws-transport.js';
-import type { SipscopeApi } from '../../src/shared/api.js';
+import type { CaptureStatus, SipscopeApi } from '../../src/shared/api.js';
 import { haveSharedCaptures, sharedCapture } from '../helpers/paths.js';
 
 const connect = (url: string) => new WebSocket(url);
@@ -75,5 +79,98 @@ describe.skipIf(!haveSharedCaptures)('createWebSocketApi against sipscope serve'
       return socket;
     });
     await expect(client.getAppInfo()).rejects.toThrow(/the connection to sipscope serve is closed \(the connection was refused or lost\)/);
+  });
+});
+
+describe('createWebSocketApi: live capture status pushed by sipscope serve --capture', () => {
+  const folder = '/srv/sipscope-captures';
+  const status = (changes: Partial<CaptureStatus>): CaptureStatus => ({
+    state: 'capturing',
+    source: 'lo (ethernet) — capture filter: udp port 5060',
+    startedAt: 1790000000,
+    elapsedMs: 0,
+    packets: 0,
+    bytes: 0,
+    messages: 0,
+    calls: 0,
+    analysis: 0,
+    kernelReceived: 0,
+    kernelDropped: 0,
+    queueDepth: 0,
+    queueDropped: 0,
+    files: [`${folder}/sipscope_lo_20261124-130501.pcapng`],
+    problem: null,
+    ...changes,
+  });
+  const rendererDir = mkdtempSync(join(tmpdir(), 'sipscope-serve-capture-'));
+  writeFileSync(join(rendererDir, 'index.html'), `<!doctype html><meta http-equiv="Content-Security-Policy" content="default-src 'self'" /><title>fake</title>`);
+  let server: RunningServer;
+  /** The status handler the server gave the stand-in trace service of the last connection. */
+  let onStatus: ((status: CaptureStatus) => void) | null = null;
+  const notUsed = () => {
+    throw new Error('not used here');
+  };
+
+  beforeAll(async () => {
+    server = await startServer({
+      rendererDir,
+      capture: { folder },
+      createTraceService: (): TraceService => ({
+        open: notUsed,
+        cancelOpen: notUsed,
+        getRows: notUsed,
+        getMessage: notUsed,
+        getCalls: notUsed,
+        getLadder: notUsed,
+        getStatistics: notUsed,
+        dispose: () => undefined,
+        decodeAs: () => [],
+        setDecodeAs: notUsed,
+        applyFilter: notUsed,
+        filterFields: () => [],
+        async startCapture(_settings, listener) {
+          onStatus = listener;
+          // Pushed before the reply: the listener must have it when startCapture resolves.
+          listener(status({ packets: 1 }));
+          return status({});
+        },
+        async stopCapture() {
+          const final = status({ state: 'stopped', packets: 9, messages: 9, elapsedMs: 900 });
+          onStatus?.(final);
+          return final;
+        },
+      }),
+    });
+  });
+  afterAll(async () => {
+    await server?.close();
+    rmSync(rendererDir, { recursive: true, force: true });
+  });
+
+  it('dispatches captureStatus events to onCaptureStatus listeners (contract fields only, malformed ones dropped) until they unsubscribe', async () => {
+    const page = new URL(server.url);
+    const api = createWebSocketApi(webSocketUrl({ protocol: page.protocol, host: page.host, search: page.search }) ?? '', connect);
+    const seen: CaptureStatus[] = [];
+    const gone: CaptureStatus[] = [];
+    api.onCaptureStatus((s) => seen.push(s));
+    const unsubscribe = api.onCaptureStatus((s) => gone.push(s));
+    await expect(api.startCapture({ source: { kind: 'interfaces', interfaces: ['lo'], filter: 'udp port 5060' }, folder: null, ring: null })).resolves.toEqual(status({}));
+    expect(seen).toEqual([status({ packets: 1 })]);
+    expect(gone).toEqual([status({ packets: 1 })]);
+    unsubscribe();
+
+    onStatus?.({ ...status({ packets: 5 }), secret: 'not in the contract' } as CaptureStatus);
+    onStatus?.({ ...status({}), packets: '6' } as unknown as CaptureStatus);
+    await expect(api.stopCapture()).resolves.toEqual(status({ state: 'stopped', packets: 9, messages: 9, elapsedMs: 900 }));
+    expect(seen).toEqual([status({ packets: 1 }), status({ packets: 5 }), status({ state: 'stopped', packets: 9, messages: 9, elapsedMs: 900 })]);
+    expect(seen[1]).not.toHaveProperty('secret');
+    expect(gone).toHaveLength(1);
+
+    // The page learns where the files are on the server, and cannot choose another folder.
+    await expect(api.saveCaptureAs()).rejects.toThrow(`a browser cannot save files of the server: the capture is on the server in ${folder}/sipscope_lo_20261124-130501.pcapng`);
+    await expect(api.startCapture({ source: { kind: 'hep', transport: 'udp', host: '0.0.0.0', port: 9060 }, folder: '/tmp', ring: null })).rejects.toThrow(
+      `a served page cannot choose where the server writes: capture files go to ${folder}`,
+    );
+    await expect(api.chooseCaptureFolder()).resolves.toBeNull();
   });
 });

@@ -33,6 +33,7 @@ const contract = {
   stopCapture: true,
   saveCaptureAs: true,
   onCaptureStatus: true,
+  onCaptureCommand: true,
 } as const satisfies Record<keyof SipscopeApi, true>;
 
 let api: SipscopeApi;
@@ -82,6 +83,12 @@ describe('preload bridge', () => {
     ['getCalls', [2], []],
     ['getLadder', [[0, 1]], { calls: [0, 1], hosts: [], arrows: [], bands: [] }],
     ['getStatistics', [0], { view: 0, calls: 3 }],
+    ['listCaptureSources', [], { available: true, problem: null, interfaces: [], defaultFilter: '', defaultFolder: '/srv/captures', folderChoosable: true }],
+    ['getInterfaceCounters', [], { lo: 12, eth0: 4000 }],
+    ['chooseCaptureFolder', [], '/srv/captures'],
+    ['startCapture', [{ source: { kind: 'hep', transport: 'udp', host: '0.0.0.0', port: 9060 }, folder: null, ring: null }], { state: 'capturing', packets: 0 }],
+    ['stopCapture', [], { state: 'stopped', packets: 4 }],
+    ['saveCaptureAs', [], '/home/lab/register.pcapng'],
   ] as const)('%s invokes its own channel and resolves to the value', async (operation, args, value) => {
     electron.ipcRenderer.invoke.mockResolvedValueOnce({ ok: true, value });
     const call = api[operation] as (...a: readonly unknown[]) => Promise<unknown>;
@@ -134,6 +141,70 @@ describe('preload bridge', () => {
     relay(ipcEvent, { ...progress, messages: '3' });
     relay(ipcEvent, null);
     expect(listener).toHaveBeenCalledOnce();
+
+    unsubscribe();
+    expect(electron.ipcRenderer.removeListener).toHaveBeenCalledExactlyOnceWith(channel, relay);
+  });
+
+  it('onCaptureStatus relays a copy of the status fields from its own channel, drops malformed payloads, and unsubscribes', () => {
+    const listener = vi.fn();
+    const unsubscribe = api.onCaptureStatus(listener);
+    const [channel, relay] = electron.ipcRenderer.on.mock.calls[0]! as [string, (...a: unknown[]) => void];
+    expect(channel).toBe(EventChannels.captureStatus);
+
+    const ipcEvent = { sender: electron.ipcRenderer };
+    const files = ['/srv/captures/sipscope_lo_20261124-130501.pcapng'];
+    const status = {
+      state: 'capturing',
+      source: 'lo (ethernet) — capture filter: udp port 5060',
+      startedAt: 1790000000,
+      elapsedMs: 500,
+      packets: 9,
+      bytes: 4200,
+      messages: 9,
+      calls: 2,
+      analysis: 1,
+      kernelReceived: 9,
+      kernelDropped: 0,
+      queueDepth: 0,
+      queueDropped: 0,
+      files,
+      problem: null,
+    };
+    relay(ipcEvent, { ...status, extra: 'dropped' });
+    expect(listener).toHaveBeenCalledExactlyOnceWith(status);
+    const relayed = listener.mock.calls[0]![0] as typeof status;
+    expect(Object.getPrototypeOf(relayed)).toBe(Object.prototype);
+    expect(relayed.files).not.toBe(files);
+    relay(ipcEvent, { ...status, state: 'paused' });
+    relay(ipcEvent, { ...status, packets: '9' });
+    relay(ipcEvent, { ...status, kernelDropped: undefined });
+    relay(ipcEvent, { ...status, files: [files[0], 7] });
+    relay(ipcEvent, { ...status, problem: 42 });
+    relay(ipcEvent, null);
+    expect(listener).toHaveBeenCalledOnce();
+    // Unknown kernel counts and a problem are values, not malformed payloads.
+    relay(ipcEvent, { ...status, state: 'failed', kernelReceived: null, kernelDropped: null, problem: 'lo: The capture helper exited unexpectedly.' });
+    expect(listener).toHaveBeenCalledTimes(2);
+    expect(listener.mock.calls[1]![0]).toMatchObject({ state: 'failed', kernelReceived: null, kernelDropped: null });
+
+    unsubscribe();
+    expect(electron.ipcRenderer.removeListener).toHaveBeenCalledExactlyOnceWith(channel, relay);
+  });
+
+  it("onCaptureCommand relays only the menu's 'start' and 'stop' from its own channel, and unsubscribes", () => {
+    const listener = vi.fn();
+    const unsubscribe = api.onCaptureCommand(listener);
+    const [channel, relay] = electron.ipcRenderer.on.mock.calls[0]! as [string, (...a: unknown[]) => void];
+    expect(channel).toBe(EventChannels.captureCommand);
+
+    const ipcEvent = { sender: electron.ipcRenderer };
+    relay(ipcEvent, { command: 'start' });
+    relay(ipcEvent, { command: 'stop', extra: 1 });
+    relay(ipcEvent, { command: 'restart' });
+    relay(ipcEvent, 'stop');
+    relay(ipcEvent, null);
+    expect(listener.mock.calls).toEqual([['start'], ['stop']]);
 
     unsubscribe();
     expect(electron.ipcRenderer.removeListener).toHaveBeenCalledExactlyOnceWith(channel, relay);

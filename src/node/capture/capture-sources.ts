@@ -38,9 +38,11 @@ export async function captureSources(options: CaptureSourcesOptions): Promise<Ca
     addresses: i.addresses.map((a) => a.address),
     loopback: i.loopback,
   }));
-  // The helper opens each interface to learn its link type: when none opens for lack of rights, capture cannot start.
+  // The helper opens each interface to learn its link type: when none opens and rights are why, capture cannot
+  // start. Some pseudo-devices fail for other reasons whatever the rights (Debian's libpcap lists
+  // bluetooth-monitor and dbus-system, which fail without a bus), so they must not hide the missing rights.
   const refusals = listed.filter((i) => i.link === null && i.linkError?.kind === 'permission');
-  if (listed.length > 0 && refusals.length === listed.length) {
+  if (refusals.length > 0 && listed.every((i) => i.link === null)) {
     return { ...base, available: false, problem: refusals[0].linkError?.message ?? 'No permission to capture.', interfaces };
   }
   return { ...base, available: true, problem: null, interfaces };

@@ -111,6 +111,8 @@ export async function startLiveCapture(options: LiveCaptureOptions): Promise<Liv
   const { source } = options;
   const started = options.now?.() ?? new Date();
   const stamp = fileStamp(started);
+  // Kernel pseudo-file systems take no files, and Node 20's recursive mkdir loops forever under /proc.
+  if (/^\/(proc|sys)(\/|$)/.test(options.folder)) throw new CaptureError('output-failed', `Capture files cannot be written under ${options.folder}: choose another folder.`);
   try {
     mkdirSync(options.folder, { recursive: true });
   } catch (error) {

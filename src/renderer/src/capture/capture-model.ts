@@ -97,7 +97,9 @@ export function formatBytes(bytes: number): string {
   const units = ['KB', 'MB', 'GB', 'TB'];
   let value = bytes;
   let unit = -1;
-  while (value >= 1000 && unit < units.length - 1) {
+  // Compared after rounding to what is shown, so 999,999 bytes read "1.0 MB", not "1000 KB".
+  const shown = (v: number) => Number(v >= 100 ? v.toFixed(0) : v.toFixed(1));
+  while (unit < 0 || (shown(value) >= 1000 && unit < units.length - 1)) {
     value /= 1000;
     unit++;
   }
