@@ -3,13 +3,13 @@ import type { CapturedPacket as EnginePacket } from '../core/capture/types.js';
 import { TraceEngine } from '../core/engine/trace-engine.js';
 import type { MessageRecord } from '../core/index/message-index.js';
 import { messageJsonText } from '../core/report/message-json.js';
-import { CaptureError, startCapture, type CaptureOptions, type CaptureStats, type PacketBatch, type RunningCapture } from '../node/capture/capture-client.js';
+import { CaptureError, DEFAULT_KERNEL_BUFFER_BYTES, startCapture, type CaptureOptions, type CaptureStats, type PacketBatch, type RunningCapture } from '../node/capture/capture-client.js';
 import { formatEndpoint, startHepListener, type HepListener, type HepTransport } from '../node/capture/hep-listener.js';
 import { parseArgs, UsageError } from './args.js';
 import { TABLE_HEADER, tableRow, TextOutput, TSV_COLUMNS, tsvRow } from './output.js';
 
 export const captureUsage = `Usage: sipscope capture -i IFACE [-f BPF] [-w OUT.pcapng] [--ring FILES:MB] [--duration S] [--count N]
-                        [--hep-listen udp:HOST:PORT|tcp:HOST:PORT] [--format table|tsv|ndjson]
+                        [-B MIB] [--hep-listen udp:HOST:PORT|tcp:HOST:PORT] [--format table|tsv|ndjson]
 
 Captures live and prints each SIP message as it is decoded (the formats of 'sipscope analyze'); a summary
 with packet, message and drop counts goes to stderr at the end. Ctrl-C (SIGINT) or SIGTERM stops cleanly.
@@ -20,6 +20,8 @@ with packet, message and drop counts goes to stderr at the end. Ctrl-C (SIGINT) 
   --ring FILES:MB         with -w: rotate through FILES files of MB megabytes each
   --duration S            stop after S seconds
   --count N               stop after N SIP messages
+  -B, --buffer-size MIB   kernel capture buffer in MiB, default ${DEFAULT_KERNEL_BUFFER_BYTES >> 20} (on lo libpcap gives each packet a 64 KiB
+                          slot: about ${DEFAULT_KERNEL_BUFFER_BYTES >> 16} packets); the summary's kernel drops say if it overflowed
   --hep-listen T:HOST:PORT  also receive HEP (v1/v2/v3) from capture agents, T udp or tcp (e.g. udp:0.0.0.0:9060);
                           alone (without -i) it is the only source and -w writes what it receives (HEP in UDP);
                           with -i, -w is the interface's file and HEP is decoded only
@@ -87,6 +89,7 @@ export async function captureCommand(argv: string[]): Promise<number> {
     ring: { value: true },
     duration: { value: true },
     count: { value: true },
+    'buffer-size': { value: true, short: 'B' },
     'hep-listen': { value: true },
     format: { value: true, choices: FORMATS },
     help: { short: 'h' },
@@ -107,6 +110,10 @@ export async function captureCommand(argv: string[]): Promise<number> {
   if (ring && iface === undefined) throw new UsageError("option '--ring' applies to an interface capture (-i)");
   const durationS = positiveNumber('duration', options.get('duration') as string | undefined, false);
   const count = positiveNumber('count', options.get('count') as string | undefined, true);
+  const bufferMiB = positiveNumber('buffer-size', options.get('buffer-size') as string | undefined, true);
+  if (bufferMiB !== undefined && iface === undefined) throw new UsageError("option '--buffer-size' applies to an interface capture (-i)");
+  // pcap_set_buffer_size takes an int: stay below 2 GiB.
+  if (bufferMiB !== undefined && bufferMiB > 2047) throw new UsageError(`option '--buffer-size' takes at most 2047 MiB, not ${bufferMiB}`);
   const format = (options.get('format') as Format | undefined) ?? 'table';
 
   const out = new TextOutput(process.stdout, 0);
@@ -218,6 +225,7 @@ export async function captureCommand(argv: string[]): Promise<number> {
         interface: iface,
         filter,
         output,
+        ...(bufferMiB !== undefined ? { kernelBufferBytes: bufferMiB * 1024 * 1024 } : {}),
         capModule: process.env['SIPSCOPE_CAP_MODULE'] || undefined,
         onBatch,
         onError: (error) => {
