@@ -8,13 +8,15 @@ import { formatEndpoint, startHepListener, type HepListener, type HepTransport }
 import { parseArgs, UsageError } from './args.js';
 import { TABLE_HEADER, tableRow, TextOutput, TSV_COLUMNS, tsvRow } from './output.js';
 
-export const captureUsage = `Usage: sipscope capture -i IFACE [-f BPF] [-w OUT.pcapng] [--ring FILES:MB] [--duration S] [--count N]
+export const captureUsage = `Usage: sipscope capture -i IFACE [-i IFACE2...] [-f BPF] [-w OUT.pcapng] [--ring FILES:MB] [--duration S] [--count N]
                         [-B MIB] [--hep-listen udp:HOST:PORT|tcp:HOST:PORT] [--format table|tsv|ndjson]
 
 Captures live and prints each SIP message as it is decoded (the formats of 'sipscope analyze'); a summary
 with packet, message and drop counts goes to stderr at the end. Ctrl-C (SIGINT) or SIGTERM stops cleanly.
 
-  -i, --interface IFACE   capture on this interface ('sipscope interfaces' lists them; 'any' for all)
+  -i, --interface IFACE   capture on this interface ('sipscope interfaces' lists them; 'any' for all); repeat it
+                          for several, each captured by its own helper into its own file (-w OUT.pcapng
+                          becomes OUT_IFACE.pcapng per interface)
   -f, --filter BPF        capture filter (BPF syntax); by default SIP ports 5060-5061, IP fragments and GTP-U
   -w, --write FILE        write every captured packet to this pcapng file as it arrives
   --ring FILES:MB         with -w: rotate through FILES files of MB megabytes each
@@ -30,15 +32,17 @@ with packet, message and drop counts goes to stderr at the end. Ctrl-C (SIGINT) 
 const FORMATS = ['table', 'tsv', 'ndjson'] as const;
 type Format = (typeof FORMATS)[number];
 
-/** The pcapng-writing option of startCapture (being added to capture-client.ts; passed through as is). */
-interface CaptureOutput {
-  path: string;
-  ringFiles?: number;
-  ringBytes?: number;
+/**
+ * The file of one interface: `-w` itself for a single interface; `OUT_IFACE.pcapng` (before the extension) for
+ * each of several, since each helper writes its own file.
+ */
+export function interfaceFilePath(writePath: string, iface: string, several: boolean): string {
+  if (!several) return writePath;
+  const safe = iface.replace(/[^A-Za-z0-9._-]/g, '_');
+  const dot = writePath.lastIndexOf('.');
+  const slash = Math.max(writePath.lastIndexOf('/'), writePath.lastIndexOf('\\'));
+  return dot > slash + 1 ? `${writePath.slice(0, dot)}_${safe}${writePath.slice(dot)}` : `${writePath}_${safe}`;
 }
-
-/** Final stats, with the writer's counters once capture-client reports them. */
-type FinalStats = CaptureStats & { files?: string[]; written?: number };
 
 export interface RingSpec {
   files: number;
@@ -82,8 +86,8 @@ function positiveNumber(name: string, text: string | undefined, integer: boolean
 class HepBindError extends Error {}
 
 export async function captureCommand(argv: string[]): Promise<number> {
-  const { positionals, options } = parseArgs(argv, {
-    interface: { value: true, short: 'i' },
+  const { positionals, options, lists } = parseArgs(argv, {
+    interface: { value: true, short: 'i', repeatable: true },
     filter: { value: true, short: 'f' },
     write: { value: true, short: 'w' },
     ring: { value: true },
@@ -99,7 +103,9 @@ export async function captureCommand(argv: string[]): Promise<number> {
     return 0;
   }
   if (positionals.length > 0) throw new UsageError(`capture takes no positional argument, got '${positionals[0]}'`);
-  const iface = options.get('interface') as string | undefined;
+  // Each interface once, in the order given.
+  const interfaces = [...new Set(lists.get('interface') ?? [])];
+  const iface = interfaces[0];
   const hepSpec = options.has('hep-listen') ? parseHepListen(options.get('hep-listen') as string) : undefined;
   if (iface === undefined && !hepSpec) throw new UsageError('capture needs an interface (-i IFACE) or --hep-listen');
   const filter = options.get('filter') as string | undefined;
@@ -121,7 +127,7 @@ export async function captureCommand(argv: string[]): Promise<number> {
   let frame = 0;
   const nextFrame = (): number => ++frame;
   let hep: HepListener | undefined;
-  let capture: RunningCapture | undefined;
+  const captures: RunningCapture[] = [];
   let engine: TraceEngine | undefined;
   let printed = 0;
   let firstMessage: MessageRecord | undefined;
@@ -166,14 +172,14 @@ export async function captureCommand(argv: string[]): Promise<number> {
     if (out.closed) requestStop();
   };
 
-  let link = 0;
-  const onBatch = (batch: PacketBatch): void => {
+  /** The packets of one interface's batch, into the engine: interface ids 0..n-1 in -i order (HEP comes after). */
+  const onBatch = (batch: PacketBatch, interfaceId: number, linkType: number): void => {
     if (!engine) return;
     for (const p of batch.packets) {
       const packet: EnginePacket = {
         frame: nextFrame(),
-        interfaceId: 0,
-        linkType: link,
+        interfaceId,
+        linkType,
         tsSec: Number(p.timestampNs / 1_000_000_000n),
         tsNsec: Number(p.timestampNs % 1_000_000_000n),
         capturedLength: p.data.length,
@@ -194,7 +200,7 @@ export async function captureCommand(argv: string[]): Promise<number> {
         host: hepSpec.host,
         port: hepSpec.port,
         nextFrame,
-        interfaceId: iface === undefined ? 0 : 1,
+        interfaceId: interfaces.length,
         // Written only when HEP is the sole source: with -i, -w is the interface capture's file.
         pcapngPath: iface === undefined ? writePath : undefined,
         onPacket: (packet) => {
@@ -218,26 +224,30 @@ export async function captureCommand(argv: string[]): Promise<number> {
     // HEP v1/v2 have no magic: off port 9060 the engine needs the listener's decode-as rule to recognise them.
     engine = new TraceEngine({ decodeAs: hep?.decodeAs ?? [] });
 
-    if (iface !== undefined) {
-      const output: CaptureOutput | undefined = writePath === undefined ? undefined : { path: writePath, ...(ring ? { ringFiles: ring.files, ringBytes: ring.bytes } : {}) };
-      // Typed with `output` so that it compiles before and after capture-client.ts gains the option.
-      const request: CaptureOptions & { output?: CaptureOutput } = {
-        interface: iface,
+    for (let id = 0; id < interfaces.length; id++) {
+      const name = interfaces[id];
+      const path = writePath === undefined ? undefined : interfaceFilePath(writePath, name, interfaces.length > 1);
+      let linkType = -1;
+      const request: CaptureOptions = {
+        interface: name,
         filter,
-        output,
+        ...(path !== undefined ? { output: { path, ...(ring ? { ringFiles: ring.files, ringBytes: ring.bytes } : {}) } } : {}),
         ...(bufferMiB !== undefined ? { kernelBufferBytes: bufferMiB * 1024 * 1024 } : {}),
         capModule: process.env['SIPSCOPE_CAP_MODULE'] || undefined,
-        onBatch,
+        onBatch: (batch) => onBatch(batch, id, linkType),
         onError: (error) => {
-          failure = error;
+          failure ??= interfaces.length > 1 ? new CaptureError(error.kind, `${name}: ${error.message}`) : error;
           requestStop();
         },
       };
-      capture = await startCapture(request);
-      link = capture.link.linkType;
-      process.stderr.write(`sipscope: capturing on ${capture.interface} (${capture.link.name}), filter: ${capture.filter || '(none)'}${writePath ? `, writing ${writePath}` : ''}\n`);
+      const capture = await startCapture(request);
+      linkType = capture.link.linkType;
+      captures.push(capture);
+      process.stderr.write(`sipscope: capturing on ${capture.interface} (${capture.link.name}), filter: ${capture.filter || '(none)'}${path ? `, writing ${path}` : ''}\n`);
     }
   } catch (error) {
+    // An interface that fails to open stops the ones already capturing (their files are finished).
+    await Promise.allSettled(captures.map((c) => c.stop()));
     await hep?.close();
     if (error instanceof CaptureError) {
       process.stderr.write(`sipscope: ${error.message}\n`);
@@ -258,14 +268,21 @@ export async function captureCommand(argv: string[]): Promise<number> {
   if (!stopping) await stopped;
   if (timer) clearTimeout(timer);
 
-  let stats: FinalStats | undefined;
-  if (capture && !failure) {
+  // Each capture's final counters (undefined when it failed): stop() resolves after every captured packet went
+  // through onBatch and the file is finished.
+  const stats: (CaptureStats | undefined)[] = [];
+  for (const capture of captures) {
+    if (failure) {
+      // A failed interface ended the capture: the others still stop cleanly and finish their files.
+      stats.push(await capture.stop().catch(() => undefined));
+      continue;
+    }
     try {
-      // Resolves after every captured packet went through onBatch and the file is finished.
-      stats = await capture.stop();
+      stats.push(await capture.stop());
     } catch (error) {
       if (!(error instanceof CaptureError)) throw error;
       failure = error;
+      stats.push(undefined);
     }
   }
   await hep?.close();
@@ -276,7 +293,7 @@ export async function captureCommand(argv: string[]): Promise<number> {
   printNew();
   await out.flush();
 
-  process.stderr.write(summaryText(engine, printed, stats, capture, hep, writePath));
+  process.stderr.write(summaryText(engine, printed, stats, captures, hep, writePath));
   if (failure) {
     process.stderr.write(`sipscope: ${failure.message}\n`);
     return 1;
@@ -284,21 +301,32 @@ export async function captureCommand(argv: string[]): Promise<number> {
   return 0;
 }
 
-function summaryText(engine: TraceEngine, printed: number, stats: FinalStats | undefined, capture: RunningCapture | undefined, hep: HepListener | undefined, writePath: string | undefined): string {
+function summaryText(engine: TraceEngine, printed: number, stats: (CaptureStats | undefined)[], captures: RunningCapture[], hep: HepListener | undefined, writePath: string | undefined): string {
   const lines: string[] = [];
-  if (capture) {
-    lines.push(`Captured:    ${stats ? `${stats.packets} packets, ${stats.bytes} bytes` : 'unknown (the capture failed)'} on ${capture.interface}`);
-  }
+  captures.forEach((capture, i) => {
+    const s = stats[i];
+    lines.push(`Captured:    ${s ? `${s.packets} packets, ${s.bytes} bytes` : 'unknown (the capture failed)'} on ${capture.interface}`);
+  });
   if (hep) {
     const h = hep.stats;
     lines.push(`HEP:         ${h.packets} packets, ${h.bytesReceived} bytes (${h.datagrams} datagrams, ${h.connections} connections, ${h.notHep} not HEP, ${h.truncated} truncated)`);
   }
   lines.push(`SIP:         ${engine.index.count} messages${printed < engine.index.count ? ` (${printed} printed: --count)` : ''}`);
-  const kernel = stats?.kernel ? `${stats.kernel.dropped} (of ${stats.kernel.received} received)` : 'not available';
-  lines.push(`Drops:       queue ${stats ? stats.queueDropped : capture ? '?' : 0}, kernel ${kernel}`);
-  // The interface capture's files are what its writer reports; HEP alone writes -w itself.
-  const files = capture ? (stats?.files ?? []) : writePath !== undefined ? [writePath] : [];
-  const unsupported = capture && writePath !== undefined && stats !== undefined && stats.files === undefined ? ' (this build of the capture helper does not write pcapng yet)' : '';
-  lines.push(`Files:       ${files.length > 0 ? files.join(', ') : 'none'}${stats?.written !== undefined && writePath !== undefined ? ` (${stats.written} packets written)` : ''}${unsupported}`);
+  const known = stats.filter((s): s is CaptureStats => s !== undefined);
+  const queue = captures.length === 0 ? '0' : known.length < captures.length ? '?' : String(known.reduce((sum, s) => sum + s.queueDropped, 0));
+  let kernel = 'not available';
+  if (known.length > 0 && known.length === captures.length && known.every((s) => s.kernel)) {
+    const dropped = known.reduce((sum, s) => sum + (s.kernel?.dropped ?? 0), 0);
+    const received = known.reduce((sum, s) => sum + (s.kernel?.received ?? 0), 0);
+    kernel = `${dropped} (of ${received} received)`;
+  } else {
+    const why = known.find((s) => s.kernelUnavailable)?.kernelUnavailable;
+    if (why) kernel = `not available (${why})`;
+  }
+  lines.push(`Drops:       queue ${queue}, kernel ${kernel}`);
+  // The interface captures' files are what their writers report; HEP alone writes -w itself.
+  const files = captures.length > 0 ? known.flatMap((s) => s.files) : writePath !== undefined ? [writePath] : [];
+  const written = known.reduce((sum, s) => sum + s.written, 0);
+  lines.push(`Files:       ${files.length > 0 ? files.join(', ') : 'none'}${captures.length > 0 && writePath !== undefined ? ` (${written} packets written)` : ''}`);
   return `${lines.join('\n')}\n`;
 }

@@ -6,11 +6,12 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createSocket, type Socket } from 'node:dgram';
-import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createCaptureReader } from '../../src/core/capture/open.js';
 import { capInstalled } from '../helpers/capture.js';
 import { fixtures, repoRoot } from '../helpers/paths.js';
 import { readPcap } from '../helpers/read-pcap.js';
@@ -118,6 +119,22 @@ interface PrintedMessage {
   encapsulation: string[];
 }
 
+/** Packets in a pcapng file and their link types, read by the engine's reader. */
+function pcapngPackets(path: string): { packets: number; linkTypes: number[] } {
+  const linkTypes = new Set<number>();
+  let packets = 0;
+  const reader = createCaptureReader('pcapng', {
+    packet: (p) => {
+      packets++;
+      linkTypes.add(p.linkType);
+    },
+    diagnostic: () => {},
+  });
+  reader.push(readFileSync(path));
+  reader.end();
+  return { packets, linkTypes: [...linkTypes] };
+}
+
 function ndjson(stdout: string): PrintedMessage[] {
   return stdout
     .split('\n')
@@ -201,6 +218,36 @@ describe.skipIf(!canCapture)('sipscope capture -i lo', () => {
     expect(paths.length).toBe(2);
     expect(paths.map((p) => existsSync(p))).toEqual([true, true]);
     expect(readdirSync(dir).sort()).toEqual(paths.map((p) => p.slice(dir.length + 1)).sort());
+  });
+
+  it('captures on several interfaces at once (-i lo -i any), one helper and one file each', async () => {
+    const socket = await udpSocket();
+    const port = socket.address().port;
+    const messages = sipMessages('multi', 6);
+    const out = join(tmp, 'multi.pcapng');
+    const capture = start(['capture', '-i', 'lo', '-i', 'any', '-f', `udp and src port ${port}`, '-w', out, '--format', 'ndjson']);
+    await capture.waitStderr(/capturing on any/);
+    for (const m of messages) await send(socket, Buffer.from(m.text), 5060);
+    socket.close();
+    // `any` sees lo's traffic too: each message arrives once per interface.
+    await capture.waitStdoutLines(2 * messages.length, (line) => line.includes(`sipscope-capture-multi-${process.pid}-`));
+    capture.child.kill('SIGINT');
+    expect(await capture.exit).toBe(0);
+    const err = capture.stderr();
+    const loFile = join(tmp, 'multi_lo.pcapng');
+    const anyFile = join(tmp, 'multi_any.pcapng');
+    expect(err).toContain(`capturing on lo (ethernet), filter: udp and src port ${port}, writing ${loFile}`);
+    expect(err).toContain(`writing ${anyFile}`);
+    expect(err).toMatch(/^Captured: +6 packets, \d+ bytes on lo$/m);
+    expect(err).toMatch(/^Captured: +6 packets, \d+ bytes on any$/m);
+    expect(err).toContain(`Files:       ${loFile}, ${anyFile} (12 packets written)`);
+    // Each file holds its interface's packets: lo's as Ethernet frames (1), any's as Linux cooked captures (113).
+    expect(pcapngPackets(loFile)).toEqual({ packets: 6, linkTypes: [1] });
+    expect(pcapngPackets(anyFile)).toEqual({ packets: 6, linkTypes: [113] });
+    // Frames are numbered across both interfaces: every message printed twice, with distinct frame numbers.
+    const printed = ndjson(capture.stdout()).filter((p) => p.callId.includes(`-multi-${process.pid}-`));
+    expect(new Set(printed.map((p) => p.frame)).size).toBe(12);
+    expect(printed.map((p) => p.callId).sort()).toEqual([...messages, ...messages].map((m) => m.callId).sort());
   });
 
   it('rejects a bad capture filter (exit 1, the message, no stack)', () => {
@@ -306,6 +353,9 @@ describe('sipscope capture errors', () => {
       [['capture', '--hep-listen', 'sctp:0.0.0.0:9060'], "option '--hep-listen' takes udp:HOST:PORT or tcp:HOST:PORT (e.g. udp:0.0.0.0:9060), not 'sctp:0.0.0.0:9060'"],
       [['capture', '-i', 'lo', '--count', '0'], "option '--count' takes a whole number above 0, not '0'"],
       [['capture', '-i', 'lo', '--duration', 'soon'], "option '--duration' takes a number above 0, not 'soon'"],
+      [['capture', '-i', 'lo', '-B', '4096'], "option '--buffer-size' takes at most 2047 MiB, not 4096"],
+      [['capture', '-i', 'lo', '-B', '0.5'], "option '--buffer-size' takes a whole number above 0, not '0.5'"],
+      [['capture', '--hep-listen', 'udp:127.0.0.1:9060', '-B', '64'], "option '--buffer-size' applies to an interface capture (-i)"],
       [['capture', '-i', 'lo', '--format', 'json'], "option '--format' takes one of table, tsv, ndjson, not 'json'"],
     ];
     for (const [args, message] of cases) {
