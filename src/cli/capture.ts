@@ -1,10 +1,10 @@
 import { formatDiagnostic } from '../core/diagnostics.js';
-import type { CapturedPacket as EnginePacket } from '../core/capture/types.js';
 import { TraceEngine } from '../core/engine/trace-engine.js';
 import type { MessageRecord } from '../core/index/message-index.js';
 import { messageJsonText } from '../core/report/message-json.js';
 import { CaptureError, DEFAULT_KERNEL_BUFFER_BYTES, startCapture, type CaptureOptions, type CaptureStats, type PacketBatch, type RunningCapture } from '../node/capture/capture-client.js';
 import { formatEndpoint, startHepListener, type HepListener, type HepTransport } from '../node/capture/hep-listener.js';
+import { toEnginePackets } from '../node/capture/live-capture.js';
 import { parseArgs, UsageError } from './args.js';
 import { TABLE_HEADER, tableRow, TextOutput, TSV_COLUMNS, tsvRow } from './output.js';
 
@@ -175,20 +175,7 @@ export async function captureCommand(argv: string[]): Promise<number> {
   /** The packets of one interface's batch, into the engine: interface ids 0..n-1 in -i order (HEP comes after). */
   const onBatch = (batch: PacketBatch, interfaceId: number, linkType: number): void => {
     if (!engine) return;
-    for (const p of batch.packets) {
-      const packet: EnginePacket = {
-        frame: nextFrame(),
-        interfaceId,
-        linkType,
-        tsSec: Number(p.timestampNs / 1_000_000_000n),
-        tsNsec: Number(p.timestampNs % 1_000_000_000n),
-        capturedLength: p.data.length,
-        originalLength: p.data.length,
-        dataOffset: 0,
-        data: p.data,
-      };
-      engine.addPacket(packet);
-    }
+    for (const packet of toEnginePackets(batch, linkType, interfaceId, nextFrame)) engine.addPacket(packet);
     printNew();
   };
 

@@ -7,6 +7,7 @@ import { BrowserWindow, FakeIpcMain, dialog, resetFakeElectron } from './fake-el
 import { registerIpcHandlers, sendEvent, type IpcDeps } from '../../src/main/ipc.js';
 import { MAX_FILTER_LENGTH, MAX_PATH_LENGTH } from '../../src/main/validate.js';
 import { appUrlMatcher } from '../../src/main/window.js';
+import { captureStatus } from '../helpers/capture-status.js';
 import type { TraceService } from '../../src/main/trace-service.js';
 import { DEFAULT_CAPTURE_FILTER } from '../../src/node/capture/capture-client.js';
 import { capInstalled } from '../helpers/capture.js';
@@ -443,24 +444,7 @@ describe('live capture', () => {
   let caseNumber = 0;
 
   const lo: CaptureSettings = { source: { kind: 'interfaces', interfaces: ['lo'], filter: 'udp port 5060' }, folder: null, ring: null };
-  const status = (changes: Partial<CaptureStatus>): CaptureStatus => ({
-    state: 'capturing',
-    source: 'lo (ethernet) — capture filter: udp port 5060',
-    startedAt: 1790000000,
-    elapsedMs: 0,
-    packets: 0,
-    bytes: 0,
-    messages: 0,
-    calls: 0,
-    analysis: 0,
-    kernelReceived: null,
-    kernelDropped: null,
-    queueDepth: 0,
-    queueDropped: 0,
-    files: [],
-    problem: null,
-    ...changes,
-  });
+  const status = (changes: Partial<CaptureStatus>): CaptureStatus => captureStatus(changes);
   /** Capture files with real bytes, in a folder of their own. */
   function captureFiles(...names: string[]): { folder: string; files: string[]; bytes: Buffer[] } {
     const folder = join(work, `case-${++caseNumber}`);

@@ -13,6 +13,7 @@ import { startServer, type RunningServer } from '../../src/node/serve/server.js'
 import { createWebSocketApi, webSocketUrl } from '../../src/renderer/src/ws-transport.js';
 import type { CaptureStatus, SipscopeApi } from '../../src/shared/api.js';
 import { haveSharedCaptures, sharedCapture } from '../helpers/paths.js';
+import { captureStatus } from '../helpers/capture-status.js';
 
 const connect = (url: string) => new WebSocket(url);
 
@@ -84,24 +85,7 @@ describe.skipIf(!haveSharedCaptures)('createWebSocketApi against sipscope serve'
 
 describe('createWebSocketApi: live capture status pushed by sipscope serve --capture', () => {
   const folder = '/srv/sipscope-captures';
-  const status = (changes: Partial<CaptureStatus>): CaptureStatus => ({
-    state: 'capturing',
-    source: 'lo (ethernet) — capture filter: udp port 5060',
-    startedAt: 1790000000,
-    elapsedMs: 0,
-    packets: 0,
-    bytes: 0,
-    messages: 0,
-    calls: 0,
-    analysis: 0,
-    kernelReceived: 0,
-    kernelDropped: 0,
-    queueDepth: 0,
-    queueDropped: 0,
-    files: [`${folder}/sipscope_lo_20261124-130501.pcapng`],
-    problem: null,
-    ...changes,
-  });
+  const status = (changes: Partial<CaptureStatus>): CaptureStatus => captureStatus({ kernelReceived: 0, kernelDropped: 0, files: [`${folder}/sipscope_lo_20261124-130501.pcapng`], ...changes });
   const rendererDir = mkdtempSync(join(tmpdir(), 'sipscope-serve-capture-'));
   writeFileSync(join(rendererDir, 'index.html'), `<!doctype html><meta http-equiv="Content-Security-Policy" content="default-src 'self'" /><title>fake</title>`);
   let server: RunningServer;

@@ -82,7 +82,8 @@ function ringOutput(ring: CaptureSettings['ring']): { ringFiles?: number; ringBy
   };
 }
 
-function toEnginePackets(batch: PacketBatch, linkType: number, interfaceId: number, nextFrame: () => number): EnginePacket[] {
+/** A helper's batch as the engine's packets: frames numbered by `nextFrame`, shared by every source of one engine. */
+export function toEnginePackets(batch: PacketBatch, linkType: number, interfaceId: number, nextFrame: () => number): EnginePacket[] {
   return batch.packets.map((p) => ({
     frame: nextFrame(),
     interfaceId,

@@ -11,28 +11,12 @@ import { DEFAULT_CAPTURE_FILTER } from '../../../src/node/capture/capture-client
 import { CAPTURE_NOT_SERVED, createHandlers, handleMessage } from '../../../src/node/serve/protocol.js';
 import type { CaptureSettings, CaptureStatus, EventName, EventPayloads } from '../../../src/shared/api.js';
 import { capInstalled } from '../../helpers/capture.js';
+import { captureStatus } from '../../helpers/capture-status.js';
 
 const folder = '/srv/sipscope-captures';
 const lo: CaptureSettings = { source: { kind: 'interfaces', interfaces: ['lo'], filter: 'udp port 5060' }, folder: null, ring: null };
 
-const status = (changes: Partial<CaptureStatus>): CaptureStatus => ({
-  state: 'capturing',
-  source: 'lo (ethernet) — capture filter: udp port 5060',
-  startedAt: 1790000000,
-  elapsedMs: 0,
-  packets: 0,
-  bytes: 0,
-  messages: 0,
-  calls: 0,
-  analysis: 0,
-  kernelReceived: null,
-  kernelDropped: null,
-  queueDepth: 0,
-  queueDropped: 0,
-  files: [`${folder}/sipscope_lo_20261124-130501.pcapng`],
-  problem: null,
-  ...changes,
-});
+const status = (changes: Partial<CaptureStatus>): CaptureStatus => captureStatus({ files: [`${folder}/sipscope_lo_20261124-130501.pcapng`], ...changes });
 
 /** A trace service that records the capture calls and answers them; every other operation is not expected here. */
 function fakeService() {

@@ -7,25 +7,10 @@
 import { describe, expect, it } from 'vitest';
 import { liveSummary, reopenPath, shownTrace, traceReducer, type TraceState } from '../../../src/renderer/src/lib/trace-state.js';
 import type { CaptureStatus, TraceSummary } from '../../../src/shared/api.js';
+import { captureStatus } from '../../helpers/capture-status.js';
 
 const file = '/srv/captures/sipscope_lo_20261124-130501.pcapng';
-const capturing: CaptureStatus = {
-  state: 'capturing',
-  source: 'lo (ethernet) — capture filter: udp port 5060',
-  startedAt: 1_790_000_000,
-  elapsedMs: 0,
-  packets: 0,
-  bytes: 0,
-  messages: 0,
-  calls: 0,
-  analysis: 0,
-  kernelReceived: null,
-  kernelDropped: null,
-  queueDepth: 0,
-  queueDropped: 0,
-  files: [file],
-  problem: null,
-};
+const capturing: CaptureStatus = captureStatus({ files: [file] });
 const summary: TraceSummary = { path: '/tmp/x.pcap', messages: 3, calls: 1, packets: 3, firstTime: 1, lastTime: 2, errors: 0, warnings: 0, fileProblems: [], complete: true, elapsedMs: 1 };
 
 describe('traceReducer with a live capture', () => {
