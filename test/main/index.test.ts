@@ -24,7 +24,14 @@ const { services } = vi.hoisted(() => ({ services: [] as { opened: string[]; dis
 vi.mock('../../src/main/trace-service.js', () => ({
   createEngineTraceService() {
     const opened: string[] = [];
-    const service = { opened, dispose: vi.fn(), open: async (path: string) => (opened.push(path), { path, messages: 1, calls: 0 }) };
+    const service = {
+      opened,
+      dispose: vi.fn(),
+      open: async (path: string) => (opened.push(path), { path, messages: 1, calls: 0 }),
+      startCapture: async () => {
+        throw new Error('no capture in these tests');
+      },
+    };
     services.push(service);
     return service;
   },
@@ -99,7 +106,7 @@ describe('the main process', () => {
   });
 
   it('installs the menu, with an empty Open Recent', () => {
-    expect(currentMenu().map((item) => item.label)).toEqual(['&File', '&View', '&Help']);
+    expect(currentMenu().map((item) => item.label)).toEqual(['&File', '&Capture', '&View', '&Help']);
     expect(menuItem(['&File', 'Open Recent', 'No Recent Traces']).enabled).toBe(false);
   });
 
