@@ -85,7 +85,7 @@ export const CAPTURE_STATUS_INTERVAL_MS = 500;
 /**
  * Least time between two analyses of a live capture (calls, procedures, the filter view). An analysis takes
  * about 13 µs per message (4 s for 300k on the build machine), so the wait grows to twice the last analysis:
- * a huge capture spends at most a third of its time analysing, and packets wait meanwhile (queued, never lost).
+ * a huge capture spends at most a third of its time analysing (packets are decoded meanwhile, between its slices).
  */
 export const LIVE_ANALYSIS_INTERVAL_MS = 1000;
 
@@ -282,12 +282,6 @@ export function createInProcessTraceService(helperOptions: HelperOptions = {}): 
     controller: AbortController;
     state: CaptureStatus['state'];
     problem: string | null;
-    /**
-     * Batches that came while an analysis ran: added to the engine after it, in order (never dropped), in slices
-     * (`addPendingPackets`); batches that come while they are added join the end.
-     */
-    pending: EnginePacket[][];
-    analysing: boolean;
     analysis: number;
     /** Resolves when the analysis loop has ended (after the capture stopped). */
     loop: Promise<void>;
@@ -323,67 +317,35 @@ export function createInProcessTraceService(helperOptions: HelperOptions = {}): 
   }
 
   function addLivePackets(session: LiveSession, packets: EnginePacket[]): void {
-    // Behind the batches still queued, if any, so that frames reach the engine in order.
-    if (session.analysing || session.pending.length > 0) {
-      session.pending.push(packets);
-      return;
-    }
     for (const packet of packets) session.trace.engine.addPacket(packet);
   }
 
   /**
-   * Adds the batches queued during an analysis, in slices of `ANALYSIS_SLICE_MS` with a macrotask turn before each,
-   * like the analysis itself. Added in one go they stalled the worker: in bench/capture-bench.mjs --app --seconds 120
-   * (SIPp at 12,000 messages/s), the 129k packets queued during the analysis of 470k messages took 3.7 s to add,
-   * getRows went unanswered that long, and the capture helpers' batches went unread, so their queues grew (they
-   * are bounded: beyond the bound the live view loses packets). Between slices those batches are read and join
-   * the end of `pending`.
+   * Brings calls, procedures, the filter view and sorted orders up to date with the messages decoded so far. The
+   * analysis reads a frozen view of the index (the messages there when it began), in slices: packets arriving
+   * meanwhile are decoded at once (the table keeps growing; their call and procedure come with the next analysis).
+   * Queued instead, they kept the table still for the whole analysis: 3 to 5 s at 12,000 messages/s after 30 s
+   * (bench/capture-bench.mjs --app), 13 s after 2 minutes.
    */
-  async function addPendingPackets(session: LiveSession): Promise<void> {
-    const { pending } = session;
-    const engine = session.trace.engine;
-    let next = 0;
-    while (next < pending.length) {
-      await new Promise<void>((resolve) => setImmediate(resolve));
-      const sliceEnd = performance.now() + ANALYSIS_SLICE_MS;
-      while (next < pending.length && performance.now() < sliceEnd) {
-        for (const packet of pending[next]) engine.addPacket(packet);
-        // Each batch is freed once added rather than when the whole queue is.
-        pending[next++] = [];
-      }
-    }
-    session.pending = [];
-  }
-
-  /**
-   * Brings calls, procedures, the filter view and sorted orders up to date with the messages decoded so far.
-   * Packets arriving meanwhile wait in `pending`, so the analysis sees a fixed set of messages.
-   */
-  async function analyseLive(session: LiveSession, final: boolean): Promise<void> {
+  async function analyseLive(session: LiveSession): Promise<void> {
     const { trace } = session;
-    session.analysing = true;
-    try {
-      const engine = trace.engine;
-      const analysed = await runInSlices(
-        analyzeCallsSteps(engine.index, (row) => engine.facts.get(row), { sessionKeys: (row) => engine.facts.sessionKeys(row) }),
-        () => latest !== session.controller,
-      );
-      if (!analysed) return;
-      trace.calls = analysed.value;
-      trace.analysedRows = engine.index.count;
-      trace.context = { index: engine.index, messages: engine.messageBytes, facts: engine.facts, calls: analysed.value, cache: new Map() };
-      sortCache.clear();
-      // The applied filter follows the capture: same view, its rows brought up to date.
-      if (filterView && current === trace) {
-        const { view } = filterTrace(trace as OpenTrace & { calls: CallAnalysis; context: FilterContext }, filterView.text, filterView.id);
-        if (view) filterView = view;
-      }
-      session.analysis++;
-    } finally {
-      session.analysing = false;
-      await addPendingPackets(session);
+    const engine = trace.engine;
+    const rows = engine.index.count;
+    const analysed = await runInSlices(
+      analyzeCallsSteps(engine.index.frozenView(rows), (row) => engine.facts.get(row), { sessionKeys: (row) => engine.facts.sessionKeys(row) }),
+      () => latest !== session.controller,
+    );
+    if (!analysed) return;
+    trace.calls = analysed.value;
+    trace.analysedRows = rows;
+    trace.context = { index: engine.index, messages: engine.messageBytes, facts: engine.facts, calls: analysed.value, cache: new Map() };
+    sortCache.clear();
+    // The applied filter follows the capture: same view, its rows brought up to date.
+    if (filterView && current === trace) {
+      const { view } = filterTrace(trace as OpenTrace & { calls: CallAnalysis; context: FilterContext }, filterView.text, filterView.id);
+      if (view) filterView = view;
     }
-    if (final) session.onStatus(liveStatus(session, session.last));
+    session.analysis++;
   }
 
   async function liveAnalysisLoop(session: LiveSession): Promise<void> {
@@ -401,7 +363,7 @@ export function createInProcessTraceService(helperOptions: HelperOptions = {}): 
       const rowsBefore = session.trace.analysedRows;
       // Nothing new since the last analysis: nothing to redo.
       if (session.trace.engine.index.count === rowsBefore && session.analysis > 0) continue;
-      await analyseLive(session, false);
+      await analyseLive(session);
       wait = Math.max(LIVE_ANALYSIS_INTERVAL_MS, 2 * (performance.now() - started));
     }
   }
@@ -421,7 +383,7 @@ export function createInProcessTraceService(helperOptions: HelperOptions = {}): 
       await session.loop;
       // The messages still inside a TCP stream, or an unfinished datagram, are reported now.
       session.trace.engine.finish();
-      if (latest === session.controller) await analyseLive(session, false);
+      if (latest === session.controller) await analyseLive(session);
       const status = liveStatus(session, counters);
       session.onStatus(status);
       return status;
@@ -467,8 +429,6 @@ export function createInProcessTraceService(helperOptions: HelperOptions = {}): 
       controller,
       state: 'capturing',
       problem: null,
-      pending: [],
-      analysing: false,
       analysis: 0,
       loop: Promise.resolve(),
       wake: () => {},

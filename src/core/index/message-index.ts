@@ -244,6 +244,19 @@ export class MessageIndex {
   }
 
   /**
+   * The first `count` rows as an index of their own, which keeps answering for exactly those rows while this one
+   * grows: a live capture's calls are analysed over a fixed set of messages while new ones are appended between
+   * the analysis's slices. It shares the columns (rows are only ever appended, so the rows it covers stay as they
+   * are) and cannot be appended to (its `length` is read-only: appendRow throws in strict mode).
+   */
+  frozenView(count = this.length): MessageIndex {
+    return Object.create(this, {
+      length: { value: Math.min(count, this.length), writable: false },
+      orderCache: { value: undefined, writable: true },
+    }) as MessageIndex;
+  }
+
+  /**
    * Records a captured frame (every frame, SIP or not): its length on the wire, and the capture's first
    * time, which relative times count from (Wireshark's `frame.time_relative`).
    */
