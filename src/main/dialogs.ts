@@ -38,6 +38,18 @@ export function chooseCaptureFolderPath(owner: BrowserWindow | null, defaultPath
   return openDialog(owner, { title: 'Folder for capture files', defaultPath, properties: ['openDirectory', 'createDirectory'] });
 }
 
+/** Where to save a trace with its notes (pcapng), proposing `<name>-annotated.pcapng` beside it. */
+export async function chooseAnnotatedSavePath(owner: BrowserWindow | null, trace: string): Promise<string | null> {
+  const base = trace.replace(/(\.gz)?$/i, '').replace(/\.(pcapng|pcap|cap|ntar|dmp)$/i, '');
+  const options: SaveDialogOptions = {
+    title: 'Save the trace with its notes',
+    defaultPath: `${base}-annotated.pcapng`,
+    filters: [{ name: 'pcapng (notes as packet comments)', extensions: ['pcapng'] }],
+  };
+  const result = owner ? await dialog.showSaveDialog(owner, options) : await dialog.showSaveDialog(options);
+  return result.canceled || !result.filePath ? null : result.filePath;
+}
+
 /**
  * Where to save a capture: a file name for one file; a folder for several (a ring buffer, several
  * interfaces), which keep their names.

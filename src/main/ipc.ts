@@ -18,7 +18,7 @@ import {
 } from '../shared/api.js';
 import { captureSources, copyCaptureFiles } from '../node/capture/capture-sources.js';
 import { interfacePacketCounters } from '../node/capture/interface-counters.js';
-import { chooseCaptureFolderPath, chooseCaptureSavePath, chooseTracePath } from './dialogs.js';
+import { chooseAnnotatedSavePath, chooseCaptureFolderPath, chooseCaptureSavePath, chooseTracePath } from './dialogs.js';
 import type { TraceService } from './trace-service.js';
 import { parseArguments } from './validate.js';
 
@@ -150,6 +150,27 @@ export function registerIpcHandlers(ipcMain: IpcMainLike, deps: IpcDeps): () => 
 
   register('getFilterFields', {
     run: async (event) => deps.traceServiceFor(event.sender).filterFields(),
+  });
+
+  register('getAnnotations', {
+    run: (event) => deps.traceServiceFor(event.sender).getAnnotations(),
+  });
+
+  register('setMessageNote', {
+    run: (event, row, note) => deps.traceServiceFor(event.sender).setMessageNote(row, note),
+  });
+
+  register('setCallNote', {
+    run: (event, call, note) => deps.traceServiceFor(event.sender).setCallNote(call, note),
+  });
+
+  register('saveAnnotatedTrace', {
+    run: async (event) => {
+      const trace = deps.launchTrace(event.sender);
+      if (trace === null) throw new Error('no trace is open: open a trace first');
+      const dest = await chooseAnnotatedSavePath(BrowserWindow.fromWebContents(event.sender), trace);
+      return dest === null ? null : deps.traceServiceFor(event.sender).saveAnnotated(dest);
+    },
   });
 
   register('listCaptureSources', {

@@ -16,9 +16,14 @@ import { indexHeaderLinesSteps } from '../core/filter/registry.js';
 import { callSummaries, ladderData, messageDetail, messageRow, sortViewRows, traceStatistics, type TraceViewSource } from '../core/view/trace-view.js';
 import { openCaptureFile, type CaptureFileSummary } from '../node/capture-file.js';
 import type { CapturedPacket as EnginePacket } from '../core/capture/types.js';
+import { AnnotationCollector, emptyAnnotations, noteKeyOfRow, resolveImportedNotes, rowOfNote, type Annotations, type NoteKey } from '../core/annotations/annotations.js';
+import { clearAutosave, readAutosave, writeAutosave } from '../node/annotations/load.js';
+import { writeCapture } from '../node/export/write-capture.js';
 import type { HelperOptions } from '../node/capture/capture-client.js';
 import { startLiveCapture, type LiveCapture, type LiveCaptureCounters } from '../node/capture/live-capture.js';
 import type {
+  AnnotationsState,
+  NoteEdit,
   CallSummary,
   CaptureSettings,
   CaptureStatus,
@@ -78,7 +83,19 @@ export interface TraceService {
   startCapture(settings: CaptureSettings & { folder: string }, onStatus: (status: CaptureStatus) => void): Promise<CaptureStatus>;
   /** Stops the live capture; resolves to the final counters once the last packets are decoded and analysed. */
   stopCapture(): Promise<CaptureStatus>;
+  /** The notes of the trace opened last (issue 8). */
+  getAnnotations(): Promise<AnnotationsState>;
+  /** Sets or (null) removes a message's / a call's note; autosaved beside the trace shortly after. */
+  setMessageNote(row: number, note: NoteEdit | null): Promise<AnnotationsState>;
+  setCallNote(call: number, note: NoteEdit | null): Promise<AnnotationsState>;
+  /** Writes the trace with its notes as pcapng at `dest` (absolute; replaced if it exists: the caller asked). */
+  saveAnnotated(dest: string): Promise<string>;
+  /** Writes notes still waiting for their autosave (before the window closes or the worker ends). */
+  flushNotes(): Promise<void>;
 }
+
+/** How long after the last note change the notes are autosaved beside the trace. */
+export const AUTOSAVE_DELAY_MS = 1000;
 
 /** How often a live capture's counters are pushed. */
 export const CAPTURE_STATUS_INTERVAL_MS = 500;
@@ -126,6 +143,8 @@ interface OpenTrace {
    */
   calls: CallAnalysis | undefined;
   analysedRows: number;
+  /** The user's notes, loaded once the trace is open (from its sipscope block, its frame comments or the autosave). */
+  notes: TraceNotes;
   /**
    * One per trace: its `cache` keeps the columns a filter built (a header read from every message, say),
    * so the next filter on the same field does not read the messages again. Made with the calls analysis.
@@ -141,9 +160,85 @@ interface FilterView {
   calls: number[];
 }
 
-function viewSource(trace: OpenTrace): TraceViewSource {
-  return { engine: trace.engine, calls: trace.calls, context: trace.context };
+/** The notes of one trace, with the lookups the views need. Notes whose message is not in the trace are kept (never lost). */
+interface TraceNotes {
+  annotations: Annotations;
+  byRow: Map<number, NoteEdit>;
+  byCall: Map<string, NoteEdit>;
+  origin: AnnotationsState['origin'];
+  problems: string[];
+  unsaved: boolean;
+  autosave: ReturnType<typeof setTimeout> | undefined;
 }
+
+function noNotes(): TraceNotes {
+  return { annotations: emptyAnnotations(), byRow: new Map(), byCall: new Map(), origin: null, problems: [], unsaved: false, autosave: undefined };
+}
+
+/** Rebuilds the lookups from the annotations (after loading them, or once the index knows more rows). */
+function indexNotes(notes: TraceNotes, trace: OpenTrace): void {
+  notes.byRow.clear();
+  notes.byCall.clear();
+  let unresolved = 0;
+  for (const m of notes.annotations.messages) {
+    const row = rowOfNote(trace.engine.index, m);
+    if (row === null) unresolved++;
+    else notes.byRow.set(row, { note: m.note, tag: m.tag });
+  }
+  for (const c of notes.annotations.calls) notes.byCall.set(c.callId, { note: c.note, tag: c.tag });
+  notes.problems = notes.problems.filter((p) => !p.includes('refer to messages this trace does not have'));
+  if (unresolved > 0) notes.problems.push(`${unresolved} note(s) refer to messages this trace does not have; they are kept and saved with the others`);
+}
+
+function notesState(notes: TraceNotes): AnnotationsState {
+  return {
+    messageNotes: notes.annotations.messages.length,
+    callNotes: notes.annotations.calls.length,
+    unsaved: notes.unsaved,
+    origin: notes.origin,
+    problems: [...notes.problems],
+  };
+}
+
+function viewSource(trace: OpenTrace): TraceViewSource {
+  const { byRow, byCall } = trace.notes;
+  return {
+    engine: trace.engine,
+    calls: trace.calls,
+    context: trace.context,
+    notes: { ofRow: (row) => byRow.get(row) ?? null, ofCall: (callId) => byCall.get(callId) ?? null },
+  };
+}
+
+/**
+ * The notes of a trace just opened: its sipscope block (or, without one, its frame comments), replaced by the
+ * autosave beside it when that is of this very file (size and time unchanged) — the autosave holds the latest edits.
+ */
+async function loadNotes(path: string, trace: OpenTrace, collector: AnnotationCollector): Promise<TraceNotes> {
+  const notes = noNotes();
+  const found = collector.result();
+  notes.problems.push(...found.problems);
+  if (found.annotations) {
+    notes.annotations = found.origin === 'comments' ? resolveImportedNotes(trace.engine.index, found.annotations) : found.annotations;
+    notes.origin = found.origin === 'block' ? 'capture' : 'comments';
+  }
+  try {
+    const autosaved = await readAutosave(path);
+    if (autosaved?.traceChanged) {
+      notes.problems.push(`notes autosaved on ${autosaved.savedAt} beside this trace belong to an earlier version of the file; they were not loaded (${path}.sipscope-notes.json)`);
+    } else if (autosaved) {
+      notes.annotations = autosaved.annotations;
+      notes.origin = 'autosave';
+      notes.unsaved = true;
+    }
+  } catch (err) {
+    notes.problems.push(err instanceof Error ? err.message : String(err));
+  }
+  indexNotes(notes, trace);
+  return notes;
+}
+
+const sameKey = (a: NoteKey, b: NoteKey): boolean => a.frame === b.frame && a.callId === b.callId && a.cseq === b.cseq && a.kind === b.kind;
 
 /** Evaluates `text` over `trace`: matching messages in frame order, and the calls holding at least one. */
 function filterTrace(trace: OpenTrace & { calls: CallAnalysis; context: FilterContext }, text: string, id: ViewId): { outcome: FilterOutcome; view?: FilterView } {
@@ -421,7 +516,7 @@ export function createInProcessTraceService(helperOptions: HelperOptions = {}): 
     // The engine is made once the source is known: a HEP listener off port 9060 needs its decode-as rule.
     const engine = new TraceEngine({ decodeAs: [...rules, ...capture.decodeAs], messageFacts: true, keepMessageBytes: true });
     const counters = capture.counters();
-    const trace: OpenTrace = { path: counters.files[0] ?? settings.folder, engine, calls: unanalysedCalls(0), analysedRows: 0, context: undefined };
+    const trace: OpenTrace = { path: counters.files[0] ?? settings.folder, engine, calls: unanalysedCalls(0), analysedRows: 0, context: undefined, notes: noNotes() };
     trace.context = { index: engine.index, messages: engine.messageBytes, facts: engine.facts, calls: trace.calls as CallAnalysis, cache: new Map() };
     const created: LiveSession = {
       capture,
@@ -450,10 +545,36 @@ export function createInProcessTraceService(helperOptions: HelperOptions = {}): 
     return liveStatus(created);
   }
 
+  /** A note changed: unsaved, and autosaved beside the trace once the edits pause (a crash then loses nothing). */
+  function changed(trace: OpenTrace): void {
+    const { notes } = trace;
+    notes.unsaved = true;
+    clearTimeout(notes.autosave);
+    notes.autosave = setTimeout(() => void autosave(trace), AUTOSAVE_DELAY_MS);
+  }
+
+  async function autosave(trace: OpenTrace): Promise<void> {
+    const { notes } = trace;
+    notes.autosave = undefined;
+    const failure = 'the notes could not be autosaved';
+    try {
+      await writeAutosave(trace.path, notes.annotations);
+      notes.problems = notes.problems.filter((p) => !p.startsWith(failure));
+    } catch (err) {
+      notes.problems = notes.problems.filter((p) => !p.startsWith(failure));
+      notes.problems.push(`${failure} (${err instanceof Error ? err.message : String(err)}); save them with "Save annotated…"`);
+    }
+  }
+
   async function readTrace(path: string, onProgress: ((progress: TraceProgress) => void) | undefined): Promise<TraceSummary> {
     const started = performance.now();
     reading?.abort(new OpenStopped('replaced'));
     if (live && live.state === 'capturing') void endLive(live, null);
+    // The trace on screen is replaced: its notes waiting for the autosave are written now.
+    if (current?.notes.autosave !== undefined) {
+      clearTimeout(current.notes.autosave);
+      void autosave(current);
+    }
     const controller = new AbortController();
     reading = controller;
     latest = controller;
@@ -464,7 +585,9 @@ export function createInProcessTraceService(helperOptions: HelperOptions = {}): 
     // A filter may read any header (message bytes) or any IMS fact and call field, so the app keeps
     // all of them, as the CLI does when its --filter needs them (src/cli/filter.ts).
     const engine = new TraceEngine({ decodeAs: rules, messageFacts: true, keepMessageBytes: true });
-    const trace: OpenTrace = { path, engine, calls: undefined, analysedRows: 0, context: undefined };
+    const trace: OpenTrace = { path, engine, calls: undefined, analysedRows: 0, context: undefined, notes: noNotes() };
+    // What the file says about notes (sipscope's block, or Wireshark's frame comments), read in the same pass.
+    const collector = new AnnotationCollector();
     const fileProblems: string[] = [];
     let packets = 0;
     let firstTime: number | null = null;
@@ -483,6 +606,7 @@ export function createInProcessTraceService(helperOptions: HelperOptions = {}): 
         path,
         {
           packet(packet) {
+            collector.packet(packet.frame, packet.comments);
             packets++;
             const time = packet.tsSec + packet.tsNsec / 1e9;
             if (firstTime === null) {
@@ -493,6 +617,9 @@ export function createInProcessTraceService(helperOptions: HelperOptions = {}): 
             }
             lastTime = time;
             engine.addPacket(packet);
+          },
+          customBlock(pen, data) {
+            collector.customBlock(pen, data);
           },
           diagnostic(diagnostic) {
             if (diagnostic.severity !== 'note') fileProblems.push(`${formatDiagnostic(diagnostic)} (file offset ${diagnostic.fileOffset})`);
@@ -548,6 +675,10 @@ export function createInProcessTraceService(helperOptions: HelperOptions = {}): 
     } finally {
       if (reading === analysing) reading = undefined;
     }
+    // The notes first (reading the autosave takes a turn of the event loop): the calls and the notes then
+    // appear together, once the trace is open.
+    trace.notes = await loadNotes(path, trace, collector);
+    if (latest !== controller) throw stoppedOpenError(path, new OpenStopped(disposed ? 'closed' : 'replaced'));
     trace.calls = calls;
     trace.analysedRows = engine.index.count;
     trace.context = context;
@@ -631,6 +762,51 @@ export function createInProcessTraceService(helperOptions: HelperOptions = {}): 
       const rows = view === 0 ? null : viewRows(trace, view);
       return traceStatistics(viewSource(trace), view, rows);
     },
+    async getAnnotations() {
+      return notesState(openTrace().notes);
+    },
+    async flushNotes() {
+      if (current?.notes.autosave === undefined) return;
+      clearTimeout(current.notes.autosave);
+      await autosave(current);
+    },
+    async setMessageNote(row, edit) {
+      const trace = openTrace();
+      if (row >= trace.engine.index.count) throw new Error(`there is no message ${row} in this trace (it has ${trace.engine.index.count})`);
+      const { notes } = trace;
+      const key = noteKeyOfRow(trace.engine.index, row);
+      notes.annotations.messages = notes.annotations.messages.filter((m) => !sameKey(m, key));
+      if (edit && (edit.note.trim() !== '' || edit.tag !== null)) {
+        notes.annotations.messages.push({ ...key, note: edit.note, tag: edit.tag });
+        notes.byRow.set(row, { note: edit.note, tag: edit.tag });
+      } else notes.byRow.delete(row);
+      changed(trace);
+      return notesState(notes);
+    },
+    async setCallNote(call, edit) {
+      const trace = analysedTrace('notes on calls can be written');
+      const target = trace.calls.calls[call];
+      if (!target) throw new Error(`there is no call ${call} in this trace (it has ${trace.calls.calls.length})`);
+      const { notes } = trace;
+      notes.annotations.calls = notes.annotations.calls.filter((c) => c.callId !== target.callId);
+      if (edit && (edit.note.trim() !== '' || edit.tag !== null)) {
+        notes.annotations.calls.push({ callId: target.callId, note: edit.note, tag: edit.tag });
+        notes.byCall.set(target.callId, { note: edit.note, tag: edit.tag });
+      } else notes.byCall.delete(target.callId);
+      changed(trace);
+      return notesState(notes);
+    },
+    async saveAnnotated(dest) {
+      const trace = openTrace();
+      if (live?.trace === trace && live.state === 'capturing') throw new Error('stop the capture first: its file is still being written');
+      const written = await writeCapture({ source: trace.path, dest, format: 'pcapng', annotations: trace.notes.annotations, force: true });
+      // Saved: the notes are in that file now; the autosave (kept for a crash) is no longer needed.
+      clearTimeout(trace.notes.autosave);
+      trace.notes.autosave = undefined;
+      trace.notes.unsaved = false;
+      await clearAutosave(trace.path).catch(() => undefined);
+      return written.path;
+    },
     async startCapture(settings, onStatus) {
       return startLive(settings, onStatus);
     },
@@ -640,6 +816,11 @@ export function createInProcessTraceService(helperOptions: HelperOptions = {}): 
     },
     dispose() {
       disposed = true;
+      // Notes waiting for their autosave are written now: closing the window must not lose them.
+      if (current?.notes.autosave !== undefined) {
+        clearTimeout(current.notes.autosave);
+        void autosave(current);
+      }
       // The capture helpers are stopped (their files finished), not left running for a closed window.
       if (live) void endLive(live, null);
       latest = undefined;

@@ -137,12 +137,32 @@ export function createWorkerTraceService({ workerFile }: WorkerTraceServiceOptio
     applyFilter: (text) => call('applyFilter', [text]),
     startCapture: (settings, onStatus) => call('startCapture', [settings, rules.map(ruleText)], undefined, onStatus),
     stopCapture: () => (worker ? call('stopCapture', []) : Promise.reject(new Error('no capture is running in this window'))),
+    getAnnotations: () => call('getAnnotations', []),
+    setMessageNote: (row, note) => call('setMessageNote', [row, note]),
+    setCallNote: (call_, note) => call('setCallNote', [call_, note]),
+    saveAnnotated: (dest) => call('saveAnnotated', [dest]),
+    flushNotes: () => (worker ? call<void>('flushNotes', []) : Promise.resolve()),
     dispose() {
-      disposed = true;
       const running = worker;
+      disposed = true;
       worker = undefined;
       failAll('this trace service is closed');
-      void running?.terminate();
+      if (!running) return;
+      // Notes waiting for their autosave are written before the worker ends (at most 2 s: a stuck worker still goes).
+      const id = nextId++;
+      const stop = (): void => void running.terminate();
+      const timer = setTimeout(stop, 2000);
+      timer.unref();
+      running.on('message', (message: WorkerMessage) => {
+        if (message.id !== id) return;
+        clearTimeout(timer);
+        stop();
+      });
+      try {
+        running.postMessage({ id, op: 'flushNotes', args: [] } satisfies WorkerRequest);
+      } catch {
+        stop();
+      }
     },
     decodeAs: () => rules.map(ruleText),
     setDecodeAs(texts) {

@@ -19,7 +19,12 @@ export type WorkerOperation =
   | 'getStatistics'
   | 'applyFilter'
   | 'startCapture'
-  | 'stopCapture';
+  | 'stopCapture'
+  | 'getAnnotations'
+  | 'setMessageNote'
+  | 'setCallNote'
+  | 'saveAnnotated'
+  | 'flushNotes';
 
 /** main → worker. */
 export interface WorkerRequest {

@@ -31,6 +31,11 @@ export function serveTraceWorker(post: (message: WorkerMessage) => void, service
       return service.startCapture(settings as Parameters<TraceService['startCapture']>[0], (captureStatus) => post({ id, captureStatus }));
     },
     stopCapture: () => service.stopCapture(),
+    getAnnotations: () => service.getAnnotations(),
+    setMessageNote: ([row, note]) => service.setMessageNote(row as number, note as Parameters<TraceService['setMessageNote']>[1]),
+    setCallNote: ([call, note]) => service.setCallNote(call as number, note as Parameters<TraceService['setCallNote']>[1]),
+    saveAnnotated: ([dest]) => service.saveAnnotated(dest as string),
+    flushNotes: () => service.flushNotes(),
   });
   return (request) => {
     const { id, op, args } = request;

@@ -2,7 +2,8 @@
 // The renderer is treated as untrusted: a compromised page can send any value on any channel, so each
 // handler validates its arguments here before they touch the file system or the engine.
 import { isAbsolute, normalize } from 'node:path';
-import { MESSAGE_COLUMNS, type CaptureSettings, type CaptureSource, type InvokeArgs, type InvokeOperation, type MessageColumn, type RowsQuery, type ViewId } from '../shared/api.js';
+import { MAX_NOTE_LENGTH, MAX_TAG_LENGTH } from '../core/annotations/annotations.js';
+import { MESSAGE_COLUMNS, type NoteEdit, type CaptureSettings, type CaptureSource, type InvokeArgs, type InvokeOperation, type MessageColumn, type RowsQuery, type ViewId } from '../shared/api.js';
 
 /** Longest path we accept. Linux PATH_MAX is 4096 bytes including the terminating NUL. */
 export const MAX_PATH_LENGTH = 4095;
@@ -243,6 +244,29 @@ export function validateCaptureSettings(value: unknown): CaptureSettings {
 }
 
 /**
+ * Returns `value` as a note (or null: remove the note), or throws `ArgumentError`. Notes are text the user typed:
+ * line breaks and tabs are kept, other control characters refused (they would reach pcapng comments and exports).
+ */
+export function validateNoteEdit(value: unknown): NoteEdit | null {
+  if (value === null) return null;
+  if (!isPlainObject(value)) throw new ArgumentError(`a note must be an object {note, tag} or null, got ${describe(value)}`);
+  checkKeys(value, ['note', 'tag'], 'note');
+  const note = value['note'];
+  const tag = value['tag'] ?? null;
+  if (typeof note !== 'string') throw new ArgumentError(`note text must be a string, got ${describe(note)}`);
+  if (note.length > MAX_NOTE_LENGTH) throw new ArgumentError(`note is too long (${note.length} characters; the limit is ${MAX_NOTE_LENGTH})`);
+  if (tag !== null && typeof tag !== 'string') throw new ArgumentError(`note tag must be a string or null, got ${describe(tag)}`);
+  if (tag !== null && tag.length > MAX_TAG_LENGTH) throw new ArgumentError(`note tag is too long (${tag.length} characters; the limit is ${MAX_TAG_LENGTH})`);
+  for (const [what, text] of [['note', note], ['tag', tag ?? '']] as const) {
+    for (let i = 0; i < text.length; i++) {
+      const code = text.charCodeAt(i);
+      if ((code < 0x20 && code !== 0x0a && code !== 0x09 && code !== 0x0d) || code === 0x7f) throw new ArgumentError(`${what} contains a control character`);
+    }
+  }
+  return { note, tag: tag === null || tag.trim() === '' ? null : tag.trim() };
+}
+
+/**
  * The argument checks of every operation of the contract, in one table shared by both transports (the IPC
  * handlers of src/main/ipc.ts and `sipscope serve`'s src/node/serve/protocol.ts): each returns the arguments
  * typed, or throws `ArgumentError` naming the problem. The mapped type makes a new operation a compile error here.
@@ -268,4 +292,8 @@ export const parseArguments: { [K in InvokeOperation]: (args: readonly unknown[]
   startCapture: (args) => (checkArity('startCapture', args, 1), [validateCaptureSettings(args[0])]),
   stopCapture: (args) => (checkArity('stopCapture', args, 0), []),
   saveCaptureAs: (args) => (checkArity('saveCaptureAs', args, 0), []),
+  getAnnotations: (args) => (checkArity('getAnnotations', args, 0), []),
+  setMessageNote: (args) => (checkArity('setMessageNote', args, 2), [validateRowId(args[0]), validateNoteEdit(args[1])]),
+  setCallNote: (args) => (checkArity('setCallNote', args, 2), [validateIndex(args[0], 'call'), validateNoteEdit(args[1])]),
+  saveAnnotatedTrace: (args) => (checkArity('saveAnnotatedTrace', args, 0), []),
 };

@@ -160,6 +160,8 @@ function countingSink(sink: CaptureSink): CaptureSink & { packets: number } {
     diagnostic(d: Parameters<CaptureSink['diagnostic']>[0]) {
       sink.diagnostic(d);
     },
+    // pcapng Custom Blocks (sipscope's annotations) pass through to a sink that wants them.
+    ...(sink.customBlock ? { customBlock: sink.customBlock.bind(sink) } : {}),
   };
   return counted;
 }

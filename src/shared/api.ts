@@ -195,6 +195,8 @@ export interface MessageDetail {
   retransmission: boolean;
   /** Frames of the same message seen at other capture points. */
   copies: number[];
+  /** The user's note on this message (issue 8), or null. */
+  annotation: NoteEdit | null;
 }
 
 /** One call of the calls view (Wireshark's VoIP Calls, sngrep's call list). */
@@ -202,6 +204,8 @@ export interface CallSummary {
   /** Position in the trace's call list; what `getLadder` takes. */
   index: number;
   callId: string;
+  /** The user's note on this call, or null. */
+  annotation: NoteEdit | null;
   /** `CALL SETUP`, `IN CALL`, `CANCELLED`, `REJECTED`, `REGISTERED`... (src/core/calls/analysis.ts CallState). */
   state: string;
   /** What kind of procedure opened it: `registration`, `call-setup`, `messaging`, `subscription`... */
@@ -235,6 +239,8 @@ export interface LadderHost {
 export interface LadderArrow {
   row: number;
   frame: number;
+  /** The user's note on this message, or null: shown beside the arrow. */
+  annotation: NoteEdit | null;
   time: number;
   /** Indexes into `LadderData.hosts`. */
   from: number;
@@ -391,6 +397,27 @@ export interface CaptureSettings {
   ring: { files: number; megabytes: number | null; seconds: number | null } | null;
 }
 
+/** A note the user writes on a message or a call, with an optional tag ("root cause", "expected", "vendor bug"). */
+export interface NoteEdit {
+  note: string;
+  tag: string | null;
+}
+
+/** The annotations of the trace shown: how many, whether they are saved into a capture file, and any problem loading them. */
+export interface AnnotationsState {
+  messageNotes: number;
+  callNotes: number;
+  /**
+   * Notes changed since the trace was opened or saved into a capture file. They are autosaved beside the trace
+   * (`<trace>.sipscope-notes.json`) as they change, so a crash loses nothing; "Save annotated…" puts them in a pcapng.
+   */
+  unsaved: boolean;
+  /** Where the notes came from when the trace was opened: its sipscope block, its frame comments, the autosave. */
+  origin: 'capture' | 'comments' | 'autosave' | null;
+  /** Problems for the user (a refused annotations block, an autosave of a trace that changed since, a failed autosave). */
+  problems: string[];
+}
+
 /** What the application menu asks a window's page to do about capture. */
 export type CaptureCommand = 'start' | 'stop';
 
@@ -498,6 +525,18 @@ export interface SipscopeApi {
    * dialog: it rejects, naming where the files are on the server.
    */
   saveCaptureAs(): Promise<string | null>;
+  /** The annotations of the trace shown. */
+  getAnnotations(): Promise<AnnotationsState>;
+  /** Sets (or, with null, removes) the note on a message (`MessageRow.row`). */
+  setMessageNote(row: number, note: NoteEdit | null): Promise<AnnotationsState>;
+  /** Sets (or removes) the note on a call (`CallSummary.index`). */
+  setCallNote(call: number, note: NoteEdit | null): Promise<AnnotationsState>;
+  /**
+   * Saves the trace with its notes as one pcapng (each message note a packet comment Wireshark shows, every note
+   * in a sipscope block): the app asks where (save dialog); resolves to the path written, or null when cancelled.
+   * A served page cannot choose a file on the server: it rejects.
+   */
+  saveAnnotatedTrace(): Promise<string | null>;
   /** Subscribes to the counters of this window's live capture. Returns a function that unsubscribes. */
   onCaptureStatus(listener: (status: CaptureStatus) => void): Unsubscribe;
   /**
@@ -528,7 +567,11 @@ export type InvokeOperation =
   | 'chooseCaptureFolder'
   | 'startCapture'
   | 'stopCapture'
-  | 'saveCaptureAs';
+  | 'saveCaptureAs'
+  | 'getAnnotations'
+  | 'setMessageNote'
+  | 'setCallNote'
+  | 'saveAnnotatedTrace';
 export type InvokeArgs<K extends InvokeOperation> = Parameters<SipscopeApi[K]>;
 export type InvokeResult<K extends InvokeOperation> = Awaited<ReturnType<SipscopeApi[K]>>;
 
@@ -563,6 +606,10 @@ export const InvokeChannels = {
   startCapture: 'sipscope:start-capture',
   stopCapture: 'sipscope:stop-capture',
   saveCaptureAs: 'sipscope:save-capture-as',
+  getAnnotations: 'sipscope:get-annotations',
+  setMessageNote: 'sipscope:set-message-note',
+  setCallNote: 'sipscope:set-call-note',
+  saveAnnotatedTrace: 'sipscope:save-annotated-trace',
 } as const satisfies Record<InvokeOperation, string>;
 
 /** IPC channel of each pushed event. */
@@ -609,5 +656,9 @@ export function requestOperations(request: RequestFunction): Pick<SipscopeApi, I
     startCapture: (settings) => request('startCapture', settings),
     stopCapture: () => request('stopCapture'),
     saveCaptureAs: () => request('saveCaptureAs'),
+    getAnnotations: () => request('getAnnotations'),
+    setMessageNote: (row, note) => request('setMessageNote', row, note),
+    setCallNote: (call, note) => request('setCallNote', call, note),
+    saveAnnotatedTrace: () => request('saveAnnotatedTrace'),
   };
 }

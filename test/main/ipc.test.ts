@@ -98,6 +98,11 @@ beforeEach(() => {
     stopCapture: vi.fn(async () => {
       throw new Error('not used here');
     }),
+    getAnnotations: vi.fn(async () => ({ messageNotes: 0, callNotes: 0, unsaved: false, origin: null, problems: [] })),
+    setMessageNote: vi.fn(async () => ({ messageNotes: 1, callNotes: 0, unsaved: true, origin: null, problems: [] })),
+    setCallNote: vi.fn(async () => ({ messageNotes: 0, callNotes: 1, unsaved: true, origin: null, problems: [] })),
+    saveAnnotated: vi.fn(async (dest: string) => dest),
+    flushNotes: vi.fn(async () => undefined),
   };
   servedTo = [];
   const deps: IpcDeps = {
@@ -204,6 +209,12 @@ describe('display filter', () => {
 });
 
 /** A valid argument of every one-argument operation. */
+/** Operations taking two arguments, with good ones. */
+const twoArguments = {
+  setMessageNote: [3, { note: 'checked', tag: null }],
+  setCallNote: [1, null],
+} as const;
+
 const oneArgument = {
   openTrace: trace,
   setDecodeAs: [],
@@ -368,6 +379,10 @@ describe('registerIpcHandlers', () => {
     await expect(ipc.invoke(InvokeChannels.applyFilter, fromApp())).resolves.toEqual({ ok: false, error: 'applyFilter expects 1 argument, got 0' });
     await expect(ipc.invoke(InvokeChannels.applyFilter, fromApp(), 'sip', 'sdp')).resolves.toEqual({ ok: false, error: 'applyFilter expects 1 argument, got 2' });
     for (const [operation, channel] of Object.entries(InvokeChannels)) {
+      if (operation in twoArguments) {
+        await expect(ipc.invoke(channel, fromApp(), 1)).resolves.toEqual({ ok: false, error: `${operation} expects 2 arguments, got 1` });
+        continue;
+      }
       if (operation in oneArgument) {
         await expect(ipc.invoke(channel, fromApp())).resolves.toEqual({ ok: false, error: `${operation} expects 1 argument, got 0` });
         continue;
@@ -394,7 +409,12 @@ describe('registerIpcHandlers', () => {
     ['a destroyed frame', null],
   ])('refuses requests from %s', (_name, url) => {
     it.each(Object.entries(InvokeChannels))('on %s', async (operation, channel) => {
-      const args = operation in oneArgument ? [oneArgument[operation as keyof typeof oneArgument]] : [];
+      const args =
+        operation in twoArguments
+          ? [...twoArguments[operation as keyof typeof twoArguments]]
+          : operation in oneArgument
+            ? [oneArgument[operation as keyof typeof oneArgument]]
+            : [];
       const reply = (await ipc.invoke(channel, eventFrom(url), ...args)) as { ok: boolean; error: string };
       expect(reply.ok).toBe(false);
       expect(reply.error).toMatch(/^request refused: /);

@@ -123,6 +123,11 @@ describe('createWebSocketApi: live capture status pushed by sipscope serve --cap
           onStatus?.(final);
           return final;
         },
+        getAnnotations: notUsed,
+        setMessageNote: notUsed,
+        setCallNote: notUsed,
+        saveAnnotated: notUsed,
+        flushNotes: async () => undefined,
       }),
     });
   });

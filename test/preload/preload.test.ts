@@ -34,6 +34,10 @@ const contract = {
   saveCaptureAs: true,
   onCaptureStatus: true,
   onCaptureCommand: true,
+  getAnnotations: true,
+  setMessageNote: true,
+  setCallNote: true,
+  saveAnnotatedTrace: true,
 } as const satisfies Record<keyof SipscopeApi, true>;
 
 let api: SipscopeApi;

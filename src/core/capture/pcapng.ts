@@ -71,6 +71,11 @@ const MIN_BLOCK = 12;
 export const PCAPNG_MAX_BLOCK = 64 * 1024 * 1024;
 /** Skippable blocks above this size stream past instead of being buffered when split across chunks. */
 const STREAM_SKIP_THRESHOLD = 1024 * 1024;
+/**
+ * Largest Custom Block handed to a sink that asks for them (CaptureSink.customBlock): room for sipscope's
+ * annotations (at most 16 MiB of text, see core/annotations) and its framing; bigger ones stream past.
+ */
+export const CUSTOM_BLOCK_MAX = 16 * 1024 * 1024 + 4096;
 
 // Option codes (§3.5, §4.1–§4.6).
 const OPT_ENDOFOPT = 0;
@@ -272,7 +277,7 @@ export class PcapngReader implements CaptureReader {
       if (left.length < MIN_BLOCK) return end;
       const len = this.blockHeader(left.view, 0, left.fileOffset);
       if (len < 0) return end;
-      if (len > STREAM_SKIP_THRESHOLD && this.isSkippable(this.curType)) {
+      if (len > STREAM_SKIP_THRESHOLD && this.isSkippable(this.curType) && !this.wantsCustomBlock(this.curType, len)) {
         this.noteSkipped(this.curType, left.fileOffset);
         this.skipLeft = len - MIN_BLOCK;
         left.clear();
@@ -346,6 +351,11 @@ export class PcapngReader implements CaptureReader {
         break;
       case BLOCK_ISB:
         this.isb(buf, dv, p, len, at);
+        break;
+      case BLOCK_CUSTOM:
+      case BLOCK_CUSTOM_NOCOPY:
+        if (this.wantsCustomBlock(this.curType, len)) this.custom(buf, dv, p, len);
+        else this.noteSkipped(this.curType, at);
         break;
       default:
         this.noteSkipped(this.curType, at);
@@ -721,8 +731,27 @@ export class PcapngReader implements CaptureReader {
     return type === BLOCK_EPB || type === BLOCK_SPB || type === BLOCK_PB;
   }
 
-  /** Custom blocks and decryption secrets are skipped silently; unknown types get one note per type. */
+  /** The sink asked for custom blocks and this one is small enough to hand over. */
+  private wantsCustomBlock(type: number, len: number): boolean {
+    return (type === BLOCK_CUSTOM || type === BLOCK_CUSTOM_NOCOPY) && this.sink.customBlock !== undefined && len <= CUSTOM_BLOCK_MAX;
+  }
+
+  /** Custom Block (§4.8): the PEN, then the owner's data (which may end in padding or options: theirs to frame). */
+  private custom(buf: Uint8Array, dv: DataView, p: number, len: number): void {
+    // A 12-byte block has no room for the PEN: nothing to hand over (it is not ours to call malformed).
+    if (len < 16) return;
+    this.sink.customBlock?.(dv.getUint32(p + 8, this.le), buf.subarray(p + 12, p + len - 4), this.curType === BLOCK_CUSTOM);
+  }
+
+  /**
+   * Custom blocks and decryption secrets are skipped silently, except a custom block too big to hand to a
+   * sink that asked for them; unknown types get one note per type.
+   */
   private noteSkipped(type: number, at: number): void {
+    if ((type === BLOCK_CUSTOM || type === BLOCK_CUSTOM_NOCOPY) && this.sink.customBlock !== undefined) {
+      this.report(note(LAYER, `skipped the ${this.blockName(type)} at offset ${at}: ${this.curLen} bytes, more than the ${CUSTOM_BLOCK_MAX} sipscope reads`), at);
+      return;
+    }
     if (type === BLOCK_DSB || type === BLOCK_CUSTOM || type === BLOCK_CUSTOM_NOCOPY) return;
     if (this.unknownNoted.has(type)) return;
     this.unknownNoted.add(type);

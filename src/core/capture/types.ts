@@ -81,6 +81,14 @@ export interface CapturedPacket {
 export interface CaptureSink {
   packet(packet: CapturedPacket): void;
   diagnostic(diagnostic: Diagnostic & { fileOffset: number }): void;
+  /**
+   * pcapng Custom Blocks (§4.8, types 0x00000BAD and 0x40000BAD "do not copy"), for a sink that wants them
+   * (sipscope keeps its annotations in one). `pen` is the owner's IANA Private Enterprise Number; `data` is
+   * the block body after it, padding included (the format does not say where the owner's data ends, so its
+   * owner's own framing must), and like packet data valid only during the call. Blocks larger than
+   * CUSTOM_BLOCK_MAX are skipped with a note instead. Without this method custom blocks are skipped silently.
+   */
+  customBlock?(pen: number, data: Uint8Array, copyable: boolean): void;
 }
 
 /**

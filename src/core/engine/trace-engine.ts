@@ -383,6 +383,8 @@ export class TraceEngine {
       stats.packetsWithDiagnostics++;
       return;
     }
+    // Exports of a message must carry every fragment, not only those whose bytes the message holds.
+    if (datagram.frames.length > 1) this.index.noteFragmentFrames(last.frame, datagram.frames);
     const outerState = this.state;
     const outerView = this.current;
     const outerFlow = this.currentFlow;

@@ -214,6 +214,12 @@ export class MessageIndex {
   private readonly copyGroups = new Map<number, number[]>();
   /** Sparse: rows that are a second capture of the same datagram. */
   private readonly duplicates = new Set<number>();
+  /**
+   * Sparse, by frame: the frame that completed an IP datagram put back together from fragments, to every
+   * fragment's frame. Message chunks name the frames whose bytes a message holds, not a fragment that only
+   * carried the transport header, a duplicate, or the other fragments of a TCP segment: an export needs them all.
+   */
+  private readonly fragmentFrames = new Map<number, number[]>();
   private orderCache: Uint32Array | undefined;
   /** Per frame (by frame number, not per message): the frame's length on the wire, for `frame.len`. */
   private readonly frameLength = new BlockColumn(Uint32Array);
@@ -369,6 +375,18 @@ export class MessageIndex {
   /** Records that `row` is the very datagram of an earlier row captured a second time (not a second message on the wire). */
   markDuplicate(row: number): void {
     this.duplicates.add(row);
+  }
+
+  /** Records the fragments' frames of an IP datagram that `frame` completed (see `fragmentFramesOf`). */
+  noteFragmentFrames(frame: number, frames: readonly number[]): void {
+    const known = this.fragmentFrames.get(frame);
+    if (!known) this.fragmentFrames.set(frame, [...frames]);
+    else for (const f of frames) if (!known.includes(f)) known.push(f);
+  }
+
+  /** Every fragment's frame of the IP datagram(s) `frame` completed; empty when it completed none. */
+  fragmentFramesOf(frame: number): readonly number[] {
+    return this.fragmentFrames.get(frame) ?? [];
   }
 
   /** The row is a second capture of an earlier row's datagram (see `markDuplicate`). */

@@ -25,6 +25,7 @@ export function callSummaries(source: TraceViewSource, calls: readonly number[])
     out.push({
       index: c.index,
       callId: c.callId,
+      annotation: source.notes?.ofCall(c.callId) ?? null,
       state: c.state,
       kind: c.procedures.length > 0 ? analysis.procedures[c.procedures[0]].group : 'other',
       procedures: groups,

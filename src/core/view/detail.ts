@@ -177,6 +177,7 @@ export function messageDetail(source: TraceViewSource, row: number): MessageDeta
   return {
     row,
     frame: record.frame,
+    annotation: source.notes?.ofRow(row) ?? null,
     frames: json.frames,
     time: timeOf(index, row),
     source: record.src,

@@ -123,6 +123,7 @@ export function ladderData(source: TraceViewSource, calls: readonly number[]): L
     return {
       row,
       frame: index.frameOf(row),
+      annotation: source.notes?.ofRow(row) ?? null,
       time: timeOf(index, row),
       from: host(index.textId(row, TextColumn.Src)),
       to: host(index.textId(row, TextColumn.Dst)),

@@ -4,6 +4,7 @@
 import type { CallAnalysis } from '../calls/analysis.js';
 import type { FilterContext } from '../filter/field.js';
 import type { TraceEngine } from '../engine/trace-engine.js';
+import type { NoteEdit } from '../../shared/api.js';
 
 /** What the view functions read: the engine (index, facts, message bytes) and, once the trace is read, the calls analysis. */
 export interface TraceViewSource {
@@ -12,6 +13,14 @@ export interface TraceViewSource {
   calls: CallAnalysis | undefined;
   /** For custom header columns (sip.header[...] readers cache their columns here). */
   context: FilterContext | undefined;
+  /** The user's notes (issue 8), when the trace has any: looked up by message row and by Call-ID. */
+  notes?: ViewNotes;
+}
+
+/** The notes the views show beside messages and calls. */
+export interface ViewNotes {
+  ofRow(row: number): NoteEdit | null;
+  ofCall(callId: string): NoteEdit | null;
 }
 
 export { messageRow, sortViewRows } from './rows.js';

@@ -172,6 +172,21 @@ export function createHandlers(deps: SessionDeps): Handlers {
       lastStatus = await deps.service.stopCapture();
       return lastStatus;
     },
+    async getAnnotations(args) {
+      parseArguments.getAnnotations(args);
+      return deps.service.getAnnotations();
+    },
+    async setMessageNote(args) {
+      return deps.service.setMessageNote(...parseArguments.setMessageNote(args));
+    },
+    async setCallNote(args) {
+      return deps.service.setCallNote(...parseArguments.setCallNote(args));
+    },
+    // The notes are autosaved beside the trace on the server; a page cannot pick a file to write there.
+    async saveAnnotatedTrace(args) {
+      parseArguments.saveAnnotatedTrace(args);
+      throw new Error("a browser cannot choose a file on the server: the notes are autosaved beside the trace there (TRACE.sipscope-notes.json); write an annotated pcapng with 'sipscope export TRACE --format pcapng -o OUT' on the server");
+    },
     async saveCaptureAs(args) {
       parseArguments.saveCaptureAs(args);
       const files = lastStatus?.files ?? [];

@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useMemo, useReducer, useRef, useState, type KeyboardEvent, type PointerEvent } from 'react';
-import type { AppInfo, CaptureSettings, CaptureStatus, SipscopeApi, TraceProgress, ViewId } from '../../shared/api.js';
+import type { AnnotationsState, AppInfo, CaptureSettings, CaptureStatus, SipscopeApi, TraceProgress, ViewId } from '../../shared/api.js';
 import { CaptureDialog } from './capture/CaptureDialog.js';
 import { LiveCaptureBar } from './capture/LiveCaptureBar.js';
 import { CallsView } from './calls/CallsView.js';
@@ -47,6 +47,15 @@ export function App({ api }: { api: SipscopeApi }) {
   const [follow, setFollow] = useState(true);
   const [stopping, setStopping] = useState(false);
   const [saveResult, setSaveResult] = useState<{ ok: boolean; text: string } | null>(null);
+  /** The notes of the trace shown (counts, unsaved, problems); null before a trace is open. */
+  const [notes, setNotes] = useState<AnnotationsState | null>(null);
+  const [notesSaved, setNotesSaved] = useState<{ ok: boolean; text: string } | null>(null);
+  /** Bumped on each note saved: the calls list and the ladder fetch again to show it. */
+  const [notesRevision, setNotesRevision] = useState(0);
+  const notesChanged = useCallback((state: AnnotationsState) => {
+    setNotes(state);
+    setNotesRevision((r) => r + 1);
+  }, []);
   /** Messages the table was last told about while the display is paused. */
   const [shownMessages, setShownMessages] = useState(0);
   const openCount = useRef(0);
@@ -97,6 +106,18 @@ export function App({ api }: { api: SipscopeApi }) {
     } finally {
       setStopping(false);
       setPaused(false);
+    }
+  }, [api]);
+
+  const saveAnnotated = useCallback(async () => {
+    try {
+      const path = await api.saveAnnotatedTrace();
+      if (path !== null) {
+        setNotesSaved({ ok: true, text: `Saved with its notes to ${path}` });
+        setNotes(await api.getAnnotations());
+      }
+    } catch (err) {
+      setNotesSaved({ ok: false, text: messageOf(err) });
     }
   }, [api]);
 
@@ -226,6 +247,24 @@ export function App({ api }: { api: SipscopeApi }) {
   const liveSummaryValue = useMemo(() => (liveStatus ? liveSummary(liveStatus) : null), [liveStatus]);
   const summary = trace.kind === 'open' ? trace.summary : liveSummaryValue;
   const reapplyKey = trace.kind === 'live' ? `${trace.key}\u0000${trace.status.state}` : undefined;
+
+  // The notes of each trace once it is open (loaded with it: its sipscope block, its comments, the autosave).
+  const notesKey = summary ? shown?.key : undefined;
+  useEffect(() => {
+    setNotes(null);
+    setNotesSaved(null);
+    if (notesKey === undefined) return;
+    let live = true;
+    api.getAnnotations().then(
+      (state) => {
+        if (live) setNotes(state);
+      },
+      () => {},
+    );
+    return () => {
+      live = false;
+    };
+  }, [api, notesKey]);
   const cancelOpen = () => {
     dispatch({ type: 'cancel' });
     api.cancelOpen().catch((err: unknown) => console.error('cancelOpen failed:', err));
@@ -245,6 +284,14 @@ export function App({ api }: { api: SipscopeApi }) {
           {info ? info.name : 'sipscope'}
           {info && <span className="version">{info.version}</span>}
         </h1>
+        {notes && (
+          <span className={`notes-status${notes.unsaved ? ' unsaved' : ''}`} data-testid="notes-status" title={notes.problems.join('\n') || undefined}>
+            {notesText(notes)}
+          </span>
+        )}
+        <button type="button" onClick={() => void saveAnnotated()} disabled={!notes || (notes.messageNotes === 0 && notes.callNotes === 0) || capturing} title="Save the trace with its notes as pcapng (packet comments Wireshark shows)">
+          Save annotated…
+        </button>
         <DecodeAsSettings api={api} onApplied={() => void reopen()} />
       </header>
       {trace.kind === 'opening' && <OpenProgress path={trace.path} progress={trace.progress} cancelling={trace.cancelling} onCancel={cancelOpen} />}
@@ -263,6 +310,11 @@ export function App({ api }: { api: SipscopeApi }) {
         />
       ) : (
         <TraceStatus trace={trace} />
+      )}
+      {notesSaved && (
+        <p className={notesSaved.ok ? 'hint' : 'error'} role={notesSaved.ok ? 'status' : 'alert'} data-testid="notes-saved">
+          {notesSaved.text}
+        </p>
       )}
       {captureDialog && <CaptureDialog api={api} onStart={startCapture} onClose={() => setCaptureDialog(false)} />}
       <FilterBar api={api} trace={summary} onView={setView} request={filterRequest} reapplyKey={reapplyKey} />
@@ -317,7 +369,7 @@ export function App({ api }: { api: SipscopeApi }) {
               />
               <div className="split-bottom" ref={detailRef} tabIndex={-1}>
                 {/* One detail pane in the page at a time (the calls tab has its own), so tests and screen readers find one. */}
-                {tab === 'messages' && <DetailPane api={api} row={selectedRow} />}
+                {tab === 'messages' && <DetailPane api={api} row={selectedRow} onNotesChanged={notesChanged} />}
               </div>
             </>
           ) : (
@@ -329,9 +381,9 @@ export function App({ api }: { api: SipscopeApi }) {
             {summary && shown ? (
               <>
                 <div className="calls-main">
-                  <CallsView api={api} view={view} traceKey={shown.key} revision={liveStatus && !paused ? liveStatus.analysis : 0} onSelectMessage={setSelectedRow} selectedRow={selectedRow} />
+                  <CallsView api={api} view={view} traceKey={shown.key} revision={(liveStatus && !paused ? liveStatus.analysis : 0) + notesRevision} onSelectMessage={setSelectedRow} selectedRow={selectedRow} onNotesChanged={notesChanged} />
                 </div>
-                <div className="calls-detail">{tab === 'calls' && <DetailPane api={api} row={selectedRow} />}</div>
+                <div className="calls-detail">{tab === 'calls' && <DetailPane api={api} row={selectedRow} onNotesChanged={notesChanged} />}</div>
               </>
             ) : (
               <p className="hint">{shown ? 'Calls are listed once the trace has been read.' : 'Open a trace to see its calls.'}</p>
@@ -416,4 +468,13 @@ function TraceStatus({ trace }: { trace: TraceState }) {
         </p>
       );
   }
+}
+
+/** "3 notes · unsaved" for the toolbar; the problems are in its tooltip. */
+function notesText(notes: AnnotationsState): string {
+  const count = notes.messageNotes + notes.callNotes;
+  const parts = [count === 0 ? 'No notes' : `${count} note${count === 1 ? '' : 's'}`];
+  if (notes.unsaved && count > 0) parts.push('unsaved (autosaved beside the trace)');
+  if (notes.problems.length > 0) parts.push(`${notes.problems.length} problem${notes.problems.length === 1 ? '' : 's'}`);
+  return parts.join(' · ');
 }

@@ -50,6 +50,11 @@ function fakeService() {
       onStatus?.(final);
       return final;
     },
+    getAnnotations: unexpected('getAnnotations'),
+    setMessageNote: unexpected('setMessageNote'),
+    setCallNote: unexpected('setCallNote'),
+    saveAnnotated: unexpected('saveAnnotated'),
+    flushNotes: async () => undefined,
   };
   return { service, calls, push: (s: CaptureStatus) => onStatus?.(s) };
 }

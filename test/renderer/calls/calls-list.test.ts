@@ -181,7 +181,7 @@ describe('multi-selection', () => {
 
   it('stays fast with 25k calls (sorting, filtering, a Shift-click over all of them)', () => {
     const base: CallSummary = {
-      index: 0, callId: '', state: 'IN CALL', kind: 'call-setup', procedures: ['call-setup'], from: '', to: '', start: 0, end: 0,
+      index: 0, callId: '', annotation: null, state: 'IN CALL', kind: 'call-setup', procedures: ['call-setup'], from: '', to: '', start: 0, end: 0,
       messages: 0, session: 0, postDialDelayMs: null, answerTimeMs: null, setupTimeMs: null, durationMs: null, findings: [],
     };
     const calls = Array.from({ length: 25_000 }, (_, i) => ({

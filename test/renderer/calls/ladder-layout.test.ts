@@ -268,7 +268,7 @@ describe('ladder layout edge cases', () => {
       calls: [0],
       hosts: [{ address: '10.0.0.1:5060' }],
       arrows: [
-        { row: 0, frame: 1, time: 1, from: 0, to: 7, method: 'OPTIONS', status: null, reason: null, label: 'OPTIONS', sdp: null, retransmission: false, duplicate: false, severity: null, call: 0, transport: 'UDP' },
+        { row: 0, frame: 1, annotation: null, time: 1, from: 0, to: 7, method: 'OPTIONS', status: null, reason: null, label: 'OPTIONS', sdp: null, retransmission: false, duplicate: false, severity: null, call: 0, transport: 'UDP' },
       ],
       bands: [{ procedure: 'capability-query', outcome: 'incomplete', firstArrow: 0, lastArrow: 5, call: 0 }],
     };

@@ -127,6 +127,7 @@ export function tsharkLadder(messages: readonly TsharkMessage[], calls?: readonl
   const arrows: LadderArrow[] = chosen.map(({ m, row }) => ({
     row,
     frame: m.frame,
+    annotation: null,
     time: m.time,
     from: hostOf.get(m.source)!,
     to: hostOf.get(m.destination)!,
@@ -212,6 +213,7 @@ export function tsharkCalls(messages: readonly TsharkMessage[]): CallSummary[] {
     return {
       index,
       callId: first.callId,
+      annotation: null,
       state,
       kind,
       procedures: [...new Set(ms.map((m) => procedureOf(m.cseqMethod === 'ACK' ? 'INVITE' : m.cseqMethod, true)))],

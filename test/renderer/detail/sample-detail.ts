@@ -82,6 +82,7 @@ export function sampleDetail(frame: number): MessageDetail {
   return {
     row: frame - 1,
     frame,
+    annotation: null,
     frames: [frame],
     time: 1700000000.123456,
     source: '127.0.0.1:5060',

@@ -2,7 +2,8 @@
 // diagram of the selected calls. Data comes from `getCalls` / `getLadder`; derivations live in
 // calls-list.ts and ladder-layout.ts.
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import type { CallSummary, LadderData, SipscopeApi, ViewId } from '../../../shared/api.js';
+import type { AnnotationsState, CallSummary, LadderData, NoteEdit, SipscopeApi, ViewId } from '../../../shared/api.js';
+import { NoteEditor } from '../notes/NoteEditor.js';
 import {
   callsStatus,
   clickSelection,
@@ -32,6 +33,8 @@ export interface CallsViewProps {
   onSelectMessage(row: number): void;
   /** The message selected elsewhere, highlighted on the ladder when it is there. */
   selectedRow: number | null;
+  /** A call's note was saved: the app updates its notes status. */
+  onNotesChanged?(state: AnnotationsState): void;
 }
 
 function messageOf(err: unknown): string {
@@ -41,7 +44,7 @@ function messageOf(err: unknown): string {
 /** Selection changes (keyboard repeat, Shift-click sweeps) settle before the ladder is requested. */
 const LADDER_DEBOUNCE_MS = 80;
 
-export function CallsView({ api, view, traceKey, revision = 0, onSelectMessage, selectedRow }: CallsViewProps) {
+export function CallsView({ api, view, traceKey, revision = 0, onSelectMessage, selectedRow, onNotesChanged }: CallsViewProps) {
   const [calls, setCalls] = useState<CallSummary[] | null>(null);
   const [callsError, setCallsError] = useState<string | null>(null);
   const [quickFilter, setQuickFilter] = useState('');
@@ -174,6 +177,16 @@ export function CallsView({ api, view, traceKey, revision = 0, onSelectMessage, 
           focusCall={focusCall}
         />
       </div>
+      {wanted.length === 1 && calls !== null && (
+        <CallNote
+          call={calls.find((c) => c.index === wanted[0]) ?? null}
+          onSave={async (index, note) => {
+            const state = await api.setCallNote(index, note);
+            setCalls((list) => list?.map((c) => (c.index === index ? { ...c, annotation: note } : c)) ?? list);
+            onNotesChanged?.(state);
+          }}
+        />
+      )}
       <div className="calls-ladder-pane" aria-busy={ladderLoading}>
         {ladderError !== null ? (
           <p className="error" role="alert">
@@ -187,5 +200,15 @@ export function CallsView({ api, view, traceKey, revision = 0, onSelectMessage, 
         )}
       </div>
     </section>
+  );
+}
+
+/** The note of the one call whose ladder is shown. */
+function CallNote({ call, onSave }: { call: CallSummary | null; onSave(index: number, note: NoteEdit | null): Promise<void> }) {
+  if (!call) return null;
+  return (
+    <div className="call-note" data-testid="call-note">
+      <NoteEditor subject="call" value={call.annotation} onSave={(note) => onSave(call.index, note)} />
+    </div>
   );
 }

@@ -375,6 +375,7 @@ const Arrow = memo(function Arrow({ arrow, position, layout, selected, callColou
   const labelY = direction === 'self' ? y + position.loopHeight / 2 + 4 : y - (full ? 5 : 2);
   const markers = [arrow.retransmission ? 'retransmission' : null, arrow.duplicate ? 'copy' : null].filter((m) => m !== null);
   const sdp = arrow.sdp;
+  const note = arrow.annotation;
 
   return (
     <g
@@ -387,7 +388,8 @@ const Arrow = memo(function Arrow({ arrow, position, layout, selected, callColou
     >
       <title>
         {`Frame ${arrow.frame} (${arrow.transport}): ${arrow.label}${markers.length > 0 ? ` [${markers.join(', ')}]` : ''}` +
-          (sdp ? `\nSDP${sdp.role ? ` ${sdp.role}` : ''}: ${sdp.summary}` : '')}
+          (sdp ? `\nSDP${sdp.role ? ` ${sdp.role}` : ''}: ${sdp.summary}` : '') +
+          (note ? `\nNote${note.tag ? ` [${note.tag}]` : ''}: ${note.note}` : '')}
       </title>
       {/* One hit area from the gutter to the arrow's far end, so the whole row is clickable and has no hole. */}
       <rect className="ladder-arrow-hit" x={0} y={top} width={right} height={bottom - top} />
@@ -409,10 +411,17 @@ const Arrow = memo(function Arrow({ arrow, position, layout, selected, callColou
             {parts.rest}
             {arrow.retransmission && <tspan className="ladder-mark"> ⟳</tspan>}
             {arrow.duplicate && <tspan className="ladder-mark"> [copy]</tspan>}
+            {note && <tspan className="ladder-note-mark"> ✎</tspan>}
           </text>
-          {sdp && full && (
-            <text className={`ladder-sdp sdp-${sdp.role ?? 'unknown'}`} x={position.labelX} y={direction === 'self' ? labelY + 11 : y + 11} textAnchor={labelAnchor}>
-              {sdp.role === 'offer' ? 'SDP offer' : sdp.role === 'answer' ? 'SDP answer' : 'SDP'}
+          {(sdp || note) && full && (
+            <text className={sdp ? `ladder-sdp sdp-${sdp.role ?? 'unknown'}` : 'ladder-note'} x={position.labelX} y={direction === 'self' ? labelY + 11 : y + 11} textAnchor={labelAnchor}>
+              {sdp && (sdp.role === 'offer' ? 'SDP offer' : sdp.role === 'answer' ? 'SDP answer' : 'SDP')}
+              {note && (
+                <tspan className="ladder-note" data-testid="ladder-note">
+                  {sdp ? ' · ' : ''}
+                  {noteLine(note)}
+                </tspan>
+              )}
             </text>
           )}
         </>
@@ -420,3 +429,9 @@ const Arrow = memo(function Arrow({ arrow, position, layout, selected, callColou
     </g>
   );
 });
+
+/** A note as one short line under its arrow (the whole note is in the arrow's tooltip). */
+export function noteLine(note: { note: string; tag: string | null }, max = 48): string {
+  const text = `${note.tag ? `[${note.tag}] ` : ''}${note.note.replace(/\s+/g, ' ').trim()}`;
+  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+}

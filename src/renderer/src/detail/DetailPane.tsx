@@ -6,7 +6,8 @@
  * highlighted. All packet text is rendered as React text; the derivations live in detail-model.ts.
  */
 import { Fragment, useCallback, useEffect, useMemo, useRef, useState, type KeyboardEvent, type MouseEvent, type ReactNode } from 'react';
-import type { MessageDetail, SipscopeApi } from '../../../shared/api.js';
+import type { AnnotationsState, MessageDetail, SipscopeApi } from '../../../shared/api.js';
+import { NoteEditor } from '../notes/NoteEditor.js';
 import { RefTerm } from '../reference/RefTerm.js';
 import { copyText, type CopyOutcome } from './copy.js';
 import {
@@ -46,6 +47,8 @@ export interface DetailPaneProps {
   api: SipscopeApi;
   /** The selected message (`MessageRow.row`), or null. */
   row: number | null;
+  /** A note was saved: the app updates its notes status (unsaved, counts). */
+  onNotesChanged?(state: AnnotationsState): void;
 }
 
 type SectionId = 'summary' | 'notes' | 'encapsulation' | 'sip' | 'sdp' | 'raw';
@@ -60,7 +63,7 @@ interface ViewState {
   selection: DetailSelection;
 }
 
-export function DetailPane({ api, row }: DetailPaneProps) {
+export function DetailPane({ api, row, onNotesChanged }: DetailPaneProps) {
   const [load, setLoad] = useState<LoaderState<number, MessageDetail>>(idleState);
   const loader = useRef<LatestLoader<number> | null>(null);
   const [view, setView] = useState<ViewState>({ sections: INITIAL_SECTIONS, expanded: new Set(), selection: null });
@@ -94,6 +97,18 @@ export function DetailPane({ api, row }: DetailPaneProps) {
         <p className="detail-error" data-testid="detail-error" role="alert">
           Cannot show this message: {load.error}
         </p>
+      )}
+      {detail !== null && load.error === null && (
+        <NoteEditor
+          subject="message"
+          value={detail.annotation}
+          onSave={async (note) => {
+            const state = await api.setMessageNote(detail.row, note);
+            // The message on screen shows its new note at once; the next fetch of it agrees.
+            setLoad((current) => (current.value?.row === detail.row ? { ...current, value: { ...current.value, annotation: note } } : current));
+            onNotesChanged?.(state);
+          }}
+        />
       )}
       {detail !== null && load.error === null && <MessageView detail={detail} stale={stale} view={view} setView={setView} />}
     </section>
