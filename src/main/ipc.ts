@@ -164,6 +164,10 @@ export function registerIpcHandlers(ipcMain: IpcMainLike, deps: IpcDeps): () => 
     run: (event, call, note) => deps.traceServiceFor(event.sender).setCallNote(call, note),
   });
 
+  register('setHostAlias', {
+    run: (event, address, alias) => deps.traceServiceFor(event.sender).setHostAlias(address, alias),
+  });
+
   register('saveAnnotatedTrace', {
     run: async (event) => {
       const trace = deps.launchTrace(event.sender);

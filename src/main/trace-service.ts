@@ -16,7 +16,7 @@ import { indexHeaderLinesSteps } from '../core/filter/registry.js';
 import { callSummaries, ladderData, messageDetail, messageRow, sortViewRows, traceStatistics, type TraceViewSource } from '../core/view/trace-view.js';
 import { openCaptureFile, type CaptureFileSummary } from '../node/capture-file.js';
 import type { CapturedPacket as EnginePacket } from '../core/capture/types.js';
-import { AnnotationCollector, emptyAnnotations, noteKeyOfRow, resolveImportedNotes, rowOfNote, type Annotations, type NoteKey } from '../core/annotations/annotations.js';
+import { AnnotationCollector, MAX_HOST_ALIASES, emptyAnnotations, noteKeyOfRow, resolveImportedNotes, rowOfNote, type Annotations, type NoteKey } from '../core/annotations/annotations.js';
 import { clearAutosave, readAutosave, writeAutosave } from '../node/annotations/load.js';
 import { writeCapture } from '../node/export/write-capture.js';
 import type { HelperOptions } from '../node/capture/capture-client.js';
@@ -88,6 +88,7 @@ export interface TraceService {
   /** Sets or (null) removes a message's / a call's note; autosaved beside the trace shortly after. */
   setMessageNote(row: number, note: NoteEdit | null): Promise<AnnotationsState>;
   setCallNote(call: number, note: NoteEdit | null): Promise<AnnotationsState>;
+  setHostAlias(address: string, alias: string | null): Promise<AnnotationsState>;
   /** Writes the trace with its notes as pcapng at `dest` (absolute; replaced if it exists: the caller asked). */
   saveAnnotated(dest: string): Promise<string>;
   /** Writes notes still waiting for their autosave (before the window closes or the worker ends). */
@@ -194,6 +195,7 @@ function notesState(notes: TraceNotes): AnnotationsState {
   return {
     messageNotes: notes.annotations.messages.length,
     callNotes: notes.annotations.calls.length,
+    aliases: Object.keys(notes.annotations.hosts).length,
     unsaved: notes.unsaved,
     origin: notes.origin,
     problems: [...notes.problems],
@@ -202,11 +204,16 @@ function notesState(notes: TraceNotes): AnnotationsState {
 
 function viewSource(trace: OpenTrace): TraceViewSource {
   const { byRow, byCall } = trace.notes;
+  const hosts = trace.notes.annotations.hosts;
   return {
     engine: trace.engine,
     calls: trace.calls,
     context: trace.context,
-    notes: { ofRow: (row) => byRow.get(row) ?? null, ofCall: (callId) => byCall.get(callId) ?? null },
+    notes: {
+      ofRow: (row) => byRow.get(row) ?? null,
+      ofCall: (callId) => byCall.get(callId) ?? null,
+      aliasOf: (address) => (Object.prototype.hasOwnProperty.call(hosts, address) ? hosts[address] : null),
+    },
   };
 }
 
@@ -795,6 +802,17 @@ export function createInProcessTraceService(helperOptions: HelperOptions = {}): 
       } else notes.byCall.delete(target.callId);
       changed(trace);
       return notesState(notes);
+    },
+    async setHostAlias(address, alias) {
+      const trace = openTrace();
+      const { hosts } = trace.notes.annotations;
+      if (alias !== null && !Object.prototype.hasOwnProperty.call(hosts, address) && Object.keys(hosts).length >= MAX_HOST_ALIASES) {
+        throw new Error(`a trace's notes name at most ${MAX_HOST_ALIASES} hosts`);
+      }
+      if (alias === null) delete hosts[address];
+      else hosts[address] = alias;
+      changed(trace);
+      return notesState(trace.notes);
     },
     async saveAnnotated(dest) {
       const trace = openTrace();

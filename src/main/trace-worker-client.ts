@@ -140,6 +140,7 @@ export function createWorkerTraceService({ workerFile }: WorkerTraceServiceOptio
     getAnnotations: () => call('getAnnotations', []),
     setMessageNote: (row, note) => call('setMessageNote', [row, note]),
     setCallNote: (call_, note) => call('setCallNote', [call_, note]),
+    setHostAlias: (address, alias) => call('setHostAlias', [address, alias]),
     saveAnnotated: (dest) => call('saveAnnotated', [dest]),
     flushNotes: () => (worker ? call<void>('flushNotes', []) : Promise.resolve()),
     dispose() {

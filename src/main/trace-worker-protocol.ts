@@ -23,6 +23,7 @@ export type WorkerOperation =
   | 'getAnnotations'
   | 'setMessageNote'
   | 'setCallNote'
+  | 'setHostAlias'
   | 'saveAnnotated'
   | 'flushNotes';
 

@@ -34,6 +34,7 @@ export function serveTraceWorker(post: (message: WorkerMessage) => void, service
     getAnnotations: () => service.getAnnotations(),
     setMessageNote: ([row, note]) => service.setMessageNote(row as number, note as Parameters<TraceService['setMessageNote']>[1]),
     setCallNote: ([call, note]) => service.setCallNote(call as number, note as Parameters<TraceService['setCallNote']>[1]),
+    setHostAlias: ([address, alias]) => service.setHostAlias(address as string, alias as string | null),
     saveAnnotated: ([dest]) => service.saveAnnotated(dest as string),
     flushNotes: () => service.flushNotes(),
   });

@@ -2,7 +2,7 @@
 // The renderer is treated as untrusted: a compromised page can send any value on any channel, so each
 // handler validates its arguments here before they touch the file system or the engine.
 import { isAbsolute, normalize } from 'node:path';
-import { MAX_NOTE_LENGTH, MAX_TAG_LENGTH } from '../core/annotations/annotations.js';
+import { MAX_ALIAS_LENGTH, MAX_HOST_KEY_LENGTH, MAX_NOTE_LENGTH, MAX_TAG_LENGTH } from '../core/annotations/annotations.js';
 import { MESSAGE_COLUMNS, type NoteEdit, type CaptureSettings, type CaptureSource, type InvokeArgs, type InvokeOperation, type MessageColumn, type RowsQuery, type ViewId } from '../shared/api.js';
 
 /** Longest path we accept. Linux PATH_MAX is 4096 bytes including the terminating NUL. */
@@ -266,6 +266,28 @@ export function validateNoteEdit(value: unknown): NoteEdit | null {
   return { note, tag: tag === null || tag.trim() === '' ? null : tag.trim() };
 }
 
+/** A ladder host's address (`ip:port`, IPv6 in brackets), as a key of the notes' aliases. */
+export function validateHostAddress(value: unknown): string {
+  if (typeof value !== 'string') throw new ArgumentError(`host address must be a string, got ${describe(value)}`);
+  if (value.length === 0 || value.length > MAX_HOST_KEY_LENGTH) throw new ArgumentError(`host address must be 1 to ${MAX_HOST_KEY_LENGTH} characters long`);
+  // Addresses are made of hex digits, dots, colons, brackets, % (zone) and letters: nothing else is one.
+  if (!/^[A-Za-z0-9.:[\]%_-]+$/.test(value)) throw new ArgumentError(`not a host address: ${JSON.stringify(value.slice(0, 64))}`);
+  return value;
+}
+
+/** A host alias (null removes it): trimmed, at most MAX_ALIAS_LENGTH characters, no control character. */
+export function validateAlias(value: unknown): string | null {
+  if (value === null) return null;
+  if (typeof value !== 'string') throw new ArgumentError(`alias must be a string or null, got ${describe(value)}`);
+  const alias = value.trim();
+  if (alias.length > MAX_ALIAS_LENGTH) throw new ArgumentError(`alias is too long (${alias.length} characters; the limit is ${MAX_ALIAS_LENGTH})`);
+  for (let i = 0; i < alias.length; i++) {
+    const code = alias.charCodeAt(i);
+    if (code < 0x20 || code === 0x7f) throw new ArgumentError('alias contains a control character');
+  }
+  return alias === '' ? null : alias;
+}
+
 /**
  * The argument checks of every operation of the contract, in one table shared by both transports (the IPC
  * handlers of src/main/ipc.ts and `sipscope serve`'s src/node/serve/protocol.ts): each returns the arguments
@@ -295,5 +317,6 @@ export const parseArguments: { [K in InvokeOperation]: (args: readonly unknown[]
   getAnnotations: (args) => (checkArity('getAnnotations', args, 0), []),
   setMessageNote: (args) => (checkArity('setMessageNote', args, 2), [validateRowId(args[0]), validateNoteEdit(args[1])]),
   setCallNote: (args) => (checkArity('setCallNote', args, 2), [validateIndex(args[0], 'call'), validateNoteEdit(args[1])]),
+  setHostAlias: (args) => (checkArity('setHostAlias', args, 2), [validateHostAddress(args[0]), validateAlias(args[1])]),
   saveAnnotatedTrace: (args) => (checkArity('saveAnnotatedTrace', args, 0), []),
 };

@@ -233,6 +233,8 @@ export interface CallSummary {
 export interface LadderHost {
   /** `ip:port` (IPv6 in brackets). */
   address: string;
+  /** The name this trace's notes give the host (`P-CSCF`), saved with them; null when none. */
+  alias: string | null;
 }
 
 /** One arrow of a ladder diagram. */
@@ -407,6 +409,8 @@ export interface NoteEdit {
 export interface AnnotationsState {
   messageNotes: number;
   callNotes: number;
+  /** Hosts named in this trace's notes. */
+  aliases: number;
   /**
    * Notes changed since the trace was opened or saved into a capture file. They are autosaved beside the trace
    * (`<trace>.sipscope-notes.json`) as they change, so a crash loses nothing; "Save annotated…" puts them in a pcapng.
@@ -531,6 +535,8 @@ export interface SipscopeApi {
   setMessageNote(row: number, note: NoteEdit | null): Promise<AnnotationsState>;
   /** Sets (or removes) the note on a call (`CallSummary.index`). */
   setCallNote(call: number, note: NoteEdit | null): Promise<AnnotationsState>;
+  /** Names (or, with null, unnames) a host of the ladder (`LadderHost.address`) in this trace's notes. */
+  setHostAlias(address: string, alias: string | null): Promise<AnnotationsState>;
   /**
    * Saves the trace with its notes as one pcapng (each message note a packet comment Wireshark shows, every note
    * in a sipscope block): the app asks where (save dialog); resolves to the path written, or null when cancelled.
@@ -571,6 +577,7 @@ export type InvokeOperation =
   | 'getAnnotations'
   | 'setMessageNote'
   | 'setCallNote'
+  | 'setHostAlias'
   | 'saveAnnotatedTrace';
 export type InvokeArgs<K extends InvokeOperation> = Parameters<SipscopeApi[K]>;
 export type InvokeResult<K extends InvokeOperation> = Awaited<ReturnType<SipscopeApi[K]>>;
@@ -609,6 +616,7 @@ export const InvokeChannels = {
   getAnnotations: 'sipscope:get-annotations',
   setMessageNote: 'sipscope:set-message-note',
   setCallNote: 'sipscope:set-call-note',
+  setHostAlias: 'sipscope:set-host-alias',
   saveAnnotatedTrace: 'sipscope:save-annotated-trace',
 } as const satisfies Record<InvokeOperation, string>;
 
@@ -659,6 +667,7 @@ export function requestOperations(request: RequestFunction): Pick<SipscopeApi, I
     getAnnotations: () => request('getAnnotations'),
     setMessageNote: (row, note) => request('setMessageNote', row, note),
     setCallNote: (call, note) => request('setCallNote', call, note),
+    setHostAlias: (address, alias) => request('setHostAlias', address, alias),
     saveAnnotatedTrace: () => request('saveAnnotatedTrace'),
   };
 }

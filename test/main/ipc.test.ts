@@ -98,9 +98,10 @@ beforeEach(() => {
     stopCapture: vi.fn(async () => {
       throw new Error('not used here');
     }),
-    getAnnotations: vi.fn(async () => ({ messageNotes: 0, callNotes: 0, unsaved: false, origin: null, problems: [] })),
-    setMessageNote: vi.fn(async () => ({ messageNotes: 1, callNotes: 0, unsaved: true, origin: null, problems: [] })),
-    setCallNote: vi.fn(async () => ({ messageNotes: 0, callNotes: 1, unsaved: true, origin: null, problems: [] })),
+    getAnnotations: vi.fn(async () => ({ messageNotes: 0, callNotes: 0, aliases: 0, unsaved: false, origin: null, problems: [] })),
+    setMessageNote: vi.fn(async () => ({ messageNotes: 1, callNotes: 0, aliases: 0, unsaved: true, origin: null, problems: [] })),
+    setCallNote: vi.fn(async () => ({ messageNotes: 0, callNotes: 1, aliases: 0, unsaved: true, origin: null, problems: [] })),
+    setHostAlias: vi.fn(async () => ({ messageNotes: 0, callNotes: 0, aliases: 1, unsaved: true, origin: null, problems: [] })),
     saveAnnotated: vi.fn(async (dest: string) => dest),
     flushNotes: vi.fn(async () => undefined),
   };
@@ -213,6 +214,7 @@ describe('display filter', () => {
 const twoArguments = {
   setMessageNote: [3, { note: 'checked', tag: null }],
   setCallNote: [1, null],
+  setHostAlias: ['10.0.0.1:5060', 'P-CSCF'],
 } as const;
 
 const oneArgument = {

@@ -24,7 +24,7 @@ describe('notes in the trace service', () => {
     copyFileSync(join(repoRoot, 'resources/sample-ims.pcap'), trace);
     const service = createInProcessTraceService();
     await service.open(trace);
-    expect(await service.getAnnotations()).toEqual({ messageNotes: 0, callNotes: 0, unsaved: false, origin: null, problems: [] });
+    expect(await service.getAnnotations()).toEqual({ messageNotes: 0, callNotes: 0, aliases: 0, unsaved: false, origin: null, problems: [] });
 
     // The first INVITE of the trace and its call.
     const rows = (await service.getRows({ view: 0, start: 0, count: 200 })).rows;
@@ -39,7 +39,9 @@ describe('notes in the trace service', () => {
     expect(state).toMatchObject({ messageNotes: 1, callNotes: 1, unsaved: true });
     expect((await service.getMessage(invite.row)).annotation).toEqual({ note: 'No 100rel here <b>', tag: 'vendor bug' });
     expect((await service.getCalls(0)).find((c) => c.index === call.index)?.annotation).toEqual({ note: 'Call set up in 2 s', tag: null });
+    await service.setHostAlias((await service.getLadder([call.index])).hosts[0].address, 'UE');
     const ladder = await service.getLadder([call.index]);
+    expect(ladder.hosts[0].alias).toBe('UE');
     expect(ladder.arrows.filter((a) => a.annotation !== null).map((a) => [a.row, a.annotation?.note])).toEqual([[invite.row, 'No 100rel here <b>']]);
 
     // Autosaved beside the trace once the edits pause: another window opening the trace gets them back.
@@ -62,9 +64,10 @@ describe('notes in the trace service', () => {
     }
     const reopened = createInProcessTraceService();
     await reopened.open(saved);
-    expect(await reopened.getAnnotations()).toEqual({ messageNotes: 1, callNotes: 1, unsaved: false, origin: 'capture', problems: [] });
+    expect(await reopened.getAnnotations()).toEqual({ messageNotes: 1, callNotes: 1, aliases: 1, unsaved: false, origin: 'capture', problems: [] });
     expect((await reopened.getMessage(invite.row)).annotation).toEqual({ note: 'No 100rel here <b>', tag: 'vendor bug' });
     expect((await reopened.getCalls(0)).find((c) => c.callId === call.callId)?.annotation).toEqual({ note: 'Call set up in 2 s', tag: null });
+    expect((await reopened.getLadder([call.index])).hosts[0].alias).toBe('UE');
     // Removing a note.
     expect(await reopened.setMessageNote(invite.row, null)).toMatchObject({ messageNotes: 0, unsaved: true });
     expect((await reopened.getMessage(invite.row)).annotation).toBeNull();

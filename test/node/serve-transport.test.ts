@@ -126,6 +126,7 @@ describe('createWebSocketApi: live capture status pushed by sipscope serve --cap
         getAnnotations: notUsed,
         setMessageNote: notUsed,
         setCallNote: notUsed,
+        setHostAlias: notUsed,
         saveAnnotated: notUsed,
         flushNotes: async () => undefined,
       }),

@@ -37,6 +37,7 @@ const contract = {
   getAnnotations: true,
   setMessageNote: true,
   setCallNote: true,
+  setHostAlias: true,
   saveAnnotatedTrace: true,
 } as const satisfies Record<keyof SipscopeApi, true>;
 

@@ -154,7 +154,7 @@ export function ladderData(source: TraceViewSource, calls: readonly number[]): L
     }
   }
   bands.sort((a, b) => a.firstArrow - b.firstArrow || a.lastArrow - b.lastArrow);
-  return { calls: known, hosts: hosts.map((address) => ({ address })), arrows, bands };
+  return { calls: known, hosts: hosts.map((address) => ({ address, alias: source.notes?.aliasOf(address) ?? null })), arrows, bands };
 }
 
 function parsedSdpOf(source: TraceViewSource, row: number): SdpSession | undefined {

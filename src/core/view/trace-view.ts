@@ -21,6 +21,8 @@ export interface TraceViewSource {
 export interface ViewNotes {
   ofRow(row: number): NoteEdit | null;
   ofCall(callId: string): NoteEdit | null;
+  /** The alias of a ladder host (`ip:port`), or null. */
+  aliasOf(address: string): string | null;
 }
 
 export { messageRow, sortViewRows } from './rows.js';

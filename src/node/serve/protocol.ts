@@ -182,6 +182,9 @@ export function createHandlers(deps: SessionDeps): Handlers {
     async setCallNote(args) {
       return deps.service.setCallNote(...parseArguments.setCallNote(args));
     },
+    async setHostAlias(args) {
+      return deps.service.setHostAlias(...parseArguments.setHostAlias(args));
+    },
     // The notes are autosaved beside the trace on the server; a page cannot pick a file to write there.
     async saveAnnotatedTrace(args) {
       parseArguments.saveAnnotatedTrace(args);

@@ -53,6 +53,7 @@ function fakeService() {
     getAnnotations: unexpected('getAnnotations'),
     setMessageNote: unexpected('setMessageNote'),
     setCallNote: unexpected('setCallNote'),
+    setHostAlias: unexpected('setHostAlias'),
     saveAnnotated: unexpected('saveAnnotated'),
     flushNotes: async () => undefined,
   };

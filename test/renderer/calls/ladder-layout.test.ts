@@ -266,7 +266,7 @@ describe('ladder layout edge cases', () => {
     expect(empty.height).toBeGreaterThan(0);
     const bad: LadderData = {
       calls: [0],
-      hosts: [{ address: '10.0.0.1:5060' }],
+      hosts: [{ address: '10.0.0.1:5060', alias: null }],
       arrows: [
         { row: 0, frame: 1, annotation: null, time: 1, from: 0, to: 7, method: 'OPTIONS', status: null, reason: null, label: 'OPTIONS', sdp: null, retransmission: false, duplicate: false, severity: null, call: 0, transport: 'UDP' },
       ],

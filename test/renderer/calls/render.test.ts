@@ -72,13 +72,14 @@ describe.skipIf(!haveTshark)('rendered ladder of the bundled sample', () => {
   it('renders hostile SIP text as text', async () => {
     const hostile: LadderData = {
       ...data,
-      hosts: data.hosts.map((h, i) => (i === 0 ? { address: '<img src=x onerror=alert(1)>:5060' } : h)),
+      hosts: data.hosts.map((h, i) => (i === 0 ? { address: '<img src=x onerror=alert(1)>:5060', alias: '<img src=y onerror=alert(2)>' } : h)),
       arrows: data.arrows.map((a, i) => (i === 0 ? { ...a, method: '<script>', label: '<script>alert(1)</script>' } : a)),
     };
     const html = await renderLadder(hostile);
     expect(html).not.toContain('<script>');
     expect(html).not.toContain('<img');
     expect(html).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
+    expect(html).toContain('&lt;img src=y onerror=alert(2)&gt;');
   });
 
   it('renders only the arrows near the viewport when there are more than 500', async () => {

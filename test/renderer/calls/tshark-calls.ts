@@ -167,7 +167,7 @@ export function tsharkLadder(messages: readonly TsharkMessage[], calls?: readonl
     lastArrow: t.last,
     call: t.call,
   }));
-  return { calls: [...wanted].sort((a, b) => a - b), hosts: addresses.map((address) => ({ address })), arrows, bands };
+  return { calls: [...wanted].sort((a, b) => a - b), hosts: addresses.map((address) => ({ address, alias: null })), arrows, bands };
 }
 
 /** The calls list, with KPIs measured as src/core/calls/analysis.ts defines them (INVITE → 18x / 2xx / ACK, ACK → BYE). */

@@ -194,7 +194,18 @@ export function CallsView({ api, view, traceKey, revision = 0, onSelectMessage, 
           </p>
         ) : ladder !== null && wanted.length > 0 ? (
           // Keyed by its calls: another selection starts at the top, at normal size.
-          <Ladder key={ladder.calls.join(',')} data={ladder} selectedRow={selectedRow} onSelectMessage={onSelectMessage} />
+          <Ladder
+            key={ladder.calls.join(',')}
+            data={ladder}
+            selectedRow={selectedRow}
+            onSelectMessage={onSelectMessage}
+            onRenameHost={(address, alias) => {
+              api.setHostAlias(address, alias).then(
+                (state) => onNotesChanged?.(state),
+                (err: unknown) => setLadderError(messageOf(err)),
+              );
+            }}
+          />
         ) : (
           <p className="hint">{ladderLoading ? 'Drawing the ladder…' : 'Select one or more calls (Ctrl/Cmd-click, Shift-click) to see their ladder diagram.'}</p>
         )}

@@ -48,9 +48,11 @@ export interface LadderProps {
   data: LadderData;
   selectedRow: number | null;
   onSelectMessage(row: number): void;
+  /** A host was (un)named: the app saves it with the trace's notes (the name is also kept for every trace, locally). */
+  onRenameHost?(address: string, alias: string | null): void;
 }
 
-export function Ladder({ data, selectedRow, onSelectMessage }: LadderProps) {
+export function Ladder({ data, selectedRow, onSelectMessage, onRenameHost }: LadderProps) {
   const [zoom, setZoom] = useState(1);
   const [aliases, setAliases] = useState<HostAliases>(() => loadAliases(browserStorage()));
   const [editing, setEditing] = useState<string | null>(null);
@@ -67,14 +69,21 @@ export function Ladder({ data, selectedRow, onSelectMessage }: LadderProps) {
   const callColour = useMemo(() => new Map(data.calls.map((call, i) => [call, i % CALL_COLOURS])), [data.calls]);
   const virtualized = data.arrows.length > VIRTUALIZE_ABOVE;
 
-  const renameHost = useCallback((address: string, alias: string) => {
-    setAliases((current) => {
-      const next = withAlias(current, address, alias);
-      saveAliases(browserStorage(), next);
-      return next;
-    });
-    setEditing(null);
-  }, []);
+  const renameHost = useCallback(
+    (address: string, alias: string) => {
+      setAliases((current) => {
+        const next = withAlias(current, address, alias);
+        saveAliases(browserStorage(), next);
+        return next;
+      });
+      setEditing(null);
+      const name = alias.trim().slice(0, MAX_ALIAS_LENGTH);
+      onRenameHost?.(address, name === '' ? null : name);
+    },
+    [onRenameHost],
+  );
+  // The trace's own names (from its notes) first, then the ones kept locally for every trace.
+  const hostAlias = (address: string): string | null => data.hosts.find((h) => h.address === address)?.alias ?? aliasOf(aliases, address);
 
   const changeZoom = useCallback(
     (next: number, pointerOffset?: number) => {
@@ -274,7 +283,7 @@ export function Ladder({ data, selectedRow, onSelectMessage }: LadderProps) {
           <g className="ladder-header" ref={headerRef} transform={`translate(0 ${scrollTop.current})`}>
             <rect className="ladder-header-background" x={0} y={0} width={layout.width} height={HEADER_HEIGHT} />
             {layout.columns.map((column) => {
-              const alias = aliasOf(aliases, column.address);
+              const alias = hostAlias(column.address);
               const left = column.x - columnWidth / 2 + 6;
               const width = columnWidth - 12;
               return (
