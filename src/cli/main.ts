@@ -5,6 +5,7 @@ import { callsCommand, callsUsage, statsCommand } from './calls.js';
 import { captureCommand, captureUsage } from './capture.js';
 import { desktopCommand, desktopTrace, isFile } from './desktop.js';
 import { explainCommand, explainUsage } from './explain.js';
+import { exportCommand, exportUsage } from './export.js';
 import { fieldsCommand, fieldsUsage } from './fields.js';
 import { interfacesCommand, interfacesUsage } from './interfaces.js';
 import { serveCommand, serveUsage } from './serve.js';
@@ -16,6 +17,7 @@ Commands:
   analyze FILE   list every SIP message in a pcap/pcapng capture (see 'sipscope analyze --help')
   calls FILE     one row per call: procedures, state, KPIs, findings
   stats FILE     the trace's KPIs: ASR, NER, post-dial delay, registration success...
+  export FILE    calls with their notes as pcapng, pcap, HTML, SVG, PNG, Markdown, JSON or CSV
   fields         the display-filter fields (for --filter)
   serve [FILE]   the app's window in a web browser, for headless servers (see 'sipscope serve --help')
   interfaces     the network interfaces live capture can use
@@ -27,6 +29,8 @@ Commands:
 ${analyzeUsage}
 
 ${callsUsage}
+
+${exportUsage}
 
 ${fieldsUsage}
 
@@ -54,6 +58,8 @@ export async function main(argv: string[]): Promise<number> {
         return await callsCommand(rest);
       case 'stats':
         return await statsCommand(rest);
+      case 'export':
+        return await exportCommand(rest);
       case 'explain':
         return await explainCommand(rest);
       case 'fields':

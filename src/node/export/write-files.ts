@@ -1,0 +1,144 @@
+/**
+ * Writes the document exports (HTML, SVG, PNG pages, Markdown, JSON, CSV) with the same guarantees as
+ * writeCapture gives captures (issue 8, "Safety"): an existing file is never replaced without `force`, and a
+ * failed export leaves no file behind, not even a partial one.
+ *
+ * Each file is written to a temporary file in its destination's folder (same file system, so the final step is
+ * a rename, atomic), flushed to disk, and only then takes its name: with link() when replacing is not allowed
+ * (fails if the name appeared meanwhile, where rename would silently replace it), rename() with `force`. Several
+ * files (the pages of a PNG ladder) are all written before any is named, and if naming one fails, those
+ * already named by this call are removed again: the export appears whole or not at all.
+ */
+import { randomBytes } from 'node:crypto';
+import { link, lstat, open, rename, unlink } from 'node:fs/promises';
+import { basename, dirname, join, resolve } from 'node:path';
+import { ExportError } from './write-capture.js';
+
+export interface OutputFile {
+  path: string;
+  data: Uint8Array | string;
+}
+
+function reason(error: unknown): string {
+  const e = error as NodeJS.ErrnoException | undefined;
+  switch (e?.code) {
+    case 'ENOENT':
+      return 'the folder does not exist';
+    case 'ENOTDIR':
+      return 'a part of the path is not a folder';
+    case 'EACCES':
+    case 'EPERM':
+      return 'permission denied (choose a folder you can write to)';
+    case 'EROFS':
+      return 'the file system is read-only';
+    case 'ENOSPC':
+      return 'the disk is full';
+    case 'EDQUOT':
+      return 'the disk quota is exceeded';
+    case 'EISDIR':
+      return 'it is a folder';
+    default:
+      return e?.message ?? String(error);
+  }
+}
+
+function cannotWrite(path: string, error: unknown): ExportError {
+  return new ExportError('cannot-write', `Cannot write "${path}": ${reason(error)}.`, { cause: error });
+}
+
+function existsError(path: string): ExportError {
+  return new ExportError('exists', `Not writing "${path}": the file already exists. Choose another name, or confirm replacing it (--force on the command line).`);
+}
+
+/** What is at `path`: nothing, a folder, or something else (a file, a link...). */
+async function kind(path: string): Promise<'none' | 'folder' | 'file'> {
+  try {
+    return (await lstat(path)).isDirectory() ? 'folder' : 'file';
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return 'none';
+    throw cannotWrite(path, error);
+  }
+}
+
+/** Writes `data` to a new temporary file beside `dest`, flushed; returns its path. */
+async function writeTemp(dest: string, data: Uint8Array | string): Promise<string> {
+  const temp = join(dirname(dest), `.${basename(dest)}.${process.pid}-${randomBytes(4).toString('hex')}.tmp`);
+  let fh;
+  try {
+    fh = await open(temp, 'wx', 0o644);
+  } catch (error) {
+    throw cannotWrite(dest, error);
+  }
+  try {
+    await fh.writeFile(data);
+    await fh.sync();
+    await fh.close();
+    return temp;
+  } catch (error) {
+    await fh.close().catch(() => undefined);
+    await unlink(temp).catch(() => undefined);
+    throw cannotWrite(dest, error);
+  }
+}
+
+/** Gives a finished temporary file its name (see the header); the temporary file is gone either way. */
+async function place(temp: string, dest: string, force: boolean): Promise<void> {
+  try {
+    if (force) {
+      await rename(temp, dest);
+      return;
+    }
+    try {
+      await link(temp, dest);
+      await unlink(temp);
+      return;
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === 'EEXIST') throw existsError(dest);
+      // File systems without hard links (FAT, some network shares): check, then rename.
+      if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'EOPNOTSUPP' && code !== 'EXDEV') throw cannotWrite(dest, error);
+    }
+    if ((await kind(dest)) !== 'none') throw existsError(dest);
+    await rename(temp, dest).catch((error: unknown) => {
+      throw cannotWrite(dest, error);
+    });
+  } catch (error) {
+    await unlink(temp).catch(() => undefined);
+    throw error instanceof ExportError ? error : cannotWrite(dest, error);
+  }
+}
+
+/**
+ * Writes every file, or none (see the header). Refuses, before writing anything, a destination that is a
+ * folder, or that exists without `force`. Returns the absolute paths written.
+ */
+export async function writeFiles(files: readonly OutputFile[], options: { force?: boolean } = {}): Promise<string[]> {
+  const force = options.force === true;
+  const dests = files.map((f) => resolve(f.path));
+  if (new Set(dests).size !== dests.length) throw new ExportError('bad-argument', 'Cannot write the export: two of its files have the same name.');
+  for (const dest of dests) {
+    const found = await kind(dest);
+    if (found === 'folder') throw new ExportError('cannot-write', `Cannot write "${dest}": it is a folder.`);
+    if (found === 'file' && !force) throw existsError(dest);
+  }
+  const temps: string[] = [];
+  try {
+    for (let i = 0; i < files.length; i++) temps.push(await writeTemp(dests[i], files[i].data));
+  } catch (error) {
+    for (const temp of temps) await unlink(temp).catch(() => undefined);
+    throw error;
+  }
+  const placed: string[] = [];
+  for (let i = 0; i < files.length; i++) {
+    try {
+      await place(temps[i], dests[i], force);
+      placed.push(dests[i]);
+    } catch (error) {
+      // place() removed its own temporary file; the later ones and the files already named go too.
+      for (const temp of temps.slice(i + 1)) await unlink(temp).catch(() => undefined);
+      for (const dest of placed) await unlink(dest).catch(() => undefined);
+      throw error;
+    }
+  }
+  return dests;
+}
