@@ -1,15 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
-import { basename, extname } from 'node:path';
-import { emptyAnnotations, MAX_ANNOTATIONS_TEXT, noteKeyOfRow, parseAnnotations, rowOfNote, type Annotations, type MessageNote } from '../core/annotations/annotations.js';
+import { basename } from 'node:path';
+import { emptyAnnotations, MAX_ANNOTATIONS_TEXT, notesOfSelection, parseAnnotations, type Annotations } from '../core/annotations/annotations.js';
 import { analyzeCalls, type CallAnalysis } from '../core/calls/analysis.js';
 import { AnonymizationMap, anonymizeData } from '../core/export/anonymize.js';
 import { callsCsv } from '../core/export/csv.js';
 import { framesOfRows } from '../core/export/frames.js';
-import { htmlReport } from '../core/export/html.js';
-import { jsonReport } from '../core/export/json.js';
-import { ladderSvg } from '../core/export/ladder-svg.js';
-import { markdownReport } from '../core/export/markdown.js';
 import { buildReport, type Report } from '../core/export/report-input.js';
 import { callSummaries } from '../core/view/trace-view.js';
 import type { DisplayFilter } from '../core/filter/filter.js';
@@ -17,7 +13,8 @@ import type { MessageIndex } from '../core/index/message-index.js';
 import { analyzeFile, type AnalysisResult } from '../node/analyze.js';
 import { AnnotationsError, loadAnnotations, readAutosave } from '../node/annotations/load.js';
 import { CaptureFileError } from '../node/capture-file.js';
-import { ladderPngPages, PNG_SCALE } from '../node/export/png.js';
+import { documentFiles, type DocumentFormat } from '../node/export/documents.js';
+import { PNG_SCALE } from '../node/export/png.js';
 import { ExportError, writeCapture } from '../node/export/write-capture.js';
 import { writeFiles, type OutputFile } from '../node/export/write-files.js';
 import { parseArgs, UsageError } from './args.js';
@@ -139,27 +136,7 @@ function isEmpty(a: Annotations): boolean {
   return a.messages.length === 0 && a.calls.length === 0 && Object.keys(a.hosts).length === 0;
 }
 
-/**
- * The notes that go with an exported subset: those of its messages (keyed by where the message is in this
- * trace, one per message) and of its calls; host aliases all. Notes about what is left out do not travel.
- */
-function notesOfSelection(index: MessageIndex, annotations: Annotations, rows: ReadonlySet<number>, callIds: ReadonlySet<string>): Annotations {
-  const messages: MessageNote[] = [];
-  const noted = new Set<number>();
-  for (const note of annotations.messages) {
-    const row = rowOfNote(index, note);
-    if (row === null || !rows.has(row) || noted.has(row)) continue;
-    noted.add(row);
-    messages.push({ ...note, ...noteKeyOfRow(index, row) });
-  }
-  return { version: 1, messages, calls: annotations.calls.filter((c) => callIds.has(c.callId)), hosts: annotations.hosts };
-}
 
-/** `OUT-2.png` for page 2 of `OUT.png` (`OUT-2` without an extension). */
-export function pagePath(out: string, page: number): string {
-  const ext = extname(out);
-  return `${out.slice(0, out.length - ext.length)}-${page}${ext}`;
-}
 
 interface Selection {
   /** Call indexes, in trace order. */
@@ -267,36 +244,13 @@ function anonymised(map: AnonymizationMap | undefined): string {
   return `, anonymised: ${plural(map.size, 'value')} replaced`;
 }
 
-async function exportDocument(out: string, format: Format, force: boolean, report: Report, anonymisedText = ''): Promise<number> {
+async function exportDocument(out: string, format: DocumentFormat, force: boolean, report: Report, anonymisedText = ''): Promise<number> {
   let files: OutputFile[];
-  let what: string = format;
-  switch (format) {
-    case 'html':
-      files = [{ path: out, data: htmlReport(report) }];
-      break;
-    case 'svg':
-      files = [{ path: out, data: ladderSvg(report) }];
-      break;
-    case 'md':
-      files = [{ path: out, data: markdownReport(report) }];
-      break;
-    case 'json':
-      files = [{ path: out, data: jsonReport(report) }];
-      break;
-    case 'png': {
-      let pages;
-      try {
-        pages = await ladderPngPages(report);
-      } catch (error) {
-        return fail(`Not writing "${out}": ${(error as Error).message}`);
-      }
-      files = pages.length === 1 ? [{ path: out, data: pages[0].png }] : pages.map((page, i) => ({ path: pagePath(out, i + 1), data: page.png }));
-      const first = pages[0];
-      what = pages.length === 1 ? `png, ${first.width}×${first.height}` : `png, ${pages.length} pages`;
-      break;
-    }
-    default:
-      throw new Error(`not a document format: ${format}`);
+  let what: string;
+  try {
+    ({ files, what } = await documentFiles(format, report, out));
+  } catch (error) {
+    return fail(`Not writing "${out}": ${(error as Error).message}`);
   }
   const written = await writeFiles(files, { force });
   const where = written.length === 1 ? written[0] : `${written[0]} … ${written[written.length - 1]}`;
@@ -408,7 +362,7 @@ export async function exportCommand(argv: string[]): Promise<number> {
     );
     // Everything the documents show comes from the report: anonymised there, it is anonymised in every format.
     const report = map ? anonymizeData(built, map) : built;
-    return await exportDocument(out, format, force, report, anonymised(map));
+    return await exportDocument(out, format as DocumentFormat, force, report, anonymised(map));
   } catch (error) {
     if (error instanceof ExportError || error instanceof CaptureFileError) return fail(error.message);
     throw error;

@@ -50,6 +50,18 @@ export async function chooseAnnotatedSavePath(owner: BrowserWindow | null, trace
   return result.canceled || !result.filePath ? null : result.filePath;
 }
 
+/** Where to export calls in `format` (the extension is the format's), proposing a name beside the trace. */
+export async function chooseExportPath(owner: BrowserWindow | null, trace: string, format: string, name: string): Promise<string | null> {
+  const base = trace.replace(/(\.gz)?$/i, '').replace(/\.(pcapng|pcap|cap|ntar|dmp)$/i, '');
+  const options: SaveDialogOptions = {
+    title: `Export as ${format.toUpperCase()}`,
+    defaultPath: `${base}-${name}.${format}`,
+    filters: [{ name: format.toUpperCase(), extensions: [format] }],
+  };
+  const result = owner ? await dialog.showSaveDialog(owner, options) : await dialog.showSaveDialog(options);
+  return result.canceled || !result.filePath ? null : result.filePath;
+}
+
 /**
  * Where to save a capture: a file name for one file; a folder for several (a ring buffer, several
  * interfaces), which keep their names.

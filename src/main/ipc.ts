@@ -18,7 +18,8 @@ import {
 } from '../shared/api.js';
 import { captureSources, copyCaptureFiles } from '../node/capture/capture-sources.js';
 import { interfacePacketCounters } from '../node/capture/interface-counters.js';
-import { chooseAnnotatedSavePath, chooseCaptureFolderPath, chooseCaptureSavePath, chooseTracePath } from './dialogs.js';
+import { exportPdf } from './export-pdf.js';
+import { chooseExportPath, chooseAnnotatedSavePath, chooseCaptureFolderPath, chooseCaptureSavePath, chooseTracePath } from './dialogs.js';
 import type { TraceService } from './trace-service.js';
 import { parseArguments } from './validate.js';
 
@@ -174,6 +175,19 @@ export function registerIpcHandlers(ipcMain: IpcMainLike, deps: IpcDeps): () => 
       if (trace === null) throw new Error('no trace is open: open a trace first');
       const dest = await chooseAnnotatedSavePath(BrowserWindow.fromWebContents(event.sender), trace);
       return dest === null ? null : deps.traceServiceFor(event.sender).saveAnnotated(dest);
+    },
+  });
+
+  register('exportCalls', {
+    run: async (event, request) => {
+      const trace = deps.launchTrace(event.sender);
+      if (trace === null) throw new Error('no trace is open: open a trace first');
+      const name = request.calls.length === 1 ? `call-${request.calls[0]}` : `${request.calls.length}-calls`;
+      const dest = await chooseExportPath(BrowserWindow.fromWebContents(event.sender), trace, request.format, name);
+      if (dest === null) return null;
+      const service = deps.traceServiceFor(event.sender);
+      if (request.format === 'pdf') return exportPdf(dest, (html) => service.exportCalls(html, { ...request, format: 'html' }));
+      return (await service.exportCalls(dest, { ...request, format: request.format }))[0] ?? null;
     },
   });
 

@@ -19,10 +19,20 @@ import type { CapturedPacket as EnginePacket } from '../core/capture/types.js';
 import { AnnotationCollector, MAX_HOST_ALIASES, emptyAnnotations, noteKeyOfRow, resolveImportedNotes, rowOfNote, type Annotations, type NoteKey } from '../core/annotations/annotations.js';
 import { clearAutosave, readAutosave, writeAutosave } from '../node/annotations/load.js';
 import { writeCapture } from '../node/export/write-capture.js';
+import { documentFiles } from '../node/export/documents.js';
+import { writeFiles } from '../node/export/write-files.js';
+import { AnonymizationMap, anonymizeData } from '../core/export/anonymize.js';
+import { callsCsv } from '../core/export/csv.js';
+import { framesOfRows } from '../core/export/frames.js';
+import { buildReport } from '../core/export/report-input.js';
+import { notesOfSelection } from '../core/annotations/annotations.js';
+import { basename } from 'node:path';
+import { randomInt } from 'node:crypto';
 import type { HelperOptions } from '../node/capture/capture-client.js';
 import { startLiveCapture, type LiveCapture, type LiveCaptureCounters } from '../node/capture/live-capture.js';
 import type {
   AnnotationsState,
+  ExportRequest,
   NoteEdit,
   CallSummary,
   CaptureSettings,
@@ -91,6 +101,11 @@ export interface TraceService {
   setHostAlias(address: string, alias: string | null): Promise<AnnotationsState>;
   /** Writes the trace with its notes as pcapng at `dest` (absolute; replaced if it exists: the caller asked). */
   saveAnnotated(dest: string): Promise<string>;
+  /**
+   * Exports calls (indexes validated) to `dest` in a document or capture format ('pdf' is the app's: it exports
+   * 'html' and prints it); replaces existing files (the caller asked). Resolves to the files written.
+   */
+  exportCalls(dest: string, request: ExportRequest & { format: Exclude<ExportRequest['format'], 'pdf'> }): Promise<string[]>;
   /** Writes notes still waiting for their autosave (before the window closes or the worker ends). */
   flushNotes(): Promise<void>;
 }
@@ -813,6 +828,34 @@ export function createInProcessTraceService(helperOptions: HelperOptions = {}): 
       else hosts[address] = alias;
       changed(trace);
       return notesState(trace.notes);
+    },
+    async exportCalls(dest, request) {
+      const trace = analysedTrace('calls can be exported');
+      const analysis = trace.calls;
+      for (const call of request.calls) {
+        if (call >= analysis.calls.length) throw new Error(`there is no call ${call} in this trace (it has ${analysis.calls.length})`);
+      }
+      const calls = [...new Set(request.calls)].sort((a, b) => a - b);
+      const source = viewSource(trace);
+      const { format } = request;
+      if (format === 'pcap' || format === 'pcapng') {
+        if (request.anonymize) throw new Error(`anonymisation is not yet available for ${format} exports (it is for the documents: HTML, PDF, PNG, SVG, Markdown, JSON, CSV)`);
+        const index = trace.engine.index;
+        const rows = calls.flatMap((c) => analysis.calls[c].rows);
+        const notes = notesOfSelection(index, trace.notes.annotations, new Set(rows), new Set(calls.map((c) => analysis.calls[c].callId)));
+        const written = await writeCapture({ source: trace.path, dest, format, frames: framesOfRows(index, rows), annotations: notes, force: true });
+        return [written.path];
+      }
+      // One map per export, randomly seeded: consistent within the export, unlinkable across exports.
+      const map = request.anonymize ? new AnonymizationMap({ seed: randomInt(0x7fffffff) }) : undefined;
+      if (format === 'csv') {
+        const summaries = callSummaries(source, calls);
+        return writeFiles([{ path: dest, data: callsCsv(map ? anonymizeData(summaries, map) : summaries) }], { force: true });
+      }
+      const title = calls.length === 1 ? `Call ${analysis.calls[calls[0]].callId}` : `${calls.length} calls of ${basename(trace.path)}`;
+      const built = buildReport(source, { calls, annotations: trace.notes.annotations, title, file: basename(trace.path), generatedAt: new Date().toISOString() });
+      const { files } = await documentFiles(format, map ? anonymizeData(built, map) : built, dest);
+      return writeFiles(files, { force: true });
     },
     async saveAnnotated(dest) {
       const trace = openTrace();

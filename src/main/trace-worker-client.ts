@@ -142,6 +142,7 @@ export function createWorkerTraceService({ workerFile }: WorkerTraceServiceOptio
     setCallNote: (call_, note) => call('setCallNote', [call_, note]),
     setHostAlias: (address, alias) => call('setHostAlias', [address, alias]),
     saveAnnotated: (dest) => call('saveAnnotated', [dest]),
+    exportCalls: (dest, request) => call('exportCalls', [dest, request]),
     flushNotes: () => (worker ? call<void>('flushNotes', []) : Promise.resolve()),
     dispose() {
       const running = worker;

@@ -25,6 +25,7 @@ export type WorkerOperation =
   | 'setCallNote'
   | 'setHostAlias'
   | 'saveAnnotated'
+  | 'exportCalls'
   | 'flushNotes';
 
 /** main → worker. */

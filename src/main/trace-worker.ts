@@ -36,6 +36,7 @@ export function serveTraceWorker(post: (message: WorkerMessage) => void, service
     setCallNote: ([call, note]) => service.setCallNote(call as number, note as Parameters<TraceService['setCallNote']>[1]),
     setHostAlias: ([address, alias]) => service.setHostAlias(address as string, alias as string | null),
     saveAnnotated: ([dest]) => service.saveAnnotated(dest as string),
+    exportCalls: ([dest, request]) => service.exportCalls(dest as string, request as Parameters<TraceService['exportCalls']>[1]),
     flushNotes: () => service.flushNotes(),
   });
   return (request) => {

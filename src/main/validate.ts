@@ -3,7 +3,7 @@
 // handler validates its arguments here before they touch the file system or the engine.
 import { isAbsolute, normalize } from 'node:path';
 import { MAX_ALIAS_LENGTH, MAX_HOST_KEY_LENGTH, MAX_NOTE_LENGTH, MAX_TAG_LENGTH } from '../core/annotations/annotations.js';
-import { MESSAGE_COLUMNS, type NoteEdit, type CaptureSettings, type CaptureSource, type InvokeArgs, type InvokeOperation, type MessageColumn, type RowsQuery, type ViewId } from '../shared/api.js';
+import { EXPORT_FORMATS, MESSAGE_COLUMNS, type ExportRequest, type NoteEdit, type CaptureSettings, type CaptureSource, type InvokeArgs, type InvokeOperation, type MessageColumn, type RowsQuery, type ViewId } from '../shared/api.js';
 
 /** Longest path we accept. Linux PATH_MAX is 4096 bytes including the terminating NUL. */
 export const MAX_PATH_LENGTH = 4095;
@@ -266,6 +266,18 @@ export function validateNoteEdit(value: unknown): NoteEdit | null {
   return { note, tag: tag === null || tag.trim() === '' ? null : tag.trim() };
 }
 
+/** Returns `value` as an ExportRequest (fresh object, known fields only), or throws `ArgumentError`. */
+export function validateExportRequest(value: unknown): ExportRequest {
+  if (!isPlainObject(value)) throw new ArgumentError(`export request must be an object, got ${describe(value)}`);
+  checkKeys(value, ['calls', 'format', 'anonymize'], 'export request');
+  const calls = validateCallList(value['calls']);
+  if (calls.length === 0) throw new ArgumentError('choose at least one call to export');
+  const format = value['format'];
+  if (typeof format !== 'string' || !(EXPORT_FORMATS as readonly string[]).includes(format)) throw new ArgumentError(`export format must be one of ${EXPORT_FORMATS.join(', ')}`);
+  if (typeof value['anonymize'] !== 'boolean') throw new ArgumentError(`anonymize must be a boolean, got ${describe(value['anonymize'])}`);
+  return { calls, format: format as ExportRequest['format'], anonymize: value['anonymize'] };
+}
+
 /** A ladder host's address (`ip:port`, IPv6 in brackets), as a key of the notes' aliases. */
 export function validateHostAddress(value: unknown): string {
   if (typeof value !== 'string') throw new ArgumentError(`host address must be a string, got ${describe(value)}`);
@@ -319,4 +331,5 @@ export const parseArguments: { [K in InvokeOperation]: (args: readonly unknown[]
   setCallNote: (args) => (checkArity('setCallNote', args, 2), [validateIndex(args[0], 'call'), validateNoteEdit(args[1])]),
   setHostAlias: (args) => (checkArity('setHostAlias', args, 2), [validateHostAddress(args[0]), validateAlias(args[1])]),
   saveAnnotatedTrace: (args) => (checkArity('saveAnnotatedTrace', args, 0), []),
+  exportCalls: (args) => (checkArity('exportCalls', args, 1), [validateExportRequest(args[0])]),
 };

@@ -422,6 +422,18 @@ export interface AnnotationsState {
   problems: string[];
 }
 
+/** The formats calls export to (issue 8); `pdf` only in the app (Electron prints the HTML export). */
+export const EXPORT_FORMATS = ['html', 'pdf', 'png', 'svg', 'md', 'json', 'csv', 'pcapng', 'pcap'] as const;
+export type ExportFormat = (typeof EXPORT_FORMATS)[number];
+
+export interface ExportRequest {
+  /** `CallSummary.index` of the calls to export (at most 64, as a ladder). */
+  calls: number[];
+  format: ExportFormat;
+  /** Replace phone numbers, IMSI/IMPI/IMPU, IMEI, cell ids and IP addresses with consistent pseudonyms (documents only). */
+  anonymize: boolean;
+}
+
 /** What the application menu asks a window's page to do about capture. */
 export type CaptureCommand = 'start' | 'stop';
 
@@ -543,6 +555,11 @@ export interface SipscopeApi {
    * A served page cannot choose a file on the server: it rejects.
    */
   saveAnnotatedTrace(): Promise<string | null>;
+  /**
+   * Exports calls with their notes (the app asks where: save dialog); resolves to the first file written, or null
+   * when cancelled. A served page cannot choose a file on the server: it rejects, naming the command to run there.
+   */
+  exportCalls(request: ExportRequest): Promise<string | null>;
   /** Subscribes to the counters of this window's live capture. Returns a function that unsubscribes. */
   onCaptureStatus(listener: (status: CaptureStatus) => void): Unsubscribe;
   /**
@@ -578,7 +595,8 @@ export type InvokeOperation =
   | 'setMessageNote'
   | 'setCallNote'
   | 'setHostAlias'
-  | 'saveAnnotatedTrace';
+  | 'saveAnnotatedTrace'
+  | 'exportCalls';
 export type InvokeArgs<K extends InvokeOperation> = Parameters<SipscopeApi[K]>;
 export type InvokeResult<K extends InvokeOperation> = Awaited<ReturnType<SipscopeApi[K]>>;
 
@@ -618,6 +636,7 @@ export const InvokeChannels = {
   setCallNote: 'sipscope:set-call-note',
   setHostAlias: 'sipscope:set-host-alias',
   saveAnnotatedTrace: 'sipscope:save-annotated-trace',
+  exportCalls: 'sipscope:export-calls',
 } as const satisfies Record<InvokeOperation, string>;
 
 /** IPC channel of each pushed event. */
@@ -669,5 +688,6 @@ export function requestOperations(request: RequestFunction): Pick<SipscopeApi, I
     setCallNote: (call, note) => request('setCallNote', call, note),
     setHostAlias: (address, alias) => request('setHostAlias', address, alias),
     saveAnnotatedTrace: () => request('saveAnnotatedTrace'),
+    exportCalls: (exportRequest) => request('exportCalls', exportRequest),
   };
 }

@@ -32,6 +32,8 @@ export class FakeWebContents extends EventEmitter {
   send(channel: string, ...args: unknown[]): void {
     this.sent.push([channel, ...args]);
   }
+  /** Chromium's printing: here the options are recorded and a small fake PDF returned. */
+  readonly printToPDF = vi.fn(async (_options: Record<string, unknown>) => Buffer.from('%PDF-1.7 fake\n'));
 }
 
 /** An Electron-style event: `preventDefault()` recorded, plus the event's details (`url`, ...). */
@@ -57,6 +59,7 @@ export class BrowserWindow extends EventEmitter {
   readonly show = vi.fn();
   readonly focus = vi.fn();
   readonly restore = vi.fn();
+  readonly destroy = vi.fn();
   isMinimized(): boolean {
     return false;
   }

@@ -103,6 +103,7 @@ beforeEach(() => {
     setCallNote: vi.fn(async () => ({ messageNotes: 0, callNotes: 1, aliases: 0, unsaved: true, origin: null, problems: [] })),
     setHostAlias: vi.fn(async () => ({ messageNotes: 0, callNotes: 0, aliases: 1, unsaved: true, origin: null, problems: [] })),
     saveAnnotated: vi.fn(async (dest: string) => dest),
+    exportCalls: vi.fn(async (dest: string) => [dest]),
     flushNotes: vi.fn(async () => undefined),
   };
   servedTo = [];
@@ -227,6 +228,7 @@ const oneArgument = {
   getLadder: [0, 1],
   getStatistics: 2,
   startCapture: { source: { kind: 'interfaces', interfaces: ['lo'], filter: '' }, folder: null, ring: null },
+  exportCalls: { calls: [0], format: 'html', anonymize: false },
 } as const;
 
 describe('the trace operations', () => {

@@ -128,6 +128,7 @@ describe('createWebSocketApi: live capture status pushed by sipscope serve --cap
         setCallNote: notUsed,
         setHostAlias: notUsed,
         saveAnnotated: notUsed,
+        exportCalls: notUsed,
         flushNotes: async () => undefined,
       }),
     });

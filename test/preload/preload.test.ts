@@ -39,6 +39,7 @@ const contract = {
   setCallNote: true,
   setHostAlias: true,
   saveAnnotatedTrace: true,
+  exportCalls: true,
 } as const satisfies Record<keyof SipscopeApi, true>;
 
 let api: SipscopeApi;

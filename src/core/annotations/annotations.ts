@@ -531,3 +531,19 @@ export function annotationsForFrames(annotations: Annotations, renumber: Readonl
   const calls = callIds ? annotations.calls.filter((c) => callIds.has(c.callId)) : annotations.calls;
   return { version: 1, messages, calls, hosts: annotations.hosts };
 }
+
+/**
+ * The notes that go with an exported subset: those of its messages (keyed by where the message is in this
+ * trace, one per message) and of its calls; host aliases all. Notes about what is left out do not travel.
+ */
+export function notesOfSelection(index: MessageIndex, annotations: Annotations, rows: ReadonlySet<number>, callIds: ReadonlySet<string>): Annotations {
+  const messages: MessageNote[] = [];
+  const noted = new Set<number>();
+  for (const note of annotations.messages) {
+    const row = rowOfNote(index, note);
+    if (row === null || !rows.has(row) || noted.has(row)) continue;
+    noted.add(row);
+    messages.push({ ...note, ...noteKeyOfRow(index, row) });
+  }
+  return { version: 1, messages, calls: annotations.calls.filter((c) => callIds.has(c.callId)), hosts: annotations.hosts };
+}

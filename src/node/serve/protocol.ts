@@ -190,6 +190,12 @@ export function createHandlers(deps: SessionDeps): Handlers {
       parseArguments.saveAnnotatedTrace(args);
       throw new Error("a browser cannot choose a file on the server: the notes are autosaved beside the trace there (TRACE.sipscope-notes.json); write an annotated pcapng with 'sipscope export TRACE --format pcapng -o OUT' on the server");
     },
+    async exportCalls(args) {
+      const [request] = parseArguments.exportCalls(args);
+      throw new Error(
+        `a browser cannot choose a file on the server: export there with 'sipscope export TRACE --call CALL-ID --format ${request.format === 'pdf' ? 'html' : request.format} -o OUT'`,
+      );
+    },
     async saveCaptureAs(args) {
       parseArguments.saveCaptureAs(args);
       const files = lastStatus?.files ?? [];

@@ -55,6 +55,7 @@ function fakeService() {
     setCallNote: unexpected('setCallNote'),
     setHostAlias: unexpected('setHostAlias'),
     saveAnnotated: unexpected('saveAnnotated'),
+    exportCalls: unexpected('exportCalls'),
     flushNotes: async () => undefined,
   };
   return { service, calls, push: (s: CaptureStatus) => onStatus?.(s) };

@@ -4,6 +4,7 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { AnnotationsState, CallSummary, LadderData, NoteEdit, SipscopeApi, ViewId } from '../../../shared/api.js';
 import { NoteEditor } from '../notes/NoteEditor.js';
+import { ExportDialog } from '../export/ExportDialog.js';
 import {
   callsStatus,
   clickSelection,
@@ -53,6 +54,7 @@ export function CallsView({ api, view, traceKey, revision = 0, onSelectMessage, 
   const [ladder, setLadder] = useState<LadderData | null>(null);
   const [ladderError, setLadderError] = useState<string | null>(null);
   const [ladderLoading, setLadderLoading] = useState(false);
+  const [exporting, setExporting] = useState(false);
 
   // A new trace starts with nothing selected; a new filter view keeps the calls it still lists.
   useEffect(() => {
@@ -159,6 +161,11 @@ export function CallsView({ api, view, traceKey, revision = 0, onSelectMessage, 
             Clear selection
           </button>
         )}
+        {wanted.length > 0 && (
+          <button type="button" onClick={() => setExporting(true)} title="Export the calls of the ladder: HTML, PDF, PNG, SVG, Markdown, JSON, CSV, pcapng">
+            Export…
+          </button>
+        )}
       </div>
       {callsError !== null && (
         <p className="error" role="alert">
@@ -177,6 +184,7 @@ export function CallsView({ api, view, traceKey, revision = 0, onSelectMessage, 
           focusCall={focusCall}
         />
       </div>
+      {exporting && <ExportDialog api={api} calls={wanted} onClose={() => setExporting(false)} />}
       {wanted.length === 1 && calls !== null && (
         <CallNote
           call={calls.find((c) => c.index === wanted[0]) ?? null}
