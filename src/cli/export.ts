@@ -3,7 +3,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { emptyAnnotations, MAX_ANNOTATIONS_TEXT, notesOfSelection, parseAnnotations, type Annotations } from '../core/annotations/annotations.js';
 import { analyzeCalls, type CallAnalysis } from '../core/calls/analysis.js';
-import { AnonymizationMap, anonymizeData } from '../core/export/anonymize.js';
+import { AnonymizationMap, anonymizeData, anonymizingTransform } from '../core/export/anonymize.js';
 import { callsCsv } from '../core/export/csv.js';
 import { framesOfRows } from '../core/export/frames.js';
 import { buildReport, type Report } from '../core/export/report-input.js';
@@ -59,8 +59,8 @@ ${filterOptionHelp}
   --notes FILE      take the notes from this JSON file (sipscope's annotations, or an autosave
                     <trace>.sipscope-notes.json) instead of those the capture carries
   --anonymize       replace phone numbers, IMSI/IMPI/IMPU, names and IP addresses by consistent
-                    pseudonyms of the same length (a new mapping each export); html, svg, png, md, json
-                    and csv (not yet pcap/pcapng)
+                    pseudonyms of the same length (a new mapping each export), in every format: in
+                    pcap/pcapng the packets too (IP headers, tunnels, SIP/SDP; checksums recomputed)
 Notes are those the capture carries (pcapng), replaced by the app's autosave beside it when that is
 newer and of this very file. A failed export leaves no file behind.`;
 
@@ -207,6 +207,7 @@ async function exportCapture(
   analysis: CallAnalysis,
   selection: Selection,
   annotations: Annotations,
+  anonymize: boolean,
 ): Promise<number> {
   const index = result.engine.index;
   let frames: Set<number> | undefined;
@@ -217,7 +218,10 @@ async function exportCapture(
     const callIds = new Set(selection.calls.map((c) => analysis.calls[c].callId));
     notes = notesOfSelection(index, annotations, rows, callIds);
   }
-  const written = await writeCapture({ source: path, dest: out, format, frames, annotations: isEmpty(notes) ? undefined : notes, force });
+  // One map per export, randomly seeded; every packet is learnt before any is rewritten.
+  const transform = anonymize ? anonymizingTransform(new AnonymizationMap({ seed: randomBytes(4).readUInt32BE(0) })) : undefined;
+  const written = await writeCapture({ source: path, dest: out, format, frames, annotations: isEmpty(notes) ? undefined : notes, force, transform });
+  for (const problem of transform?.problems ?? []) process.stderr.write(`sipscope: warning: anonymisation: ${escapeControls(problem)}\n`);
   let summary = `sipscope: wrote ${written.path} (${format}): `;
   if (selection.everything) summary += `the whole capture, ${plural(written.frames, 'frame')}, ${plural(index.count, 'SIP message')} in ${plural(analysis.calls.length, 'call')}`;
   else summary += `${plural(selection.calls.length, 'call')}, ${plural(selection.allRows.length, 'message')} in ${plural(written.frames, 'frame')}`;
@@ -284,7 +288,6 @@ export async function exportCommand(argv: string[]): Promise<number> {
   if (out === undefined || out === '') throw new UsageError('export needs -o OUT, the file to write');
   const anonymize = options.has('anonymize');
   // The packets of a capture need anonymizePacket inside writeCapture's copy loop, which has no hook for it yet.
-  if (anonymize && (format === 'pcap' || format === 'pcapng')) throw new UsageError(`--anonymize is not yet available for ${format} (it is for html, svg, png, md, json and csv)`);
   const path = positionals[0];
   const force = options.has('force');
   const callIds = lists.get('call') ?? [];
@@ -343,7 +346,7 @@ export async function exportCommand(argv: string[]): Promise<number> {
       if (found.origin && !isEmpty(annotations)) process.stderr.write(`sipscope: notes from ${found.origin}\n`);
     }
 
-    if (format === 'pcap' || format === 'pcapng') return await exportCapture(path, out, format, force, result, analysis, selection, annotations);
+    if (format === 'pcap' || format === 'pcapng') return await exportCapture(path, out, format, force, result, analysis, selection, annotations, anonymize);
     const source = { engine, calls: analysis, context: filterContext(engine, analysis) };
     // One map per export, randomly seeded: consistent within the export, unlinkable across exports.
     const map = anonymize ? new AnonymizationMap({ seed: randomBytes(4).readUInt32BE(0) }) : undefined;

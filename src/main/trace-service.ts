@@ -21,7 +21,7 @@ import { clearAutosave, readAutosave, writeAutosave } from '../node/annotations/
 import { writeCapture } from '../node/export/write-capture.js';
 import { documentFiles } from '../node/export/documents.js';
 import { writeFiles } from '../node/export/write-files.js';
-import { AnonymizationMap, anonymizeData } from '../core/export/anonymize.js';
+import { AnonymizationMap, anonymizeData, anonymizingTransform } from '../core/export/anonymize.js';
 import { callsCsv } from '../core/export/csv.js';
 import { framesOfRows } from '../core/export/frames.js';
 import { buildReport } from '../core/export/report-input.js';
@@ -839,11 +839,12 @@ export function createInProcessTraceService(helperOptions: HelperOptions = {}): 
       const source = viewSource(trace);
       const { format } = request;
       if (format === 'pcap' || format === 'pcapng') {
-        if (request.anonymize) throw new Error(`anonymisation is not yet available for ${format} exports (it is for the documents: HTML, PDF, PNG, SVG, Markdown, JSON, CSV)`);
         const index = trace.engine.index;
         const rows = calls.flatMap((c) => analysis.calls[c].rows);
         const notes = notesOfSelection(index, trace.notes.annotations, new Set(rows), new Set(calls.map((c) => analysis.calls[c].callId)));
-        const written = await writeCapture({ source: trace.path, dest, format, frames: framesOfRows(index, rows), annotations: notes, force: true });
+        // Anonymised: every packet learnt, then rewritten (same lengths, checksums recomputed), notes included.
+        const transform = request.anonymize ? anonymizingTransform(new AnonymizationMap({ seed: randomInt(0x7fffffff) })) : undefined;
+        const written = await writeCapture({ source: trace.path, dest, format, frames: framesOfRows(index, rows), annotations: notes, force: true, transform });
         return [written.path];
       }
       // One map per export, randomly seeded: consistent within the export, unlinkable across exports.

@@ -496,12 +496,15 @@ describe('sipscope export: safety and errors', () => {
     const after = JSON.parse(readFileSync(join(dir, 'anonymised.json'), 'utf8')) as typeof before;
     expect(after.messages.map((m) => [m.frame, m.method, m.status])).toEqual(before.messages.map((m) => [m.frame, m.method, m.status]));
     expect(new Set(after.hosts.map((h) => h.address)).size).toBe(before.hosts.length);
-    // Not yet for captures: refused as usage, nothing written.
+    // A capture too: the packets themselves rewritten (IP headers and SIP/SDP), the same messages between as many hosts.
     const pcapng = join(dir, 'anonymised.pcapng');
-    const refused = run('export', sample, '--call', CANCELLED, '--format', 'pcapng', '-o', pcapng, '--anonymize');
-    expect(refused.code).toBe(2);
-    expect(refused.stderr).toContain('--anonymize is not yet available for pcapng');
-    expect(existsSync(pcapng)).toBe(false);
+    const captured = run('export', sample, '--call', CANCELLED, '--format', 'pcapng', '-o', pcapng, '--anonymize');
+    expect(captured.code, captured.stderr).toBe(0);
+    expect(found(readFileSync(pcapng).toString('latin1'))).toEqual([]);
+    const decoded = tshark('-r', pcapng, '-T', 'fields', '-E', 'occurrence=f', ...fields.flatMap((f) => ['-e', f]));
+    expect(found(decoded)).toEqual([]);
+    const flow = (file: string) => tshark('-r', file, '-Y', 'sip', '-T', 'fields', '-e', 'sip.Method', '-e', 'sip.Status-Code', '-e', 'sip.CSeq');
+    expect(flow(pcapng)).toBe(tshark('-r', sample, '-Y', `sip.Call-ID == "${CANCELLED}"`, '-T', 'fields', '-e', 'sip.Method', '-e', 'sip.Status-Code', '-e', 'sip.CSeq'));
   }, 60_000);
 
   it('usage errors exit 2: no format, no output, an unknown format, a bad filter', () => {

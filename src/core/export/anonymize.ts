@@ -1252,3 +1252,30 @@ function visitStrings<T>(value: T, f: (text: string) => string, depth = 0): T {
   for (const [key, item] of Object.entries(value as Record<string, unknown>)) out[f(key)] = visitStrings(item, f, depth + 1);
   return out as T;
 }
+
+/**
+ * The steps a capture writer takes to anonymise what it writes (src/node/export/write-capture.ts `transform`):
+ * learn every packet first, then rewrite each (same length, checksums recomputed), the packet comments, and the
+ * notes (whose Call-IDs and addresses then agree with the packets'). Problems the packets raise (an ESP integrity
+ * value that cannot be recomputed...) are collected, each once.
+ */
+export function anonymizingTransform(map: AnonymizationMap): {
+  learn(data: Uint8Array, linkType: number): void;
+  apply(data: Uint8Array, linkType: number): Uint8Array;
+  text(value: string): string;
+  notes<T>(annotations: T): T;
+  problems: Set<string>;
+} {
+  const problems = new Set<string>();
+  return {
+    learn: (data, linkType) => learnPacket(data, linkType, map),
+    apply: (data, linkType) => {
+      const result = anonymizePacket(data, linkType, map);
+      for (const d of result.diagnostics) problems.add(d.message);
+      return result.data;
+    },
+    text: (value) => anonymizeText(value, map),
+    notes: (annotations) => anonymizeData(annotations, map),
+    problems,
+  };
+}

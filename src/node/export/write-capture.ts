@@ -67,6 +67,20 @@ export interface WriteCaptureOptions {
   onProgress?(bytesRead: number, fileSize: number): void;
   /** Bytes per read of the source (default 4 MiB). */
   chunkSize?: number;
+  /**
+   * Rewrites each packet written (anonymisation): `learn` first sees every packet to write (a first reading of
+   * the source, so pseudonyms are chosen knowing everything, IP fragments included), then `apply` gives the bytes to
+   * write, of the same length; `text` rewrites the source's own packet comments; `notes` rewrites `annotations`
+   * after the learning (so that their pseudonyms agree with the packets').
+   */
+  transform?: PacketTransform;
+}
+
+export interface PacketTransform {
+  learn?(data: Uint8Array, linkType: number): void;
+  apply(data: Uint8Array, linkType: number): Uint8Array;
+  text?(value: string): string;
+  notes?(annotations: Annotations): Annotations;
 }
 
 export interface WriteCaptureResult {
@@ -308,7 +322,8 @@ function linkTypeName(linkType: number): string {
 
 /** Writes the capture; resolves once `dest` holds all of it, rejects (leaving nothing behind) otherwise. */
 export async function writeCapture(options: WriteCaptureOptions): Promise<WriteCaptureResult> {
-  const { source, format, frames, annotations } = options;
+  const { source, format, frames } = options;
+  let annotations = options.annotations;
   if (format !== 'pcapng' && format !== 'pcap') throw new ExportError('bad-argument', `Cannot write a capture as "${String(format)}": pcapng or pcap.`);
   const dest = resolve(options.dest);
   if (annotations) {
@@ -333,6 +348,12 @@ export async function writeCapture(options: WriteCaptureOptions): Promise<WriteC
 
   let closed = false;
   try {
+    const learn = options.transform?.learn;
+    if (learn) {
+      // The first reading: every packet to write, seen before any is written.
+      await streamCapture(source, { packet: (p) => (frames && !frames.has(p.frame) ? undefined : learn(p.data, p.linkType)), diagnostic: () => undefined }, { chunkSize: options.chunkSize, signal: options.signal });
+    }
+    if (annotations && options.transform?.notes) annotations = options.transform.notes(annotations);
     const comments = annotations ? frameComments(annotations) : undefined;
     /** Old → new frame number, for the frames that carry notes (the block is renumbered at the end). */
     const renumber = new Map<number, number>();
@@ -368,7 +389,10 @@ export async function writeCapture(options: WriteCaptureOptions): Promise<WriteC
             writer = makeWriter();
             writer.start(output);
           }
-          writer.packet(output, p, info as CaptureFileInfo, comments ? comments.get(p.frame) : p.comments);
+          const transform = options.transform;
+          const packet = transform ? { ...p, data: transform.apply(p.data, p.linkType) } : p;
+          const own = transform?.text && p.comments ? p.comments.map((c) => (transform.text as (value: string) => string)(c)) : p.comments;
+          writer.packet(output, packet, info as CaptureFileInfo, comments ? comments.get(p.frame) : own);
           written++;
           if (comments?.has(p.frame)) renumber.set(p.frame, written);
         } catch (error) {

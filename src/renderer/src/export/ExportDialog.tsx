@@ -15,10 +15,6 @@ const FORMAT_LABELS: Record<ExportFormat, string> = {
   pcap: 'pcap — the frames only, no notes',
 };
 
-/** Capture formats copy the frames themselves: they cannot be anonymised yet. */
-export function canAnonymize(format: ExportFormat): boolean {
-  return format !== 'pcap' && format !== 'pcapng';
-}
 
 export interface ExportDialogProps {
   api: SipscopeApi;
@@ -36,7 +32,7 @@ export function ExportDialog({ api, calls, onClose }: ExportDialogProps) {
     setBusy(true);
     setResult(null);
     try {
-      const path = await api.exportCalls({ calls, format, anonymize: anonymize && canAnonymize(format) });
+      const path = await api.exportCalls({ calls, format, anonymize });
       if (path !== null) setResult({ ok: true, text: `Exported to ${path}` });
     } catch (err) {
       setResult({ ok: false, text: err instanceof Error ? err.message : String(err) });
@@ -60,8 +56,8 @@ export function ExportDialog({ api, calls, onClose }: ExportDialogProps) {
           ))}
         </fieldset>
         <label>
-          <input type="checkbox" checked={anonymize && canAnonymize(format)} disabled={!canAnonymize(format)} onChange={(e) => setAnonymize(e.target.checked)} /> Anonymise phone
-          numbers, IMSI/IMPI/IMPU, IMEI, cell ids and IP addresses (consistent pseudonyms: the flow stays readable)
+          <input type="checkbox" checked={anonymize} onChange={(e) => setAnonymize(e.target.checked)} /> Anonymise phone numbers, IMSI/IMPI/IMPU, IMEI, cell ids
+          and IP addresses (consistent pseudonyms of the same length: the flow stays readable; in captures the packets too)
         </label>
         {result && (
           <p className={result.ok ? 'hint' : 'error'} role={result.ok ? 'status' : 'alert'} data-testid="export-result">
