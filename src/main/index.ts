@@ -133,6 +133,10 @@ export function startSipscope({ createTraceService }: StartOptions): void {
       app.clearRecentDocuments();
     },
     openSample: () => windows.openSample(focusedWindow()),
+    saveAnnotated: () => {
+      const target = focusedWindow();
+      if (target && !target.webContents.isDestroyed()) sendEvent(target.webContents, 'saveAnnotatedRequest', {});
+    },
     captureCommand: (command) => {
       const target = focusedWindow();
       if (target && !target.webContents.isDestroyed()) sendEvent(target.webContents, 'captureCommand', { command });

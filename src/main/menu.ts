@@ -11,6 +11,8 @@ export interface MenuActions {
   clearRecent(): void;
   /** Help > Open Sample Trace. */
   openSample(): void;
+  /** File > Save Annotated…: the focused window saves its trace with its notes. */
+  saveAnnotated(): void;
   /** Capture > Start… (the focused window shows its Capture dialog) and Capture > Stop. */
   captureCommand(command: 'start' | 'stop'): void;
   about(): void;
@@ -44,6 +46,8 @@ export function menuTemplate(actions: MenuActions, state: MenuState): MenuItemCo
   const file: MenuItemConstructorOptions[] = [
     { label: 'Open…', accelerator: 'CmdOrCtrl+O', click: () => actions.openTrace() },
     { label: 'Open Recent', submenu: recentSubmenu(actions, state) },
+    { type: 'separator' },
+    { label: 'Save Annotated…', accelerator: 'CmdOrCtrl+S', click: () => actions.saveAnnotated() },
     { type: 'separator' },
     { label: 'Close Window', role: 'close', accelerator: 'CmdOrCtrl+W' },
   ];

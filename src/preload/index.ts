@@ -63,6 +63,15 @@ const api: SipscopeApi = {
       ipcRenderer.removeListener(channel, relay);
     };
   },
+  onSaveAnnotatedRequest(listener) {
+    const channel = EventChannels.saveAnnotatedRequest;
+    // No payload reaches the page: the request itself is the message.
+    const relay = (): void => listener();
+    ipcRenderer.on(channel, relay);
+    return () => {
+      ipcRenderer.removeListener(channel, relay);
+    };
+  },
   onCaptureStatus(listener) {
     const channel = EventChannels.captureStatus;
     const relay = (_event: IpcRendererEvent, payload: EventPayloads['captureStatus']): void => {

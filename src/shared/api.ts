@@ -567,6 +567,8 @@ export interface SipscopeApi {
    * Capture › Stop ('stop'), sent to the focused window. Returns a function that unsubscribes.
    */
   onCaptureCommand(listener: (command: CaptureCommand) => void): Unsubscribe;
+  /** Subscribes to File › Save Annotated… (Ctrl+S) of the application menu, sent to the focused window. */
+  onSaveAnnotatedRequest(listener: () => void): Unsubscribe;
 }
 
 /** Request/response operations (everything in `SipscopeApi` that is not an event subscription). */
@@ -606,6 +608,7 @@ export interface EventPayloads {
   traceProgress: TraceProgress;
   captureStatus: CaptureStatus;
   captureCommand: { command: CaptureCommand };
+  saveAnnotatedRequest: Record<string, never>;
 }
 export type EventName = keyof EventPayloads;
 
@@ -645,6 +648,7 @@ export const EventChannels = {
   traceProgress: 'sipscope:event:trace-progress',
   captureStatus: 'sipscope:event:capture-status',
   captureCommand: 'sipscope:event:capture-command',
+  saveAnnotatedRequest: 'sipscope:event:save-annotated-request',
 } as const satisfies Record<EventName, string>;
 
 /**

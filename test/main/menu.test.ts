@@ -8,7 +8,7 @@ vi.mock('electron', () => import('./fake-electron.js'));
 beforeEach(resetFakeElectron);
 
 function actions() {
-  return { openTrace: vi.fn(), openRecent: vi.fn(), clearRecent: vi.fn(), openSample: vi.fn(), captureCommand: vi.fn(), about: vi.fn() } satisfies MenuActions;
+  return { openTrace: vi.fn(), openRecent: vi.fn(), clearRecent: vi.fn(), openSample: vi.fn(), saveAnnotated: vi.fn(), captureCommand: vi.fn(), about: vi.fn() } satisfies MenuActions;
 }
 
 const linux: MenuState = { platform: 'linux', packaged: false, recent: [] };
@@ -40,6 +40,10 @@ describe('menuTemplate', () => {
       expect(openItem.accelerator).toBe('CmdOrCtrl+O');
       click(openItem);
       expect(act.openTrace).toHaveBeenCalledOnce();
+      const save = item(file, 'Save Annotated…');
+      expect(save.accelerator).toBe('CmdOrCtrl+S');
+      click(save);
+      expect(act.saveAnnotated).toHaveBeenCalledOnce();
       expect(item(file, 'Close Window').role).toBe('close');
       expect(file.at(-1)?.role).toBe('quit');
       const help = submenu(template, '&Help');

@@ -40,6 +40,7 @@ const contract = {
   setHostAlias: true,
   saveAnnotatedTrace: true,
   exportCalls: true,
+  onSaveAnnotatedRequest: true,
 } as const satisfies Record<keyof SipscopeApi, true>;
 
 let api: SipscopeApi;
@@ -212,6 +213,17 @@ describe('preload bridge', () => {
     relay(ipcEvent, null);
     expect(listener.mock.calls).toEqual([['start'], ['stop']]);
 
+    unsubscribe();
+    expect(electron.ipcRenderer.removeListener).toHaveBeenCalledExactlyOnceWith(channel, relay);
+  });
+
+  it('onSaveAnnotatedRequest calls its listener with nothing from the event (no sender reaches the page), and unsubscribes', () => {
+    const listener = vi.fn();
+    const unsubscribe = api.onSaveAnnotatedRequest(listener);
+    const [channel, relay] = electron.ipcRenderer.on.mock.calls[0]! as [string, (...a: unknown[]) => void];
+    expect(channel).toBe(EventChannels.saveAnnotatedRequest);
+    relay({ sender: electron.ipcRenderer }, { anything: 1 });
+    expect(listener.mock.calls).toEqual([[]]);
     unsubscribe();
     expect(electron.ipcRenderer.removeListener).toHaveBeenCalledExactlyOnceWith(channel, relay);
   });

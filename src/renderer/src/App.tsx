@@ -121,6 +121,8 @@ export function App({ api }: { api: SipscopeApi }) {
     }
   }, [api]);
 
+  const saveAnnotatedRef = useRef(saveAnnotated);
+  saveAnnotatedRef.current = saveAnnotated;
   const stopCaptureRef = useRef(stopCapture);
   stopCaptureRef.current = stopCapture;
 
@@ -165,6 +167,7 @@ export function App({ api }: { api: SipscopeApi }) {
     const unsubscribeOpen = api.onOpenTraceRequest((path) => void openPath(path));
     const unsubscribeProgress = api.onTraceProgress((progress: TraceProgress) => dispatch({ type: 'progress', progress }));
     const unsubscribeCapture = api.onCaptureStatus((status: CaptureStatus) => dispatch({ type: 'captureStatus', status }));
+    const unsubscribeSave = api.onSaveAnnotatedRequest(() => void saveAnnotatedRef.current());
     const unsubscribeCommand = api.onCaptureCommand((command) => {
       const capturingNow = traceRef.current.kind === 'live' && traceRef.current.status.state === 'capturing';
       if (command === 'start' && !capturingNow && traceRef.current.kind !== 'opening') setCaptureDialog(true);
@@ -176,6 +179,7 @@ export function App({ api }: { api: SipscopeApi }) {
       unsubscribeProgress();
       unsubscribeCapture();
       unsubscribeCommand();
+      unsubscribeSave();
     };
   }, [api, openPath]);
 

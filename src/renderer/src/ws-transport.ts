@@ -137,6 +137,7 @@ export function createWebSocketApi(url: string, connect: (url: string) => Socket
     onOpenTraceRequest: () => () => {},
     // Nor to start or stop a capture: a served page has no application menu; its buttons do it.
     onCaptureCommand: () => () => {},
+    onSaveAnnotatedRequest: () => () => {},
     onTraceProgress(listener) {
       // Wrapped, so that subscribing the same function twice gives two independent subscriptions.
       const entry = (progress: TraceProgress): void => listener(progress);
