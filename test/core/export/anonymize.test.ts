@@ -567,7 +567,8 @@ for (const capture of CAPTURES) {
       expect(after.checksum, after.lines.join('\n')).toBe(0);
     });
 
-    it.runIf(capture.name === 'sample-ims')('(control) tshark does report a payload changed without new checksums', () => {
+    // Once, on the bundled sample (registered only there, so the other captures list no skipped test).
+    if (capture.name === 'sample-ims') it('(control) tshark does report a payload changed without new checksums', () => {
       // The checksum check above can fail: the same frames with one payload byte changed and the sums kept.
       const damaged = packets.map((p) => ({ tsSec: p.tsSec, tsNsec: p.tsNsec, data: p.data.slice() }));
       damaged[0].data[damaged[0].data.length - 10] ^= 0x01;
