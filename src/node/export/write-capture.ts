@@ -103,7 +103,8 @@ function resolutionFor(iface: CaptureInterface): TimestampResolution | undefined
   return NANOSECONDS;
 }
 
-function errorText(error: unknown): string {
+/** Why writing failed, in words a user acts on (shared with write-files.ts). */
+export function errorText(error: unknown): string {
   const e = error as NodeJS.ErrnoException | undefined;
   switch (e?.code) {
     case 'ENOENT':
@@ -136,7 +137,8 @@ async function exists(path: string): Promise<boolean> {
   }
 }
 
-function existsError(dest: string): ExportError {
+/** The refusal to replace an existing file (shared with write-files.ts). */
+export function existsError(dest: string): ExportError {
   return new ExportError('exists', `Not writing "${dest}": the file already exists. Choose another name, or confirm replacing it (--force on the command line).`);
 }
 

@@ -12,43 +12,17 @@
 import { randomBytes } from 'node:crypto';
 import { link, lstat, open, rename, unlink } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
-import { ExportError } from './write-capture.js';
+import { errorText, existsError, ExportError } from './write-capture.js';
 
 export interface OutputFile {
   path: string;
   data: Uint8Array | string;
 }
 
-function reason(error: unknown): string {
-  const e = error as NodeJS.ErrnoException | undefined;
-  switch (e?.code) {
-    case 'ENOENT':
-      return 'the folder does not exist';
-    case 'ENOTDIR':
-      return 'a part of the path is not a folder';
-    case 'EACCES':
-    case 'EPERM':
-      return 'permission denied (choose a folder you can write to)';
-    case 'EROFS':
-      return 'the file system is read-only';
-    case 'ENOSPC':
-      return 'the disk is full';
-    case 'EDQUOT':
-      return 'the disk quota is exceeded';
-    case 'EISDIR':
-      return 'it is a folder';
-    default:
-      return e?.message ?? String(error);
-  }
-}
-
 function cannotWrite(path: string, error: unknown): ExportError {
-  return new ExportError('cannot-write', `Cannot write "${path}": ${reason(error)}.`, { cause: error });
+  return new ExportError('cannot-write', `Cannot write "${path}": ${errorText(error)}.`, { cause: error });
 }
 
-function existsError(path: string): ExportError {
-  return new ExportError('exists', `Not writing "${path}": the file already exists. Choose another name, or confirm replacing it (--force on the command line).`);
-}
 
 /** What is at `path`: nothing, a folder, or something else (a file, a link...). */
 async function kind(path: string): Promise<'none' | 'folder' | 'file'> {
