@@ -422,15 +422,15 @@ const Arrow = memo(function Arrow({ arrow, position, layout, selected, callColou
             {arrow.duplicate && <tspan className="ladder-mark"> [copy]</tspan>}
             {note && <tspan className="ladder-note-mark"> ✎</tspan>}
           </text>
-          {(sdp || note) && full && (
-            <text className={sdp ? `ladder-sdp sdp-${sdp.role ?? 'unknown'}` : 'ladder-note'} x={position.labelX} y={direction === 'self' ? labelY + 11 : y + 11} textAnchor={labelAnchor}>
-              {sdp && (sdp.role === 'offer' ? 'SDP offer' : sdp.role === 'answer' ? 'SDP answer' : 'SDP')}
-              {note && (
-                <tspan className="ladder-note" data-testid="ladder-note">
-                  {sdp ? ' · ' : ''}
-                  {noteLine(note)}
-                </tspan>
-              )}
+          {sdp && full && (
+            <text className={`ladder-sdp sdp-${sdp.role ?? 'unknown'}`} x={position.labelX} y={direction === 'self' ? labelY + 11 : y + 11} textAnchor={labelAnchor}>
+              {sdp.role === 'offer' ? 'SDP offer' : sdp.role === 'answer' ? 'SDP answer' : 'SDP'}
+            </text>
+          )}
+          {note && (
+            // Beside the arrow's head or tail, on the arrow's own row: no other arrow shares a row, so it never covers one.
+            <text className="ladder-note" data-testid="ladder-note" x={right + 10} y={y + 4} textAnchor="start">
+              {noteLine(note)}
             </text>
           )}
         </>
