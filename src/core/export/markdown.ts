@@ -101,7 +101,7 @@ function table(head: string[], rows: string[][]): string {
   return out.join('\n');
 }
 
-/** The report as a Markdown document. */
+/** The report as Markdown text (a document for an issue tracker). */
 export function markdownReport(report: Report): string {
   const md = escapeMarkdown;
   const out: string[] = [];
