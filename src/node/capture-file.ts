@@ -123,7 +123,8 @@ export function fileSystemError(path: string, error: unknown): CaptureFileError 
   }
 }
 
-async function statFile(path: string): Promise<Stats> {
+/** The capture file's metadata, or a CaptureFileError saying why it cannot be read as one (shared with exports). */
+export async function statFile(path: string): Promise<Stats> {
   let s: Stats;
   try {
     s = await stat(path);

@@ -6,13 +6,13 @@
  */
 import { createReadStream } from 'node:fs';
 import type { Stats } from 'node:fs';
-import { open, stat } from 'node:fs/promises';
+import { open } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { describeUnknownFormat, detectCaptureFormat } from '../../core/capture/detect.js';
 import { createCaptureReader } from '../../core/capture/open.js';
 import type { CaptureFileInfo, CaptureReader, CaptureSink } from '../../core/capture/types.js';
-import { CaptureFileError, fileSystemError } from '../capture-file.js';
+import { CaptureFileError, fileSystemError, statFile } from '../capture-file.js';
 
 export interface StreamCaptureOptions {
   /** Bytes per read from the file (default 4 MiB). */
@@ -42,14 +42,7 @@ export interface StreamedCapture {
 const DETECT_BYTES = 64;
 
 async function statSource(path: string): Promise<Stats> {
-  let s: Stats;
-  try {
-    s = await stat(path);
-  } catch (error) {
-    throw fileSystemError(path, error);
-  }
-  if (s.isDirectory()) throw fileSystemError(path, Object.assign(new Error('is a directory'), { code: 'EISDIR' }));
-  if (!s.isFile()) throw new CaptureFileError(path, 'not-a-file', `Cannot open "${path}": it is not a regular file.`);
+  const s = await statFile(path);
   if (s.size === 0) throw new CaptureFileError(path, 'empty', `Cannot open capture file "${path}": the file is empty (0 bytes).`);
   return s;
 }

@@ -20,7 +20,7 @@
  *   requested frame found).
  */
 import { randomBytes } from 'node:crypto';
-import { link, lstat, open, rename, stat, unlink } from 'node:fs/promises';
+import { lstat, open, stat, unlink } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { encodePcapHeader } from '../../core/capture/pcap-writer.js';
@@ -36,21 +36,12 @@ import {
   serialiseAnnotations,
   type Annotations,
 } from '../../core/annotations/annotations.js';
+import { errorText, existsError, ExportError, place } from './output-file.js';
 import { streamCapture } from './stream-capture.js';
 
-export type ExportErrorCode = 'exists' | 'cannot-write' | 'link-types' | 'source-changed' | 'frames-missing' | 'bad-argument';
+export { ExportError, type ExportErrorCode } from './output-file.js';
 
-/** A refused or failed export, with a message for the user naming the file. Nothing was left behind. */
-export class ExportError extends Error {
-  constructor(
-    readonly code: ExportErrorCode,
-    message: string,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
-    this.name = 'ExportError';
-  }
-}
+
 
 export interface WriteCaptureOptions {
   /** The capture to copy frames from (pcap, pcapng, gzip-compressed or not). */
@@ -103,29 +94,6 @@ function resolutionFor(iface: CaptureInterface): TimestampResolution | undefined
   return NANOSECONDS;
 }
 
-/** Why writing failed, in words a user acts on (shared with write-files.ts). */
-export function errorText(error: unknown): string {
-  const e = error as NodeJS.ErrnoException | undefined;
-  switch (e?.code) {
-    case 'ENOENT':
-      return 'the folder does not exist';
-    case 'ENOTDIR':
-      return 'a part of the path is not a folder';
-    case 'EACCES':
-    case 'EPERM':
-      return 'permission denied (choose a folder you can write to)';
-    case 'EROFS':
-      return 'the file system is read-only';
-    case 'ENOSPC':
-      return 'the disk is full';
-    case 'EDQUOT':
-      return 'the disk quota is exceeded';
-    case 'EISDIR':
-      return 'it is a folder';
-    default:
-      return e?.message ?? String(error);
-  }
-}
 
 async function exists(path: string): Promise<boolean> {
   try {
@@ -137,10 +105,6 @@ async function exists(path: string): Promise<boolean> {
   }
 }
 
-/** The refusal to replace an existing file (shared with write-files.ts). */
-export function existsError(dest: string): ExportError {
-  return new ExportError('exists', `Not writing "${dest}": the file already exists. Choose another name, or confirm replacing it (--force on the command line).`);
-}
 
 /**
  * The output, built in one reused buffer: packets are encoded in place (no per-packet arrays: a 200 MB
@@ -453,37 +417,5 @@ export async function writeCapture(options: WriteCaptureOptions): Promise<WriteC
     if (!closed) await fh.close().catch(() => undefined);
     await unlink(temp).catch(() => undefined);
     throw error;
-  }
-}
-
-/**
- * Gives the finished temporary file its name. Without `force`, link() fails if `dest` appeared meanwhile
- * (rename would silently replace it); file systems without hard links fall back to a check and rename.
- */
-async function place(temp: string, dest: string, force: boolean): Promise<void> {
-  if (force) {
-    try {
-      await rename(temp, dest);
-      return;
-    } catch (error) {
-      throw new ExportError('cannot-write', `Cannot write "${dest}": ${errorText(error)}.`, { cause: error });
-    }
-  }
-  try {
-    await link(temp, dest);
-    await unlink(temp);
-    return;
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'EEXIST') throw existsError(dest);
-    if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'EOPNOTSUPP' && code !== 'EXDEV') {
-      throw new ExportError('cannot-write', `Cannot write "${dest}": ${errorText(error)}.`, { cause: error });
-    }
-  }
-  if (await exists(dest)) throw existsError(dest);
-  try {
-    await rename(temp, dest);
-  } catch (error) {
-    throw new ExportError('cannot-write', `Cannot write "${dest}": ${errorText(error)}.`, { cause: error });
   }
 }

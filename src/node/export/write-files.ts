@@ -10,29 +10,17 @@
  * already named by this call are removed again: the export appears whole or not at all.
  */
 import { randomBytes } from 'node:crypto';
-import { link, lstat, open, rename, unlink } from 'node:fs/promises';
+import { open, unlink } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
-import { errorText, existsError, ExportError } from './write-capture.js';
+import { cannotWrite, existsError, ExportError, kind, place } from './output-file.js';
 
 export interface OutputFile {
   path: string;
   data: Uint8Array | string;
 }
 
-function cannotWrite(path: string, error: unknown): ExportError {
-  return new ExportError('cannot-write', `Cannot write "${path}": ${errorText(error)}.`, { cause: error });
-}
 
 
-/** What is at `path`: nothing, a folder, or something else (a file, a link...). */
-async function kind(path: string): Promise<'none' | 'folder' | 'file'> {
-  try {
-    return (await lstat(path)).isDirectory() ? 'folder' : 'file';
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return 'none';
-    throw cannotWrite(path, error);
-  }
-}
 
 /** Writes `data` to a new temporary file beside `dest`, flushed; returns its path. */
 async function writeTemp(dest: string, data: Uint8Array | string): Promise<string> {
@@ -55,32 +43,6 @@ async function writeTemp(dest: string, data: Uint8Array | string): Promise<strin
   }
 }
 
-/** Gives a finished temporary file its name (see the header); the temporary file is gone either way. */
-async function place(temp: string, dest: string, force: boolean): Promise<void> {
-  try {
-    if (force) {
-      await rename(temp, dest);
-      return;
-    }
-    try {
-      await link(temp, dest);
-      await unlink(temp);
-      return;
-    } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code;
-      if (code === 'EEXIST') throw existsError(dest);
-      // File systems without hard links (FAT, some network shares): check, then rename.
-      if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'EOPNOTSUPP' && code !== 'EXDEV') throw cannotWrite(dest, error);
-    }
-    if ((await kind(dest)) !== 'none') throw existsError(dest);
-    await rename(temp, dest).catch((error: unknown) => {
-      throw cannotWrite(dest, error);
-    });
-  } catch (error) {
-    await unlink(temp).catch(() => undefined);
-    throw error instanceof ExportError ? error : cannotWrite(dest, error);
-  }
-}
 
 /**
  * Writes every file, or none (see the header). Refuses, before writing anything, a destination that is a
